@@ -1,0 +1,50 @@
+# Linux host: the Windows half (fixtures/ + suites/) is a cross-compiled sub-build of this same
+# source tree (HC_PART=suites) with the mingw-w64 posix toolchain. Its tests run under Wine through
+# CMAKE_CROSSCOMPILING_EMULATOR (scripts/wine-run with a prefix private to this build tree), and
+# its CTestTestfile is pulled into this tree's, so one ctest runs both halves.
+include(ExternalProject)
+
+find_program(HC_WINE wine)
+find_program(HC_WINESERVER wineserver)
+if(NOT HC_WINE OR NOT HC_WINESERVER)
+  message(FATAL_ERROR "wine and wineserver not found: install Debian's wine64 (or run scripts/bootstrap)")
+endif()
+
+set(HC_WINEPREFIX ${CMAKE_BINARY_DIR}/wineprefix)
+set(HC_WINE_RUN ${CMAKE_SOURCE_DIR}/scripts/wine-run)
+set(HC_WIN_BINARY_DIR ${CMAKE_BINARY_DIR}/win)
+
+ExternalProject_Add(win_suites
+  SOURCE_DIR ${CMAKE_SOURCE_DIR}
+  BINARY_DIR ${HC_WIN_BINARY_DIR}
+  CMAKE_GENERATOR ${CMAKE_GENERATOR}
+  CMAKE_ARGS
+    -DHC_PART=suites
+    -DCMAKE_TOOLCHAIN_FILE=${CMAKE_SOURCE_DIR}/cmake/mingw-w64-posix.cmake
+    -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE}
+    -DBUILD_TESTING=ON
+    "-DCMAKE_CROSSCOMPILING_EMULATOR=${HC_WINE_RUN}\;--prefix\;${HC_WINEPREFIX}"
+    -DHC_RUN_DIR=${HC_RUN_DIR}
+  BUILD_ALWAYS ON
+  INSTALL_COMMAND ""
+  USES_TERMINAL_CONFIGURE ON
+  USES_TERMINAL_BUILD ON)
+
+# Create the private prefix at build time (7-15 s once), not inside a timed test.
+add_custom_command(OUTPUT ${HC_WINEPREFIX}/system.reg
+  COMMAND ${HC_WINE_RUN} --prefix ${HC_WINEPREFIX} --init
+  COMMENT "Creating the private Wine prefix")
+add_custom_target(wineprefix ALL DEPENDS ${HC_WINEPREFIX}/system.reg)
+
+# One persistent wineserver for the whole ctest run, so each test's wine process starts fast.
+add_test(NAME hc.wine.start COMMAND ${HC_WINE_RUN} --prefix ${HC_WINEPREFIX} --start)
+add_test(NAME hc.wine.stop COMMAND ${HC_WINE_RUN} --prefix ${HC_WINEPREFIX} --stop)
+set_tests_properties(hc.wine.start PROPERTIES FIXTURES_SETUP wine TIMEOUT 60 LABELS fixture)
+set_tests_properties(hc.wine.stop PROPERTIES FIXTURES_CLEANUP wine TIMEOUT 60 LABELS fixture)
+
+set(include_file ${CMAKE_BINARY_DIR}/win_suites_tests.cmake)
+file(WRITE ${include_file}
+  "if(EXISTS \"${HC_WIN_BINARY_DIR}/CTestTestfile.cmake\")\n"
+  "  subdirs(\"${HC_WIN_BINARY_DIR}\")\n"
+  "endif()\n")
+set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${include_file})
