@@ -12,3 +12,19 @@ add_test(NAME hc.localserver.start
 add_test(NAME hc.localserver.stop COMMAND localserver --stop --port-file ${HC_PORT_FILE})
 set_tests_properties(hc.localserver.start PROPERTIES FIXTURES_SETUP localserver TIMEOUT 30 LABELS fixture)
 set_tests_properties(hc.localserver.stop PROPERTIES FIXTURES_CLEANUP localserver TIMEOUT 30 LABELS fixture)
+
+# Where scripts/run_suites.py finds the pieces of this build tree.
+if(WIN32)
+  set(hc_suites_manifest "${CMAKE_BINARY_DIR}/suites-$<CONFIG>.json")
+  set(hc_wine_prefix "")
+else()
+  set(hc_suites_manifest "${CMAKE_BINARY_DIR}/win/suites-$<CONFIG>.json")
+  set(hc_wine_prefix "${CMAKE_BINARY_DIR}/wineprefix")
+endif()
+file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/hc_paths-$<CONFIG>.json CONTENT "{
+  \"localserver\": \"$<TARGET_FILE:localserver>\",
+  \"suites_manifest\": \"${hc_suites_manifest}\",
+  \"run_dir\": \"${HC_RUN_DIR}\",
+  \"wine_prefix\": \"${hc_wine_prefix}\"
+}
+")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs every suite binary once under Wine against one localserver and writes the report.
+"""Runs every suite binary once (under Wine on Linux) against one localserver; writes the report.
 
 Used by `scripts/conformance run`. Each binary writes GoogleTest JSON into the results directory;
 a binary that crashes or hangs is recorded with its exit code, so the report still says so and
@@ -25,34 +25,41 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", required=True, type=pathlib.Path)
     ap.add_argument("--source", required=True, type=pathlib.Path)
+    ap.add_argument("--config", default="Release", help="build configuration (default: Release)")
     args = ap.parse_args()
     build, source = args.build.resolve(), args.source.resolve()
-    wine_run = source / "scripts" / "wine-run"
-    prefix = build / "wineprefix"
+    paths_file = build / f"hc_paths-{args.config}.json"
+    if not paths_file.exists():
+        sys.exit(f"conformance: {paths_file} not found: configure and build first")
+    paths = json.loads(paths_file.read_text())
+    wine_prefix = paths["wine_prefix"]
+    wine_run = [str(source / "scripts" / "wine-run"), "--prefix", wine_prefix] if wine_prefix else []
+    run_dir = pathlib.Path(paths["run_dir"])
     results = build / "results"
     results.mkdir(parents=True, exist_ok=True)
     for old in results.glob("*"):
         old.unlink()
-    port_file = build / "run" / "localserver.json"
-    server = build / "localserver" / "localserver"
-    manifest = json.loads((build / "win" / "suites.json").read_text())
+    port_file = run_dir / "localserver.json"
+    server = paths["localserver"]
+    manifest = json.loads(pathlib.Path(paths["suites_manifest"]).read_text())
+    # Under Wine a host path is reached through drive Z:.
+    win_path = (lambda p: "Z:" + str(p)) if wine_prefix else str
 
     started = time.time()
-    if sh([str(wine_run), "--prefix", str(prefix), "--start"]).returncode != 0:
+    if wine_run and sh(wine_run + ["--start"]).returncode != 0:
         sys.exit("conformance: could not start the wineserver")
-    if sh([str(server), "--detach", "--port-file", str(port_file), "--log-file",
-           str(build / "run" / "localserver.log"), "--max-lifetime-s", "3600"]).returncode != 0:
+    if sh([server, "--detach", "--port-file", str(port_file), "--log-file",
+           str(run_dir / "localserver.log"), "--max-lifetime-s", "3600"]).returncode != 0:
         sys.exit("conformance: could not start localserver")
 
-    env = dict(os.environ, HC_LOCALSERVER_FILE="Z:" + str(port_file))
+    env = dict(os.environ, HC_LOCALSERVER_FILE=win_path(port_file))
     suites = []
     try:
         for n, suite in enumerate(manifest, 1):
             out_json = results / (suite["name"] + ".json")
             log = results / (suite["name"] + ".log")
             t0 = time.time()
-            cmd = [str(wine_run), "--prefix", str(prefix), suite["path"],
-                   "--gtest_output=json:Z:" + str(out_json)]
+            cmd = wine_run + [suite["path"], "--gtest_output=json:" + win_path(out_json)]
             with open(log, "wb") as log_file:
                 try:
                     rc = sh(cmd, stdout=log_file, stderr=subprocess.STDOUT, env=env,
@@ -71,15 +78,17 @@ def main():
                            "duration_s": round(duration, 3),
                            "json": out_json.name if out_json.exists() else None, "log": log.name})
     finally:
-        sh([str(server), "--stop", "--port-file", str(port_file)])
-        sh([str(wine_run), "--prefix", str(prefix), "--stop"])
+        sh([server, "--stop", "--port-file", str(port_file)])
+        if wine_run:
+            sh(wine_run + ["--stop"])
 
-    wine_version = sh(["wine", "--version"], capture_output=True, text=True).stdout.strip()
+    wine_version = (sh(["wine", "--version"], capture_output=True, text=True).stdout.strip()
+                    if wine_prefix else "")
     commit = sh(["git", "-C", str(source), "rev-parse", "--short", "HEAD"],
                 capture_output=True, text=True).stdout.strip()
     run = {"started": datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat(),
            "wall_s": round(time.time() - started, 3), "wine_version": wine_version,
-           "commit": commit, "host": "linux+wine", "suites": suites}
+           "commit": commit, "host": "linux+wine" if wine_prefix else "windows", "suites": suites}
     (results / "run.json").write_text(json.dumps(run, indent=2) + "\n")
 
     report = sh([sys.executable, str(source / "reports" / "make_report.py"), "--results", str(results),
