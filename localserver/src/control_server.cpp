@@ -1,0 +1,232 @@
+#include "control_server.hpp"
+
+#include "json_util.hpp"
+#include "params.hpp"
+
+#include <vector>
+
+namespace ls {
+
+using nlohmann::json;
+using httplib::Request;
+using httplib::Response;
+
+namespace {
+
+constexpr const char *kScenarioPath = R"(/scenarios/([A-Za-z0-9]+))";
+
+std::string path_of(const std::string &suffix) { return std::string(kScenarioPath) + suffix; }
+
+} // namespace
+
+ControlServer::ControlServer(std::string host, std::function<void()> on_shutdown)
+    : host_(std::move(host)), on_shutdown_(std::move(on_shutdown)), http_(nullptr) {
+  routes();
+}
+
+ControlServer::~ControlServer() { stop(); }
+
+int ControlServer::start(int port) { return http_.start(host_, port); }
+
+void ControlServer::stop() {
+  std::map<std::string, std::shared_ptr<Scenario>> all;
+  {
+    std::lock_guard lk(mu_);
+    stopped_ = true;
+    all.swap(scenarios_);
+  }
+  for (auto &[id, s] : all) {
+    s->stop();
+  }
+  http_.shutdown_all();
+}
+
+std::shared_ptr<Scenario> ControlServer::find(const std::string &id) {
+  std::lock_guard lk(mu_);
+  auto it = scenarios_.find(id);
+  return it == scenarios_.end() ? nullptr : it->second;
+}
+
+void ControlServer::routes() {
+  // Wraps a handler: unknown scenario -> 404, BadRequest -> 400.
+  auto with_scenario = [this](auto fn) {
+    return [this, fn](const Request &req, Response &res) {
+      auto s = find(req.matches[1]);
+      if (!s) {
+        send_error(res, 404, "no such scenario: " + std::string(req.matches[1]));
+        return;
+      }
+      try {
+        fn(*s, req, res);
+      } catch (const BadRequest &e) {
+        send_error(res, 400, e.what());
+      }
+    };
+  };
+
+  http_.Get("/health", [](const Request &, Response &res) {
+    send_json(res, {{"ok", true}, {"version", LOCALSERVER_VERSION}});
+  });
+
+  http_.Post("/shutdown", [this](const Request &, Response &res) {
+    send_json(res, {{"ok", true}});
+    if (on_shutdown_) {
+      on_shutdown_();
+    }
+  });
+
+  http_.Get("/scenarios", [this](const Request &, Response &res) {
+    json out = json::array();
+    std::lock_guard lk(mu_);
+    for (const auto &[id, s] : scenarios_) {
+      out.push_back({{"id", id}, {"port", s->port()}, {"kind", s->state().kind()}});
+    }
+    send_json(res, out);
+  });
+
+  http_.Post("/scenarios", [this](const Request &req, Response &res) {
+    std::string kind = req.has_param("kind") ? req.get_param_value("kind") : "http";
+    std::string name = req.has_param("name") ? req.get_param_value("name") : "";
+    if (name.size() > 200) {
+      send_error(res, 400, "name longer than 200 characters");
+      return;
+    }
+    if (kind != "http" && kind != "ws" && kind != "raw") {
+      send_error(res, 400, "kind must be http, ws or raw");
+      return;
+    }
+    std::string id;
+    {
+      std::lock_guard lk(mu_);
+      if (stopped_) {
+        send_error(res, 503, "server stopping");
+        return;
+      }
+      if (scenarios_.size() >= 4096) {
+        send_error(res, 400, "too many scenarios (4096); delete some");
+        return;
+      }
+      id = "s" + std::to_string(next_id_++);
+    }
+    std::unique_ptr<Scenario> s = kind == "http" ? make_http_scenario(id, name, host_)
+                                  : kind == "ws" ? make_ws_scenario(id, name, host_)
+                                                 : make_raw_scenario(id, name, host_);
+    if (!s) {
+      send_error(res, 500, "could not bind a listener on " + host_);
+      return;
+    }
+    json j = {{"id", id}, {"port", s->port()}, {"kind", kind}, {"name", name}};
+    std::shared_ptr<Scenario> shared(std::move(s));
+    {
+      std::lock_guard lk(mu_);
+      if (stopped_) {
+        shared->stop();
+        send_error(res, 503, "server stopping");
+        return;
+      }
+      scenarios_[id] = shared;
+    }
+    send_json(res, j);
+  });
+
+  http_.Get(path_of("/stats"), with_scenario([](Scenario &s, const Request &, Response &res) {
+              send_json(res, s.state().stats());
+            }));
+  http_.Get(path_of("/log"), with_scenario([](Scenario &s, const Request &, Response &res) {
+              send_json(res, s.state().log());
+            }));
+  http_.Get(path_of("/timeline"), with_scenario([](Scenario &s, const Request &, Response &res) {
+              send_json(res, s.state().timeline());
+            }));
+  http_.Post(path_of("/reset"), with_scenario([](Scenario &s, const Request &, Response &res) {
+               s.state().reset();
+               send_json(res, {{"ok", true}});
+             }));
+  http_.Post(path_of("/release"), with_scenario([](Scenario &s, const Request &req, Response &res) {
+               if (req.has_param("all")) {
+                 if (req.get_param_value("all") != "1") {
+                   throw BadRequest("all must be 1");
+                 }
+                 s.state().release_all();
+                 send_json(res, {{"ok", true}, {"released", "all"}});
+                 return;
+               }
+               if (!req.has_param("gate")) {
+                 throw BadRequest("release needs gate=NAME or all=1");
+               }
+               std::string gate = req.get_param_value("gate");
+               if (!valid_name(gate)) {
+                 throw BadRequest("gate name must match [A-Za-z0-9_.-]{1,64}");
+               }
+               s.state().release(gate);
+               send_json(res, {{"ok", true}, {"released", gate}});
+             }));
+  http_.Get(path_of("/await"), with_scenario([](Scenario &s, const Request &req, Response &res) {
+              using K = ScenarioState::AwaitKind;
+              const std::vector<std::pair<const char *, K>> kinds = {
+                  {"parked", K::parked}, {"requests", K::requests}, {"open", K::open}, {"inflight", K::inflight}};
+              const char *which = nullptr;
+              K kind = K::parked;
+              for (const auto &[name, k] : kinds) {
+                if (req.has_param(name)) {
+                  if (which) {
+                    throw BadRequest("await takes exactly one of parked, requests, open, inflight");
+                  }
+                  which = name;
+                  kind = k;
+                }
+              }
+              if (!which) {
+                throw BadRequest("await needs one of parked=N, requests=N, open=N, inflight=N");
+              }
+              auto n = parse_int(req.get_param_value(which), 0, 1000000, which);
+              std::string gate;
+              if (req.has_param("gate")) {
+                if (kind != K::parked) {
+                  throw BadRequest("gate applies to parked only");
+                }
+                gate = req.get_param_value("gate");
+                if (!valid_name(gate)) {
+                  throw BadRequest("gate name must match [A-Za-z0-9_.-]{1,64}");
+                }
+              }
+              auto timeout = int_param(req, "timeout_ms", 5000, 0, 60000);
+              json stats;
+              bool ok = s.state().await(kind, n, gate, std::chrono::milliseconds(timeout), stats);
+              stats["ok"] = ok;
+              if (!ok) {
+                stats["error"] = "timeout after " + std::to_string(timeout) + " ms waiting for " +
+                                 which + (kind == K::open ? " == " : " >= ") + std::to_string(n) +
+                                 (gate.empty() ? "" : " at gate " + gate);
+              }
+              send_json(res, stats, ok ? 200 : 408);
+            }));
+  http_.Delete(kScenarioPath, [this](const Request &req, Response &res) {
+    std::shared_ptr<Scenario> s;
+    {
+      std::lock_guard lk(mu_);
+      auto it = scenarios_.find(req.matches[1]);
+      if (it != scenarios_.end()) {
+        s = it->second;
+        scenarios_.erase(it);
+      }
+    }
+    if (!s) {
+      send_error(res, 404, "no such scenario: " + std::string(req.matches[1]));
+      return;
+    }
+    s->stop();
+    send_json(res, {{"ok", true}, {"id", s->state().id()}});
+  });
+
+  // Unknown paths (and httplib's own errors) also answer JSON.
+  http_.set_error_handler([](const Request &req, Response &res) {
+    if (res.body.empty()) {
+      std::string reason = res.status == 404 ? "no such control endpoint: " + req.method + " " + req.path
+                                             : "request rejected (" + std::to_string(res.status) + ")";
+      res.set_content(dump({{"error", reason}}), "application/json");
+    }
+  });
+}
+
+} // namespace ls

@@ -1,0 +1,9 @@
+#include "scenario.hpp"
+
+namespace ls {
+
+std::unique_ptr<Scenario> make_raw_scenario(const std::string &, const std::string &, const std::string &) {
+  return nullptr; // not yet implemented
+}
+
+} // namespace ls

@@ -1,0 +1,159 @@
+#include "socket_util.hpp"
+
+#ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#else
+#include <arpa/inet.h>
+#include <cerrno>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
+
+namespace ls::sock {
+
+namespace {
+
+int poll_one(socket_t s, bool write, int timeout_ms) {
+#ifdef _WIN32
+  WSAPOLLFD p{};
+  p.fd = s;
+  p.events = write ? POLLWRNORM : POLLRDNORM;
+  int r = WSAPoll(&p, 1, timeout_ms);
+  if (r > 0 && (p.revents & (POLLERR | POLLHUP | POLLNVAL)) && write) {
+    return -1;
+  }
+  return r;
+#else
+  pollfd p{};
+  p.fd = s;
+  p.events = write ? POLLOUT : POLLIN;
+  int r;
+  do {
+    r = ::poll(&p, 1, timeout_ms);
+  } while (r < 0 && errno == EINTR);
+  if (r > 0 && (p.revents & (POLLERR | POLLNVAL)) && write) {
+    return -1;
+  }
+  return r;
+#endif
+}
+
+bool would_block() {
+#ifdef _WIN32
+  return WSAGetLastError() == WSAEWOULDBLOCK;
+#else
+  return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+#endif
+}
+
+void to_string(const sockaddr_storage &ss, std::string &ip, int &port) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (ss.ss_family == AF_INET) {
+    const auto *a = reinterpret_cast<const sockaddr_in *>(&ss);
+    inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf);
+    port = ntohs(a->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    const auto *a = reinterpret_cast<const sockaddr_in6 *>(&ss);
+    inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf);
+    port = ntohs(a->sin6_port);
+  }
+  ip = buf;
+}
+
+} // namespace
+
+int wait_readable(socket_t s, int timeout_ms) { return poll_one(s, false, timeout_ms); }
+int wait_writable(socket_t s, int timeout_ms) { return poll_one(s, true, timeout_ms); }
+
+bool peer_gone(socket_t s) {
+  int r = poll_one(s, false, 0);
+  if (r == 0) {
+    return false;
+  }
+  if (r < 0) {
+    return true;
+  }
+  char c;
+#ifdef _WIN32
+  // MSG_PEEK on a blocking socket with data available does not block.
+  int n = ::recv(s, &c, 1, MSG_PEEK);
+#else
+  auto n = ::recv(s, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+#endif
+  if (n > 0) {
+    return false;
+  }
+  if (n == 0) {
+    return true;
+  }
+  return !would_block();
+}
+
+long long recv_some(socket_t s, char *buf, std::size_t n) {
+#ifdef _WIN32
+  int len = n > 0x7fffffff ? 0x7fffffff : static_cast<int>(n);
+  return ::recv(s, buf, len, 0);
+#else
+  ssize_t r;
+  do {
+    r = ::recv(s, buf, n, 0);
+  } while (r < 0 && errno == EINTR);
+  return r;
+#endif
+}
+
+long long send_some(socket_t s, const char *buf, std::size_t n) {
+#ifdef _WIN32
+  int len = n > 0x7fffffff ? 0x7fffffff : static_cast<int>(n);
+  return ::send(s, buf, len, 0);
+#else
+  ssize_t r;
+  do {
+    r = ::send(s, buf, n, MSG_NOSIGNAL);
+  } while (r < 0 && errno == EINTR);
+  return r;
+#endif
+}
+
+void shutdown_both(socket_t s) {
+#ifdef _WIN32
+  ::shutdown(s, SD_BOTH);
+#else
+  ::shutdown(s, SHUT_RDWR);
+#endif
+}
+
+void close(socket_t s) {
+#ifdef _WIN32
+  ::closesocket(s);
+#else
+  ::close(s);
+#endif
+}
+
+void relisten(socket_t s, int backlog) { ::listen(s, backlog); }
+
+void peer_address(socket_t s, std::string &ip, int &port) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  ip.clear();
+  port = -1;
+  if (::getpeername(s, reinterpret_cast<sockaddr *>(&ss), &len) == 0) {
+    to_string(ss, ip, port);
+  }
+}
+
+void local_address(socket_t s, std::string &ip, int &port) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  ip.clear();
+  port = -1;
+  if (::getsockname(s, reinterpret_cast<sockaddr *>(&ss), &len) == 0) {
+    to_string(ss, ip, port);
+  }
+}
+
+} // namespace ls::sock

@@ -1,0 +1,56 @@
+// In-process control server plus small helpers shared by the native tests.
+#pragma once
+#include "control_server.hpp"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+
+namespace lstest {
+
+using nlohmann::json;
+
+// Starts a control server on an ephemeral loopback port for each test.
+class ServerTest : public ::testing::Test {
+protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // POST /scenarios?kind=...; returns {"id","port","kind"}.
+  json create(const std::string &kind = "http");
+  std::unique_ptr<httplib::Client> client(int port);
+  httplib::Client &control() { return *control_; }
+  // Control GET/POST returning parsed JSON (and the status through `status`).
+  json get(const std::string &path, int *status = nullptr);
+  json post(const std::string &path, int *status = nullptr);
+  json stats(const std::string &id) { return get("/scenarios/" + id + "/stats"); }
+
+  std::unique_ptr<ls::ControlServer> server_;
+  int control_port_ = 0;
+  std::unique_ptr<httplib::Client> control_;
+  bool shutdown_called_ = false;
+};
+
+// A raw TCP client for byte-level tests (malformed requests, abrupt closes).
+class RawConn {
+public:
+  explicit RawConn(int port);
+  ~RawConn();
+  RawConn(const RawConn &) = delete;
+  RawConn &operator=(const RawConn &) = delete;
+  bool ok() const { return ok_; }
+  bool send(const std::string &data);
+  // Reads until the peer closes, `until` appears, or timeout; returns what came.
+  std::string read(int timeout_ms, const std::string &until = "");
+  void close();
+  void reset(); // linger 0: RST
+
+private:
+  socket_t s_;
+  bool ok_ = false;
+};
+
+} // namespace lstest
