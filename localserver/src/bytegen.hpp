@@ -5,11 +5,14 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <hc_protocol/body_pattern.h>
+
 namespace ls {
 
 // byte[i] = (i * 31 + seed * 7 + (i >> 8)) mod 256, unsigned 64-bit arithmetic.
+// One definition for both ends of the wire: protocol/include/hc_protocol/body_pattern.h.
 constexpr std::uint8_t gen_byte(std::uint64_t seed, std::uint64_t i) {
-  return static_cast<std::uint8_t>((i * 31u + seed * 7u + (i >> 8)) & 0xffu);
+  return hc_protocol::PatternByte(seed, i);
 }
 
 // Fills out[0..n) with bytes offset..offset+n of the stream for seed.

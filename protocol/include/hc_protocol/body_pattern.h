@@ -8,11 +8,11 @@
 
 namespace hc_protocol {
 
-// Byte i of the body for seed. Positional (any range can be produced or checked independently) and
-// cheap; the shifts keep a run from repeating every 256 bytes.
+// Byte i of the body for seed: (i * 31 + seed * 7 + (i >> 8)) mod 256. Positional, so any range
+// can be produced or checked independently; the (i >> 8) term keeps runs from repeating every
+// 256 bytes. localserver/README.md documents the same formula for other clients.
 constexpr std::uint8_t PatternByte(std::uint64_t seed, std::uint64_t i) {
-  const std::uint64_t x = i + seed * 0x9E3779B9ull;
-  return static_cast<std::uint8_t>((x ^ (x >> 8) ^ (x >> 17)) * 0x1Fu);
+  return static_cast<std::uint8_t>((i * 31u + seed * 7u + (i >> 8)) & 0xffu);
 }
 
 // Bytes [offset, offset + n) of the body for seed.
