@@ -1189,8 +1189,13 @@ def compare(a, b):
                      "statement": s.get("statement", ""), "a": va, "b": vb,
                      "reasons_a": sa.get(i, {}).get("reasons", []),
                      "reasons_b": sb.get(i, {}).get("reasons", []), "differs": va != vb})
-    ta = {(t.get("suite"), t.get("name")): t.get("result") for t in a.get("tests", []) if isinstance(t, dict)}
-    tb = {(t.get("suite"), t.get("name")): t.get("result") for t in b.get("tests", []) if isinstance(t, dict)}
+    ta, tb = test_results(a), test_results(b)
+    # A test listed in the catalogue that did not run has no binary: match it by name.
+    for mine, other in ((ta, tb), (tb, ta)):
+        for suite, name in [k for k in mine if k[0] is None]:
+            found = [k for k in other if k[1] == name and k[0] is not None]
+            if len(found) == 1 and found[0] not in mine:
+                mine[found[0]] = mine.pop((None, name))
     tests = []
     for k in list(ta) + [k for k in tb if k not in ta]:
         ra, rb = ta.get(k, "absent"), tb.get(k, "absent")
@@ -1199,19 +1204,31 @@ def compare(a, b):
     return rows, tests
 
 
+def test_results(data):
+    return {(t.get("suite"), t.get("name")): t.get("result")
+            for t in data.get("tests", []) if isinstance(t, dict)}
+
+
 def compare_text(rows, tests, la, lb):
-    diff = [r for r in rows if r["differs"]]
+    def v(x):
+        return VERDICT_LABEL.get(x, x)
+
+    def r(x):
+        return RESULT_LABEL.get(x, x)
+
+    rows = [dict(x, a=v(x["a"]), b=v(x["b"])) for x in rows]
+    diff = [x for x in rows if x["differs"]]
     out = [f"A: {la}", f"B: {lb}",
            f"{len(diff)} of {len(rows)} statements differ in verdict"]
     if diff:
-        w = max(len("statement"), *(len(r["id"]) for r in diff))
-        wa = max(len("A"), *(len(r["a"]) for r in diff))
+        w = max(len("statement"), *(len(x["id"]) for x in diff))
+        wa = max(len("A"), *(len(x["a"]) for x in diff))
         out.append(f"{'statement':<{w}}  {'A':<{wa}}  B")
-        out.append(f"{'-' * w}  {'-' * wa}  {'-' * max(1, max(len(r['b']) for r in diff))}")
-        out += [f"{r['id']:<{w}}  {r['a']:<{wa}}  {r['b']}" for r in diff]
+        out.append(f"{'-' * w}  {'-' * wa}  {'-' * max(1, max(len(x['b']) for x in diff))}")
+        out += [f"{x['id']:<{w}}  {x['a']:<{wa}}  {x['b']}" for x in diff]
     if tests:
-        out.append(f"{len(tests)} tests differ in result:")
-        out += [f"  {t['suite']}: {t['name']}: {t['a']} -> {t['b']}" for t in tests]
+        out.append(f"{len(tests)} tests differ in result (A -> B):")
+        out += [f"  {t['suite'] or '(not run)'}: {t['name']}: {r(t['a'])} -> {r(t['b'])}" for t in tests]
     return "\n".join(out)
 
 

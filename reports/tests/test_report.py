@@ -317,6 +317,17 @@ class Lab(Common, ReportCase):
         self.assertIn("hc_cache is not a JSON object", r.section("cache"))
 
 
+class WindowsRun(Common, ReportCase):
+    fixture = "windows"
+
+    def test_header_names_the_windows_build(self):
+        self.assertIn('<div class="muted" id="platform">Windows 10.0.22631</div>', self.r.html)
+        self.assertNotIn("Wine", self.r.html.split("</header>")[0].split("<body>")[1])
+        self.assertEqual(self.r.results["run"]["platform"], "Windows 10.0.22631")
+        self.assertEqual(self.r.results["run"]["windows_builds"], ["22631"])
+        self.assertEqual(self.r.verdicts()["G-KD"], "holds")
+
+
 class FullRun(Common, ReportCase):
     fixture = "full"
 

@@ -13,6 +13,8 @@ import shutil
 HERE = pathlib.Path(__file__).resolve().parent
 WINE_PLATFORM = {"hc_platform": "Wine 8.0 (reports Windows 6.1.7601)", "hc_wine_version": "8.0",
                  "hc_windows_build": "7601"}
+WINDOWS_PLATFORM = {"hc_platform": "Windows 10.0.22631", "hc_wine_version": "", "hc_windows_build": "22631"}
+PLATFORM = WINE_PLATFORM  # set per directory by main()
 TS = "2026-11-22T01:51:31Z"
 
 
@@ -32,7 +34,7 @@ def gtest_json(tests):
         suites.setdefault(t["classname"], []).append(t)
     nfail = sum(1 for t in tests if t.get("failures"))
     return dict({"tests": len(tests), "failures": nfail, "disabled": 0, "errors": 0, "timestamp": TS,
-                 "time": "1.5s"}, **WINE_PLATFORM, name="AllTests", testsuites=[
+                 "time": "1.5s"}, **PLATFORM, name="AllTests", testsuites=[
         {"name": n, "tests": len(ts), "failures": sum(1 for t in ts if t.get("failures")), "disabled": 0,
          "errors": 0, "timestamp": TS, "time": "0.5s", "testsuite": ts} for n, ts in suites.items()])
 
@@ -125,6 +127,16 @@ BIN_DIV = lambda: binary("wininet_div", "wininet", [
                    "divergence \"Wine ignores INTERNET_OPTION_MAX_CONNS_PER_SERVER\" did not occur; "
                    "the implementation now follows the documentation, remove the mark"]),
 ])
+# The same binaries as a Windows runner would report them: no divergence applies there.
+BIN_FAIL_WIN = lambda: binary("winhttp_fail", "winhttp", [
+    test("WinHttpFail", "Passes", 15, catalogue="G-SECOND"),
+    test("WinHttpFail", "Fails", 190, catalogue="G-FAIL"),
+    test("WinHttpFail", "DISABLED_Later", 0, status="NOTRUN", result="SUPPRESSED"),
+])
+BIN_DIV_WIN = lambda: binary("wininet_div", "wininet", [
+    test("WinInetDiv", "Diverges", 60, catalogue="G-KD"),
+    test("WinInetDiv", "UnexpectedPass", 50, catalogue="G-UP"),
+])
 BIN_LAB = lambda: binary("unsafe_lab", "unsafe", [
     test("UnsafeClose", "CloseDuringRead", 4700, catalogue="U-DEMO", hc_unsafe=unsafe_prop()),
     test("ConnLimit", "DefaultLimitIsTwo", 900, catalogue="L-CONN",
@@ -159,11 +171,15 @@ DIRS = {
     "divergence": [BIN_DIV],
     "lab": [BIN_LAB],
     "full": [BIN_A, BIN_FAIL, BIN_DIV, BIN_LAB, BIN_CRASH, BIN_HANG86, BIN_TIMEOUT],
+    "windows": [BIN_A, BIN_FAIL_WIN, BIN_DIV_WIN],
 }
 
 
 def main():
+    global PLATFORM
     for name, bins in DIRS.items():
+        windows = name == "windows"
+        PLATFORM = WINDOWS_PLATFORM if windows else WINE_PLATFORM
         d = HERE / name
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir()
@@ -176,8 +192,8 @@ def main():
             (d / b["entry"]["log"]).write_bytes(b["log"].encode())
         run = {"started": "2026-11-22T01:50:02.123456+00:00",
                "wall_s": round(sum(e["duration_s"] for e in entries) + 3.2, 3),
-               "wine_version": "wine-8.0 (Debian 8.0~repack-4)", "commit": "abc1234",
-               "host": "linux+wine", "suites": entries}
+               "wine_version": "" if windows else "wine-8.0 (Debian 8.0~repack-4)", "commit": "abc1234",
+               "host": "windows" if windows else "linux+wine", "suites": entries}
         (d / "run.json").write_text(json.dumps(run, indent=2) + "\n")
     print("fixtures written under", HERE)
 
