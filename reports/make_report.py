@@ -566,6 +566,14 @@ def test_ref(t):
 # ----------------------------------------------------------------------------------------------
 # JUnit
 
+def failure_summary(failure):
+    """The first line of a GoogleTest failure's message (its first line is the location)."""
+    lines = [l.strip() for l in failure.split("\n") if l.strip()]
+    if len(lines) > 1 and re.match(r"^(\S+:\d+|unknown file)(: Failure)?$", lines[0]):
+        return lines[1]
+    return lines[0] if lines else "failed"
+
+
 def write_junit(model, path):
     x = clean_text
     root = ET.Element("testsuites", name="hinternet-conformance")
@@ -592,7 +600,7 @@ def write_junit(model, path):
             text = "\n\n".join(t["failures"]) or t["note"] or ""
             if t["result"] == "fail":
                 counts["failures"] += 1
-                first = (t["failures"][0].split("\n")[-1] if t["failures"] else t["note"] or "failed")
+                first = failure_summary(t["failures"][0]) if t["failures"] else (t["note"] or "failed")
                 ET.SubElement(tc, "failure", message=x(first[:300]), type="failure").text = x(text)
             elif t["result"] == "unexpected_pass":
                 counts["failures"] += 1

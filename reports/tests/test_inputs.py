@@ -25,6 +25,33 @@ class ClassifyTest(unittest.TestCase):
                                 failures=[{"failure": "unexpected pass"}, {"failure": "other"}]), "fail")
 
 
+class StatementVerdictTest(unittest.TestCase):
+    def v(self, results, kind="guarantee", testable=True):
+        s = {"kind": kind, "testable": testable}
+        tests = [{"result": r, "properties": {"hc_divergence_reason": f"reason {i}"}} for i, r in enumerate(results)]
+        return make_report.statement_verdict(s, tests)
+
+    def test_precedence(self):
+        self.assertEqual(self.v([])["verdict"], "not_covered")
+        self.assertEqual(self.v(["pass"], testable=False)["verdict"], "not_testable")
+        self.assertEqual(self.v(["pass", "pass"])["verdict"], "holds")
+        self.assertEqual(self.v(["pass"], kind="unsafe")["verdict"], "demonstrated")
+        self.assertEqual(self.v(["pass", "fail", "unexpected_pass"])["verdict"], "violated")
+        self.assertEqual(self.v(["pass", "unexpected_pass", "known_divergence"])["verdict"], "unexpected_pass")
+        self.assertEqual(self.v(["pass", "known_divergence"])["verdict"], "known_divergence")
+        self.assertEqual(self.v(["known_divergence", "not_run"])["verdict"], "incomplete")
+        self.assertEqual(self.v(["pass", "not_run"])["verdict"], "incomplete")
+        self.assertEqual(self.v(["not_run", "not_run"])["verdict"], "not_run")
+
+    def test_reasons_come_from_divergent_tests_only(self):
+        self.assertEqual(self.v(["pass", "known_divergence"])["reasons"], ["reason 1"])
+
+    def test_unsafe_wording(self):
+        self.assertEqual(make_report.verdict_label("holds", "guarantee"), "holds")
+        self.assertEqual(make_report.verdict_label("violated", "unsafe"), "test failed")
+        self.assertEqual(make_report.VERDICT_LABEL["demonstrated"], "demonstrated")
+
+
 class ExitStatusTest(unittest.TestCase):
     def d(self, code, duration=12.0, has_json=False):
         return make_report.describe_exit(code, duration, has_json)
