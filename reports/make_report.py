@@ -713,7 +713,7 @@ def svg_timeline(tl):
     max_open = max((n for _, n in events), default=0)
     if peak is None:
         peak = max_open
-    W, H, ml, mr, mt, mb = 590, 240, 46, 140, 14, 42
+    W, H, ml, mr, mt, mb = 570, 240, 46, 136, 14, 42
     pw, ph = W - ml - mr, H - mt - mb
     xmax = max((t for t, _ in events), default=0) or 1.0
     xstep = nice_step(xmax)
@@ -840,7 +840,7 @@ details>summary{cursor:pointer;color:#0969da;font-size:12px}
 .props{display:grid;grid-template-columns:max-content 1fr;gap:2px 10px;margin:4px 0}.props dt{font-family:ui-monospace,monospace;font-size:12px;color:var(--muted)}.props dd{margin:0}
 .cards{display:flex;flex-wrap:wrap;gap:14px}
 .card{border:1px solid var(--line);border-radius:6px;padding:10px 12px;background:#fff}
-.card h3{margin:0 0 4px}
+.card h3{margin:0 0 4px}.timeline-card{max-width:606px}
 .pair{display:flex;flex-wrap:wrap;gap:22px}
 table.cache{width:auto;min-width:520px}table.cache th.num{max-width:260px;white-space:normal}
 table.tests{table-layout:fixed}table.tests td{overflow-wrap:anywhere}.pair>div{min-width:300px}
@@ -1135,6 +1135,7 @@ def render_cache(model):
     items = list(property_tests(model, "hc_cache"))
     if not items:
         p.append('<p class="muted">No cache-contention measurements were recorded in this run.</p>')
+    p.append('<div class="cards">')
     rows = [("requests", "requests"), ("reached_server", "reached the server"), ("errors", "errors"),
             ("bad_bodies", "bad bodies"), ("seconds", "seconds"), ("req_per_s", "requests/s")]
     for t, c, err in items:
@@ -1159,7 +1160,7 @@ def render_cache(model):
             p.append(f"<tr><td class=\"mono\">{esc(key)}</td>"
                      + "".join(f'<td class="num">{esc(m.get(key, "–"))}</td>' for m in modes) + "</tr>")
         p.append("</tbody></table></div>")
-    p.append("</section>")
+    p.append("</div></section>")
     return "".join(p)
 
 
