@@ -18,6 +18,8 @@ struct ConnContext {
   socket_t sock{};
   std::optional<ScenarioState::Ticket> ticket; // the request being served
   bool ended = false;
+  bool routed = false;           // the request reached our handler
+  bool too_large = false;        // Content-Length above the payload limit
   bool synthetic_length = false; // we added "Content-Length: 0" (not echoed)
   std::string accept_encoding; // stashed so httplib never compresses (see conn_server.cpp)
 };

@@ -23,7 +23,12 @@ public:
         write_timeout_ms_(lim.write_timeout_s * 1000), budget_(lim.request_read_budget_s),
         buf_(16 * 1024) {}
 
-  void begin_request() { deadline_ = Clock::now() + budget_; }
+  void begin_request() {
+    deadline_ = Clock::now() + budget_;
+    read_failed_ = false;
+  }
+  // A read timed out or failed: the connection is not worth keeping.
+  bool read_failed() const { return read_failed_; }
   bool buffered() const { return off_ < len_; }
 
   bool is_readable() const override {
@@ -48,13 +53,17 @@ public:
       return static_cast<ssize_t>(n);
     }
     if (!is_readable()) {
+      read_failed_ = true;
       return -1;
     }
     if (size >= buf_.size()) {
-      return static_cast<ssize_t>(sock::recv_some(sock_, ptr, size));
+      auto r = sock::recv_some(sock_, ptr, size);
+      read_failed_ = r <= 0;
+      return static_cast<ssize_t>(r);
     }
     auto r = sock::recv_some(sock_, buf_.data(), buf_.size());
     if (r <= 0) {
+      read_failed_ = true;
       return static_cast<ssize_t>(r);
     }
     off_ = 0;
@@ -89,7 +98,13 @@ private:
   std::vector<char> buf_;
   size_t off_ = 0;
   size_t len_ = 0;
+  bool read_failed_ = false;
 };
+
+bool ctx_too_large() {
+  ConnContext *ctx = current_conn();
+  return ctx && ctx->too_large;
+}
 
 void set_if_absent(httplib::Response &res, const char *k, std::uint64_t v) {
   if (!res.has_header(k)) {
@@ -123,8 +138,13 @@ void ConnServer::install_hooks() {
   auto all = [this](const httplib::Request &req, httplib::Response &res) {
     if (ConnContext *ctx = current_conn()) {
       ensure_ticket(*ctx, req);
+      ctx->routed = true;
     }
-    if (dispatch_) {
+    if (ctx_too_large()) {
+      res.set_header("Connection", "close");
+      res.status = 413;
+      res.set_content("{\"error\":\"request body larger than the limit\"}", "application/json");
+    } else if (dispatch_) {
       dispatch_(req, res);
     } else {
       res.status = 404;
@@ -231,7 +251,7 @@ bool ConnServer::process_and_close_socket(socket_t sock) {
   bool ret = true;
   // httplib compresses text/JSON bodies when the client offers Accept-Encoding,
   // buffering timed bodies and changing lengths: stash the header instead.
-  std::function<void(httplib::Request &)> setup = [&ctx](httplib::Request &req) {
+  std::function<void(httplib::Request &)> setup = [&ctx, this](httplib::Request &req) {
     ctx.accept_encoding.clear();
     ctx.synthetic_length = false;
     auto n = req.get_header_value_count("Accept-Encoding");
@@ -248,6 +268,15 @@ bool ConnServer::process_and_close_socket(socket_t sock) {
       req.set_header("Content-Length", "0");
       ctx.synthetic_length = true;
     }
+    // httplib would read (and discard) an oversized body before answering 413:
+    // answer at once instead and close the connection.
+    auto cl = req.get_header_value("Content-Length");
+    if (!cl.empty() && cl.find_first_not_of("0123456789") == std::string::npos &&
+        (cl.size() > 18 || std::stoull(cl) > limits_.payload_max)) {
+      req.headers.erase("Content-Length");
+      req.set_header("Content-Length", "0");
+      ctx.too_large = true;
+    }
   };
 
   for (std::size_t count = limits_.keep_alive_max; count > 0 && !stopping_; --count) {
@@ -259,13 +288,18 @@ bool ConnServer::process_and_close_socket(socket_t sock) {
     ctx.ended = false;
     ctx.accept_encoding.clear();
     ctx.synthetic_length = false;
+    ctx.too_large = false;
+    ctx.routed = false;
     bool connection_closed = false;
     ret = process_request(strm, count == 1 || stopping_, connection_closed, setup);
     if (ctx.ticket && !ctx.ended && state_) {
       state_->request_end(*ctx.ticket, 0);
       ctx.ended = true;
     }
-    if (!ret || connection_closed) {
+    // After a request httplib rejected itself (malformed, too long) the stream
+    // position is unreliable: close rather than guess.
+    bool rejected = ctx.ticket && !ctx.routed;
+    if (!ret || connection_closed || strm.read_failed() || ctx.too_large || rejected) {
       break;
     }
   }
