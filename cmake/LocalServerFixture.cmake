@@ -1,4 +1,4 @@
-# The ctest fixture "localserver": one native server for the whole ctest run, started detached
+# The ctest fixture "hc_run": one native server for the whole ctest run, started detached
 # before the first test that requires it and stopped after the last. The suites find it through
 # the port file it writes (HC_LOCALSERVER_FILE, see fixtures/README.md); every scenario then opens
 # its own ephemeral listener, so two runs on one machine never share a port.
@@ -10,8 +10,8 @@ add_test(NAME hc.localserver.start
   COMMAND localserver --detach --port-file ${HC_PORT_FILE} --log-file ${HC_RUN_DIR}/localserver.log
           --max-lifetime-s 3600)
 add_test(NAME hc.localserver.stop COMMAND localserver --stop --port-file ${HC_PORT_FILE})
-set_tests_properties(hc.localserver.start PROPERTIES FIXTURES_SETUP localserver TIMEOUT 30 LABELS fixture)
-set_tests_properties(hc.localserver.stop PROPERTIES FIXTURES_CLEANUP localserver TIMEOUT 30 LABELS fixture)
+set_tests_properties(hc.localserver.start PROPERTIES FIXTURES_SETUP hc_run TIMEOUT 30 LABELS fixture)
+set_tests_properties(hc.localserver.stop PROPERTIES FIXTURES_CLEANUP hc_run TIMEOUT 30 LABELS fixture)
 
 # Where scripts/run_suites.py finds the pieces of this build tree.
 if(WIN32)

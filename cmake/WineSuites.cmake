@@ -40,8 +40,8 @@ add_custom_target(wineprefix ALL DEPENDS ${HC_WINEPREFIX}/system.reg)
 # One persistent wineserver for the whole ctest run, so each test's wine process starts fast.
 add_test(NAME hc.wine.start COMMAND ${HC_WINE_RUN} --prefix ${HC_WINEPREFIX} --start)
 add_test(NAME hc.wine.stop COMMAND ${HC_WINE_RUN} --prefix ${HC_WINEPREFIX} --stop)
-set_tests_properties(hc.wine.start PROPERTIES FIXTURES_SETUP wine TIMEOUT 60 LABELS fixture)
-set_tests_properties(hc.wine.stop PROPERTIES FIXTURES_CLEANUP wine TIMEOUT 60 LABELS fixture)
+set_tests_properties(hc.wine.start PROPERTIES FIXTURES_SETUP hc_run TIMEOUT 60 LABELS fixture)
+set_tests_properties(hc.wine.stop PROPERTIES FIXTURES_CLEANUP hc_run TIMEOUT 60 LABELS fixture)
 
 set(include_file ${CMAKE_BINARY_DIR}/win_suites_tests.cmake)
 file(WRITE ${include_file}
