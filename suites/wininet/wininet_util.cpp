@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include <gtest/gtest.h>
+
 namespace hc::wininet {
 
 std::string Response::Describe() const {
@@ -46,6 +48,27 @@ Response SyncRequest(HINTERNET connect, const char* verb, const std::string& pat
     r.failed_call = "InternetReadFile";
   }
   return r;
+}
+
+bool QueryGlobalDword(DWORD option, DWORD& value, DWORD& error) {
+  DWORD size = sizeof(value);
+  if (InternetQueryOptionA(nullptr, option, &value, &size)) return true;
+  error = GetLastError();
+  return false;
+}
+
+ScopedGlobalDword::ScopedGlobalDword(DWORD option, DWORD value) : option_(option) {
+  DWORD ignored = 0;
+  had_original_ = QueryGlobalDword(option, original_, ignored);
+  set_ = InternetSetOptionA(nullptr, option, &value, sizeof(value)) != FALSE;
+  if (!set_) error_ = GetLastError();
+}
+
+ScopedGlobalDword::~ScopedGlobalDword() {
+  if (!set_ || !had_original_) return;
+  DWORD value = original_;
+  EXPECT_TRUE(InternetSetOptionA(nullptr, option_, &value, sizeof(value)))
+      << "restoring process-wide option " << option_ << " to " << original_ << ": error " << GetLastError();
 }
 
 }  // namespace hc::wininet

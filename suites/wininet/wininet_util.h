@@ -35,4 +35,28 @@ Response SyncRequest(HINTERNET connect, const char* verb, const std::string& pat
 // Reads the whole body of a sent request (synchronous mode).
 bool ReadAll(HINTERNET request, std::string& body, DWORD& error);
 
+// A process-wide DWORD option (InternetQueryOption on a NULL handle, e.g.
+// INTERNET_OPTION_MAX_CONNS_PER_SERVER). False with GetLastError() in error if the query failed.
+bool QueryGlobalDword(DWORD option, DWORD& value, DWORD& error);
+
+// Sets a process-wide DWORD option for the life of the object and restores the value it had
+// (tests of one binary share the process). ok() says whether the set succeeded.
+class ScopedGlobalDword {
+ public:
+  ScopedGlobalDword(DWORD option, DWORD value);
+  ~ScopedGlobalDword();
+  ScopedGlobalDword(const ScopedGlobalDword&) = delete;
+  ScopedGlobalDword& operator=(const ScopedGlobalDword&) = delete;
+  bool ok() const { return set_; }
+  DWORD error() const { return error_; }
+  DWORD original() const { return original_; }
+
+ private:
+  DWORD option_;
+  DWORD original_ = 0;
+  bool had_original_ = false;
+  bool set_ = false;
+  DWORD error_ = 0;
+};
+
 }  // namespace hc::wininet
