@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 namespace hc::wininet {
 
 std::string StatusName(unsigned long status) {
@@ -357,6 +359,34 @@ std::string AsyncDownload::Describe() const {
       << body_.size() << " body bytes";
   if (phase_ == Phase::failed) out << ", " << failed_call_ << " failed with error " << error_;
   return out.str();
+}
+
+::testing::AssertionResult ClosingIsLast(const std::vector<hc::Notification>& log, std::uintptr_t context) {
+  std::size_t closing_at = log.size(), closings = 0;
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    if (log[i].context != context) continue;
+    if (log[i].status == INTERNET_STATUS_HANDLE_CLOSING) {
+      ++closings;
+      if (closing_at == log.size()) closing_at = i;
+    } else if (closing_at != log.size()) {
+      return ::testing::AssertionFailure() << StatusName(log[i].status) << " for context " << context
+                                           << " arrived after its INTERNET_STATUS_HANDLE_CLOSING";
+    }
+  }
+  if (closings != 1)
+    return ::testing::AssertionFailure() << closings << " INTERNET_STATUS_HANDLE_CLOSING for context " << context;
+  return ::testing::AssertionSuccess();
+}
+
+std::string EchoProblem(DWORD status, const std::string& body, const std::string& target) {
+  if (status != 200) return target + ": status " + std::to_string(status);
+  const auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("url") || !j["url"].is_string())
+    return target + ": body is not the server's JSON echo (" + std::to_string(body.size()) + " bytes)";
+  const auto url = j["url"].get<std::string>();
+  if (url.size() < target.size() || url.compare(url.size() - target.size(), target.size(), target) != 0)
+    return target + ": echo of another request (" + url + ")";
+  return "";
 }
 
 ::testing::AssertionResult Retire(std::shared_ptr<CallbackTarget> target, HINTERNET handle, Millis timeout) {

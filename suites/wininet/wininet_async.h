@@ -154,6 +154,13 @@ class AsyncDownload : public CallbackTarget {
   std::vector<ProgressPoint> progress_;
 };
 
+// INTERNET_STATUS_HANDLE_CLOSING arrived exactly once for `context` and nothing with that context
+// came after it (handle values are recycled quickly, contexts here are not).
+::testing::AssertionResult ClosingIsLast(const std::vector<hc::Notification>& log, std::uintptr_t context);
+
+// Empty when body is localserver's JSON echo of a GET of target (path?query) with status 200.
+std::string EchoProblem(DWORD status, const std::string& body, const std::string& target);
+
 // Closes `handle` if given, then waits for target's HANDLE_CLOSING. If it does not come within
 // timeout the target is kept alive for the rest of the process (a callback may still use it)
 // and the returned failure says so.

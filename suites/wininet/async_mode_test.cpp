@@ -1,0 +1,111 @@
+// "Asynchronous Operation" (003): in asynchronous mode (INTERNET_FLAG_ASYNC, a context value, a
+// status callback) a function that takes a context value returns at once (HttpSendRequest:
+// FALSE with ERROR_IO_PENDING) and the callback is told of the completion; the callback may then
+// call the functions that depend on it; and "there is no callback thread affinity ...: a call
+// might start from one thread, but any other thread can receive the callback".
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <latch>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "hc/catalogue.h"
+#include "hc/localserver.h"
+#include "hc/thread_gang.h"
+#include "wininet_async.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using hc::wininet::AsyncDownload;
+using hc::wininet::CallbackTarget;
+
+constexpr int kStarters = 16;         // threads that each start one download
+constexpr auto kStartBound = 20s;     // all starters have called HttpSendRequest
+constexpr auto kFinishBound = 30s;    // every download has finished after the release
+constexpr auto kClosingBound = 10s;
+constexpr auto kGangBound = 120s;
+
+TEST(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThread) {
+  hc::Covers({"WI-ASYNC-MODE", "WI-ASYNC-NO-AFFINITY", "WI-ASYNC-CALLBACK-CALLS", "WI-CLOSING-LAST"});
+  hc::Scenario server;
+  auto recorder = hc::wininet::MakeRecorder();
+  hc::wininet::Handle session = hc::wininet::OpenAsyncSession();
+  ASSERT_TRUE(session) << "InternetOpen(INTERNET_FLAG_ASYNC): " << GetLastError();
+  auto connect_target = std::make_shared<CallbackTarget>(recorder);
+  HINTERNET connect = hc::wininet::ConnectAsync(session.get(), server.port(), *connect_target).release();
+  ASSERT_NE(connect, nullptr) << "InternetConnect: " << GetLastError();
+
+  // Every response is held at the server until all sends were started, so no HttpSendRequest
+  // can have completed before it returned.
+  const std::string gate = "async-mode";
+  std::vector<std::shared_ptr<AsyncDownload>> downloads;
+  for (int i = 0; i < kStarters; ++i)
+    downloads.push_back(std::make_shared<AsyncDownload>(
+        recorder, "/hold/" + gate + "?timeout_ms=30000&download=" + std::to_string(i)));
+  std::vector<DWORD> start_result(kStarters, 0);
+  std::latch started(kStarters);
+  std::latch finished(1);  // starters stay blocked (alive, in no WinINet call) until the end
+  std::atomic<bool> finish_waits_ok{true};
+
+  hc::RunGang(kStarters + 1, kGangBound, [&](int i) {
+    if (i < kStarters) {
+      start_result[static_cast<size_t>(i)] = downloads[static_cast<size_t>(i)]->Start(connect);
+      started.count_down();
+      // Bounded: the controller counts `finished` down on every path.
+      finished.wait();
+      return;
+    }
+    // Controller.
+    try {
+      const auto deadline = std::chrono::steady_clock::now() + kStartBound;
+      while (!started.try_wait() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+      server.Release(gate);
+      for (auto& d : downloads)
+        if (!d->AwaitFinished(kFinishBound)) finish_waits_ok = false;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "controller: " << e.what();
+      finish_waits_ok = false;
+    }
+    finished.count_down();
+  });
+  EXPECT_TRUE(finish_waits_ok) << "some downloads did not finish; notifications:\n" << recorder->Dump();
+
+  const auto log = recorder->Snapshot();
+  std::set<unsigned long> callback_threads;
+  for (int i = 0; i < kStarters; ++i) {
+    auto& d = *downloads[static_cast<size_t>(i)];
+    EXPECT_EQ(start_result[static_cast<size_t>(i)], static_cast<DWORD>(ERROR_IO_PENDING))
+        << "HttpSendRequest of " << d.target() << " while the server held the response";
+    EXPECT_EQ(d.phase(), AsyncDownload::Phase::done) << d.Describe();
+    EXPECT_EQ(hc::wininet::EchoProblem(d.status_code(), d.body(), d.target()), "");
+    // The REQUEST_COMPLETE notifications of this request: none may come from its starter, which
+    // was blocked in a latch wait (not in WinINet) from the moment HttpSendRequest returned.
+    int completes = 0;
+    for (const auto& n : log) {
+      if (n.context != d.context()) continue;
+      callback_threads.insert(n.thread_id);
+      if (n.status != INTERNET_STATUS_REQUEST_COMPLETE) continue;
+      ++completes;
+      EXPECT_NE(n.thread_id, d.start_thread())
+          << "REQUEST_COMPLETE of " << d.target() << " delivered on the thread that started it";
+    }
+    EXPECT_GE(completes, 1) << "no INTERNET_STATUS_REQUEST_COMPLETE for " << d.target();
+  }
+  ::testing::Test::RecordProperty("callback_threads", static_cast<int>(callback_threads.size()));
+
+  for (auto& d : downloads) {
+    EXPECT_TRUE(hc::wininet::Retire(d, d->handle(), kClosingBound));
+  }
+  EXPECT_TRUE(hc::wininet::Retire(connect_target, connect, kClosingBound));
+  const auto final_log = recorder->Snapshot();
+  for (auto& d : downloads) EXPECT_TRUE(hc::wininet::ClosingIsLast(final_log, d->context())) << d->target();
+  EXPECT_TRUE(hc::wininet::ClosingIsLast(final_log, connect_target->context())) << "connect handle";
+}
+
+}  // namespace
