@@ -1,9 +1,278 @@
+// ws scenario: WebSocket echo on /websocket/echo (Boost.Beast, async, one io
+// thread). Text messages starting with '!' are commands; see README.md.
+#include "asio_listener.hpp"
+#include "params.hpp"
 #include "scenario.hpp"
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <optional>
 
 namespace ls {
 
-std::unique_ptr<Scenario> make_ws_scenario(const std::string &, const std::string &, const std::string &) {
-  return nullptr; // not yet implemented
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+
+namespace {
+
+constexpr std::size_t kDefaultMaxSize = 16u * 1024 * 1024;
+constexpr std::int64_t kMaxSize = 64ll * 1024 * 1024;
+
+struct Target {
+  std::string path;
+  std::string query;
+  std::map<std::string, std::string> params;
+};
+
+Target split_target(std::string_view target) {
+  Target t;
+  auto q = target.find('?');
+  t.path = std::string(target.substr(0, q));
+  if (q != std::string_view::npos) {
+    t.query = std::string(target.substr(q + 1));
+    std::string_view rest = target.substr(q + 1);
+    while (!rest.empty()) {
+      auto amp = rest.find('&');
+      auto kv = rest.substr(0, amp);
+      auto eq = kv.find('=');
+      t.params[std::string(kv.substr(0, eq))] = eq == std::string_view::npos ? "" : std::string(kv.substr(eq + 1));
+      rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    }
+  }
+  return t;
+}
+
+class WsSession : public AsioSession {
+public:
+  WsSession(tcp::socket socket, ScenarioState &state, std::uint64_t conn)
+      : AsioSession(state, conn), ws_(std::move(socket)), timer_(ws_.get_executor()) {}
+
+  void start() override {
+    beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(5));
+    http::async_read(ws_.next_layer(), buffer_, req_,
+                     [self = shared()](beast::error_code ec, std::size_t) { self->on_request(ec); });
+  }
+
+  void abort() override {
+    aborted_ = true;
+    timer_.cancel();
+    beast::error_code ec;
+    beast::get_lowest_layer(ws_).socket().close(ec);
+  }
+
+private:
+  std::shared_ptr<WsSession> shared() { return std::static_pointer_cast<WsSession>(shared_from_this()); }
+
+  ScenarioState::Ticket begin(const std::string &method, const std::string &path, const std::string &query,
+                              HeaderList headers, std::uint64_t size) {
+    RequestInfo info{method, path, query, std::move(headers), size};
+    return state_.request_begin(conn_, ++conn_seq_, std::move(info));
+  }
+
+  void reject(int status, const std::string &reason, const Target &t) {
+    HeaderList headers;
+    for (const auto &f : req_) {
+      headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    }
+    auto ticket = begin(std::string(req_.method_string()), t.path, t.query, std::move(headers), req_.body().size());
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), req_.version());
+    res->set(http::field::content_type, "application/json");
+    res->set("X-Conn-Id", std::to_string(conn_));
+    res->set("X-Conn-Seq", std::to_string(conn_seq_));
+    res->set("X-Request-Seq", std::to_string(ticket.seq));
+    res->keep_alive(false);
+    res->body() = nlohmann::json({{"error", reason}}).dump();
+    res->prepare_payload();
+    http::async_write(ws_.next_layer(), *res, [self = shared(), res, ticket, status](beast::error_code, std::size_t) {
+      self->state_.request_end(ticket, status);
+      beast::error_code ec;
+      beast::get_lowest_layer(self->ws_).socket().shutdown(tcp::socket::shutdown_both, ec);
+    });
+  }
+
+  void on_request(beast::error_code ec) {
+    if (ec || aborted_) {
+      return; // slow, malformed or vanished client: drop the connection
+    }
+    Target t = split_target(std::string_view(req_.target().data(), req_.target().size()));
+    if (t.path != "/websocket/echo") {
+      reject(404, "no such endpoint: " + t.path.substr(0, 200), t);
+      return;
+    }
+    if (!websocket::is_upgrade(req_)) {
+      reject(400, "/websocket/echo needs a WebSocket upgrade request", t);
+      return;
+    }
+    try {
+      max_size_ = t.params.count("max_size") ? static_cast<std::size_t>(parse_int(t.params["max_size"], 1, kMaxSize, "max_size"))
+                                             : kDefaultMaxSize;
+      fragment_ = t.params.count("fragment") ? static_cast<std::size_t>(parse_int(t.params["fragment"], 0, kMaxSize, "fragment")) : 0;
+    } catch (const BadRequest &e) {
+      reject(400, e.what(), t);
+      return;
+    }
+    HeaderList headers;
+    for (const auto &f : req_) {
+      headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    }
+    auto ticket = begin("GET", t.path, t.query, std::move(headers), 0);
+    beast::get_lowest_layer(ws_).expires_never();
+    websocket::stream_base::timeout to{};
+    to.handshake_timeout = std::chrono::seconds(5);
+    to.idle_timeout = websocket::stream_base::none();
+    to.keep_alive_pings = false;
+    ws_.set_option(to);
+    ws_.read_message_max(max_size_);
+    ws_.set_option(websocket::stream_base::decorator(
+        [conn = conn_, cseq = conn_seq_, seq = ticket.seq](websocket::response_type &res) {
+          res.set("X-Conn-Id", std::to_string(conn));
+          res.set("X-Conn-Seq", std::to_string(cseq));
+          res.set("X-Request-Seq", std::to_string(seq));
+        }));
+    ws_.async_accept(req_, [self = shared(), ticket](beast::error_code ec) {
+      self->state_.request_end(ticket, ec ? 400 : 101);
+      if (!ec) {
+        self->read();
+      }
+    });
+  }
+
+  void read() {
+    in_.clear();
+    ws_.async_read(in_, [self = shared()](beast::error_code ec, std::size_t) { self->on_message(ec); });
+  }
+
+  void on_message(beast::error_code ec) {
+    if (ec || aborted_) {
+      return; // closed by the peer, reset, too big (Beast sent 1009), or stopping
+    }
+    bool text = ws_.got_text();
+    std::string msg = beast::buffers_to_string(in_.data());
+    HeaderList info{{"type", text ? "text" : "binary"}};
+    auto ticket = begin("WS", "/websocket/echo", "", info, msg.size());
+    if (text && msg == "!close") {
+      ws_.async_close(websocket::close_code::normal, [self = shared(), ticket](beast::error_code) {
+        self->state_.request_end(ticket, 1000);
+      });
+      return;
+    }
+    if (text && msg == "!shutdown-send") {
+      beast::error_code ignored;
+      beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_send, ignored);
+      state_.request_end(ticket, 200);
+      read();
+      return;
+    }
+    if (text && msg == "!abort") {
+      state_.request_end(ticket, 200);
+      beast::error_code ignored;
+      auto &s = beast::get_lowest_layer(ws_).socket();
+      s.set_option(net::socket_base::linger(true, 0), ignored);
+      s.close(ignored);
+      return;
+    }
+    if (text && msg.rfind("!delay ", 0) == 0) {
+      auto sp = msg.find(' ', 7);
+      std::string ms_text = msg.substr(7, sp == std::string::npos ? std::string::npos : sp - 7);
+      std::string reply = sp == std::string::npos ? std::string() : msg.substr(sp + 1);
+      std::int64_t ms = 0;
+      try {
+        ms = parse_int(ms_text, 0, 60000, "delay ms");
+      } catch (const BadRequest &e) {
+        send(true, std::string("!error ") + e.what(), ticket, 400);
+        return;
+      }
+      timer_.expires_after(std::chrono::milliseconds(ms));
+      timer_.async_wait([self = shared(), reply, ticket](beast::error_code ec) {
+        if (ec || self->aborted_) {
+          return;
+        }
+        self->send(true, reply, ticket, 200);
+      });
+      return;
+    }
+    send(text, std::move(msg), ticket, 200);
+  }
+
+  // Writes one message (fragmented into fragment_-byte frames if asked), then reads on.
+  void send(bool text, std::string msg, ScenarioState::Ticket ticket, int status) {
+    out_ = std::move(msg);
+    out_off_ = 0;
+    ws_.text(text);
+    if (fragment_ == 0 || out_.size() <= fragment_) {
+      ws_.async_write(net::buffer(out_), [self = shared(), ticket, status](beast::error_code ec, std::size_t) {
+        self->state_.request_end(ticket, status);
+        if (!ec) {
+          self->read();
+        }
+      });
+      return;
+    }
+    write_fragment(ticket, status);
+  }
+
+  void write_fragment(ScenarioState::Ticket ticket, int status) {
+    std::size_t n = std::min(fragment_, out_.size() - out_off_);
+    bool fin = out_off_ + n == out_.size();
+    ws_.async_write_some(fin, net::buffer(out_.data() + out_off_, n),
+                         [self = shared(), ticket, status, n, fin](beast::error_code ec, std::size_t) {
+                           if (ec) {
+                             self->state_.request_end(ticket, status);
+                             return;
+                           }
+                           self->out_off_ += n;
+                           if (fin) {
+                             self->state_.request_end(ticket, status);
+                             self->read();
+                           } else {
+                             self->write_fragment(ticket, status);
+                           }
+                         });
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  net::steady_timer timer_;
+  beast::flat_buffer buffer_;
+  http::request<http::string_body> req_;
+  beast::flat_buffer in_;
+  std::string out_;
+  std::size_t out_off_ = 0;
+  std::size_t max_size_ = kDefaultMaxSize;
+  std::size_t fragment_ = 0;
+  std::uint64_t conn_seq_ = 0;
+  bool aborted_ = false;
+};
+
+class WsScenario : public Scenario {
+public:
+  WsScenario(const std::string &id, const std::string &name)
+      : Scenario(id, "ws", name), listener_(state_, [this](tcp::socket s, std::uint64_t conn) {
+          return std::make_shared<WsSession>(std::move(s), state_, conn);
+        }) {}
+  ~WsScenario() override { stop(); }
+  bool start(const std::string &host) {
+    port_ = listener_.start(host);
+    return port_ > 0;
+  }
+  void stop() override { listener_.stop(); }
+
+private:
+  AsioListener listener_;
+};
+
+} // namespace
+
+std::unique_ptr<Scenario> make_ws_scenario(const std::string &id, const std::string &name, const std::string &host) {
+  auto s = std::make_unique<WsScenario>(id, name);
+  if (!s->start(host)) {
+    return nullptr;
+  }
+  return s;
 }
 
 } // namespace ls

@@ -92,6 +92,7 @@ bool RawConn::send(const std::string &data) {
 
 std::string RawConn::read(int timeout_ms, const std::string &until) {
   std::string out;
+  ended_by_ = 0;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   char buf[8192];
   while (ok_) {
@@ -101,6 +102,7 @@ std::string RawConn::read(int timeout_ms, const std::string &until) {
     }
     auto n = ls::sock::recv_some(s_, buf, sizeof buf);
     if (n <= 0) {
+      ended_by_ = n == 0 ? 1 : 2;
       break;
     }
     out.append(buf, static_cast<size_t>(n));

@@ -47,10 +47,13 @@ public:
   std::string read(int timeout_ms, const std::string &until = "");
   void close();
   void reset(); // linger 0: RST
+  // How the last read() ended: 0 = timeout/`until` found, 1 = FIN, 2 = error (e.g. RST).
+  int ended_by() const { return ended_by_; }
 
 private:
   socket_t s_;
   bool ok_ = false;
+  int ended_by_ = 0;
 };
 
 } // namespace lstest

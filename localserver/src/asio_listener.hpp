@@ -1,0 +1,62 @@
+// Accept loop on its own io_context thread, shared by the ws and raw scenarios.
+// Sessions live as shared_ptrs owned by their pending operations; the listener
+// keeps weak references so stop() can abort them.
+#pragma once
+#include "scenario_state.hpp"
+
+#include <boost/asio.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace ls {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+class AsioSession : public std::enable_shared_from_this<AsioSession> {
+public:
+  AsioSession(ScenarioState &state, std::uint64_t conn) : state_(state), conn_(conn) {}
+  virtual ~AsioSession() { state_.conn_close(conn_); }
+  AsioSession(const AsioSession &) = delete;
+  AsioSession &operator=(const AsioSession &) = delete;
+  virtual void start() = 0;
+  // Called on the io thread when the scenario stops: cancel timers, close socket.
+  virtual void abort() = 0;
+
+protected:
+  ScenarioState &state_;
+  const std::uint64_t conn_;
+};
+
+class AsioListener {
+public:
+  using Factory = std::function<std::shared_ptr<AsioSession>(tcp::socket, std::uint64_t conn)>;
+  AsioListener(ScenarioState &state, Factory factory);
+  ~AsioListener();
+  AsioListener(const AsioListener &) = delete;
+  AsioListener &operator=(const AsioListener &) = delete;
+
+  int start(const std::string &host); // ephemeral port, or -1
+  void stop();                        // idempotent; joins the io thread
+  net::io_context &ioc() { return ioc_; }
+
+private:
+  void do_accept();
+
+  ScenarioState &state_;
+  Factory factory_;
+  net::io_context ioc_{1};
+  tcp::acceptor acceptor_{ioc_};
+  std::map<std::uint64_t, std::weak_ptr<AsioSession>> sessions_; // io thread only
+  std::thread thread_;
+  bool stopped_ = false;
+};
+
+// Headers every scenario response carries.
+std::string seq_headers(std::uint64_t conn, std::uint64_t conn_seq, std::uint64_t seq);
+
+} // namespace ls
