@@ -166,6 +166,13 @@ void ConnServer::install_hooks() {
     set_if_absent(res, "X-Conn-Id", ctx->conn);
     set_if_absent(res, "X-Conn-Seq", ctx->conn_seq);
     set_if_absent(res, "X-Request-Seq", ctx->ticket->seq);
+    // A response held in memory is complete now: end it before any byte leaves,
+    // so a client that has its response always finds the request completed in
+    // stats and log. Streamed bodies end in the logger, after their last byte.
+    if (!res.content_provider_ && !ctx->ended) {
+      ctx->state->request_end(*ctx->ticket, res.status);
+      ctx->ended = true;
+    }
   });
   // Called after the body was written (or its writing failed).
   set_logger([this](const httplib::Request &, const httplib::Response &res) {

@@ -103,6 +103,7 @@ private:
       respond_error(400, "malformed request line");
     } else if (path_ == "/close-after-headers") {
       status_ = 200;
+      finish(200);
       write("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 100\r\n" + headers_() + "\r\n",
             [self = shared()] { self->close(); });
     } else if (path_ == "/reset") {
@@ -133,6 +134,7 @@ private:
 
   void respond_error(int status, const std::string &reason) {
     status_ = status;
+    finish(status);
     std::string body = nlohmann::json({{"error", reason}}).dump();
     write("HTTP/1.1 " + std::to_string(status) + (status == 404 ? " Not Found" : " Bad Request") +
               "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +

@@ -199,38 +199,38 @@ private:
     send(text, std::move(msg), ticket, 200);
   }
 
-  // Writes one message (fragmented into fragment_-byte frames if asked), then reads on.
+  // Writes one message (fragmented into fragment_-byte frames if asked), then
+  // reads on. The message counts as completed before its reply leaves, so a
+  // client holding the reply always finds it in the stats.
   void send(bool text, std::string msg, ScenarioState::Ticket ticket, int status) {
+    state_.request_end(ticket, status);
     out_ = std::move(msg);
     out_off_ = 0;
     ws_.text(text);
     if (fragment_ == 0 || out_.size() <= fragment_) {
-      ws_.async_write(net::buffer(out_), [self = shared(), ticket, status](beast::error_code ec, std::size_t) {
-        self->state_.request_end(ticket, status);
+      ws_.async_write(net::buffer(out_), [self = shared()](beast::error_code ec, std::size_t) {
         if (!ec) {
           self->read();
         }
       });
       return;
     }
-    write_fragment(ticket, status);
+    write_fragment();
   }
 
-  void write_fragment(ScenarioState::Ticket ticket, int status) {
+  void write_fragment() {
     std::size_t n = std::min(fragment_, out_.size() - out_off_);
     bool fin = out_off_ + n == out_.size();
     ws_.async_write_some(fin, net::buffer(out_.data() + out_off_, n),
-                         [self = shared(), ticket, status, n, fin](beast::error_code ec, std::size_t) {
+                         [self = shared(), n, fin](beast::error_code ec, std::size_t) {
                            if (ec) {
-                             self->state_.request_end(ticket, status);
                              return;
                            }
                            self->out_off_ += n;
                            if (fin) {
-                             self->state_.request_end(ticket, status);
                              self->read();
                            } else {
-                             self->write_fragment(ticket, status);
+                             self->write_fragment();
                            }
                          });
   }
