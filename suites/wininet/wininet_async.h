@@ -48,7 +48,7 @@ class CallbackTarget {
   CallbackTarget(const CallbackTarget&) = delete;
   CallbackTarget& operator=(const CallbackTarget&) = delete;
 
-  DWORD_PTR context() { return reinterpret_cast<DWORD_PTR>(this); }
+  DWORD_PTR context() const { return reinterpret_cast<DWORD_PTR>(this); }
   hc::CallbackRecorder& recorder() const { return *recorder_; }
 
   // Called on the delivering thread after the notification was recorded.
