@@ -259,18 +259,21 @@ void CALLBACK StatusCallback(HINTERNET h, DWORD_PTR context, DWORD status, LPVOI
 
 Hub::Hub() : recorder(StatusName) {}
 
-std::vector<const Context*> Hub::Open() const {
+std::vector<const Context*> Hub::Open(bool only_closed) const {
   std::lock_guard lock(mu_);
   std::vector<const Context*> open;
   for (const auto& c : contexts_)
-    if (c->handle() != nullptr && !c->abandoned_.load() && c->closing_count.load() == 0) open.push_back(c.get());
+    if (c->handle() != nullptr && !c->abandoned_.load() && c->closing_count.load() == 0 &&
+        (!only_closed || c->close_called.load()))
+      open.push_back(c.get());
   return open;
 }
 
-::testing::AssertionResult Hub::AwaitAllClosed(std::chrono::milliseconds timeout) const {
-  return hc::WaitUntil([&] { return Open().empty(); }, timeout, "HANDLE_CLOSING of every handle", [&] {
+::testing::AssertionResult Hub::AwaitAllClosed(std::chrono::milliseconds timeout, bool only_closed) const {
+  const std::string what = only_closed ? "HANDLE_CLOSING of every closed handle" : "HANDLE_CLOSING of every handle";
+  return hc::WaitUntil([&] { return Open(only_closed).empty(); }, timeout, what, [&] {
     std::ostringstream out;
-    const auto open = Open();
+    const auto open = Open(only_closed);
     out << open.size() << " handle(s) without HANDLE_CLOSING:";
     for (const auto* c : open) out << " 0x" << std::hex << reinterpret_cast<std::uintptr_t>(c->handle()) << std::dec;
     out << "\nnotifications:\n" << recorder.Dump();
@@ -329,7 +332,7 @@ CallbackSession::~CallbackSession() {
   CloseConnect();
   CloseSession();
   constexpr auto kDrain = std::chrono::milliseconds(5000);
-  auto drained = hub_->AwaitAllClosed(kDrain);
+  auto drained = hub_->AwaitAllClosed(kDrain, false);
   if (drained && hub_->dead_context_callbacks.load() == 0) {
     // Give callbacks that are already running a moment to return before the contexts go.
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -1,0 +1,219 @@
+// "Concurrency in WinHTTP" (001), Handle creation functions: WinHttpOpen may be called by many
+// threads at once to create separate sessions; WinHttpConnect by many threads at once, also on one
+// session; WinHttpOpenRequest by many threads at once, also on one connection. Each handle made
+// concurrently must then work as its own handle: the server sees each request exactly once, with
+// the settings of the handle that sent it.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "hc/catalogue.h"
+#include "hc/localserver.h"
+#include "hc/request_log.h"
+#include "hc/thread_gang.h"
+#include "winhttp_util.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using hc::winhttp::Handle;
+using hc::winhttp::Widen;
+
+constexpr int kThreads = 64;
+constexpr int kRequestsPerConnection = 2;
+constexpr int kRequestsPerThread = 4;
+constexpr auto kGangTimeout = 60s;
+
+// Value of a header in an echo or log entry (header names compared without case).
+std::string Header(const nlohmann::json& headers, const std::string& name) {
+  auto lower = [](std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+  };
+  for (const auto& [k, v] : headers.items())
+    if (lower(k) == lower(name) && v.is_string()) return v.get<std::string>();
+  return "";
+}
+
+std::string HandleSetProblem(const std::vector<HINTERNET>& handles) {
+  std::set<HINTERNET> distinct;
+  int null = 0;
+  for (HINTERNET h : handles) {
+    if (h == nullptr) ++null;
+    else distinct.insert(h);
+  }
+  if (null == 0 && distinct.size() == handles.size()) return "";
+  return std::to_string(null) + " creations failed, " + std::to_string(distinct.size()) + " distinct handles for " +
+         std::to_string(handles.size() - static_cast<std::size_t>(null)) + " created at once";
+}
+
+TEST(WinHttpHandleCreation, OpenFromManyThreadsCreatesSeparateWorkingSessions) {
+  hc::Covers({"WH-CREATE-SESSION"});
+  hc::Scenario server;
+  std::vector<HINTERNET> sessions(kThreads, nullptr);
+  hc::winhttp::Latch all_open(kThreads), all_open_done(kThreads);
+  std::mutex mu;
+  std::vector<std::string> sent, failures;
+
+  hc::RunGang(kThreads, kGangTimeout, [&](int t) {
+    // Each session carries its own user agent, so the server can tell which session sent what.
+    const std::wstring agent = L"hc-session-" + std::to_wstring(t);
+    Handle session(WinHttpOpen(agent.c_str(), WINHTTP_ACCESS_TYPE_NO_PROXY, WINHTTP_NO_PROXY_NAME,
+                               WINHTTP_NO_PROXY_BYPASS, 0));
+    const DWORD open_error = session ? 0 : GetLastError();
+    sessions[static_cast<std::size_t>(t)] = session.get();
+    all_open.ArriveAndWait();  // every session exists at once before any is used or closed
+    std::string problem;
+    if (!session) {
+      problem = "WinHttpOpen failed: " + hc::winhttp::ErrorName(open_error);
+    } else {
+      Handle connect(WinHttpConnect(session.get(), server.host().c_str(), server.port(), 0));
+      if (!connect) {
+        problem = "WinHttpConnect failed: " + hc::winhttp::ErrorName(GetLastError());
+      } else {
+        const std::string target = "/get?session=" + std::to_string(t);
+        {
+          std::lock_guard lock(mu);
+          sent.push_back(hc::LogKey("GET", "/get", "session=" + std::to_string(t)));
+        }
+        const auto r = hc::winhttp::SyncRequest(connect.get(), L"GET", target);
+        if (r.error != 0 || r.status != 200) {
+          problem = target + ": " + r.Describe();
+        } else {
+          const auto echo = nlohmann::json::parse(r.body, nullptr, false);
+          const std::string ua = echo.is_discarded() ? "" : Header(echo.value("headers", nlohmann::json::object()), "User-Agent");
+          if (ua != "hc-session-" + std::to_string(t)) problem = target + ": echoed User-Agent \"" + ua + "\"";
+        }
+      }
+    }
+    all_open_done.ArriveAndWait();  // the handles stay open until every thread has used its own
+    if (!problem.empty()) {
+      std::lock_guard lock(mu);
+      failures.push_back("thread " + std::to_string(t) + ": " + problem);
+    }
+  });
+  EXPECT_EQ(HandleSetProblem(sessions), "");
+  EXPECT_TRUE(failures.empty()) << failures.size() << " of " << kThreads << " sessions failed, first: " << failures.front();
+  const auto log = server.Log();
+  EXPECT_TRUE(hc::LogMatches(log, sent));
+  int wrong_agent = 0;
+  for (const auto& e : log) {
+    const std::string query = e.value("query", std::string());  // "session=<t>"
+    const std::string expected = "hc-session-" + query.substr(std::min(query.size(), std::string("session=").size()));
+    if (Header(e.value("headers", nlohmann::json::object()), "User-Agent") != expected) ++wrong_agent;
+  }
+  EXPECT_EQ(wrong_agent, 0) << "requests logged by the server with another session's User-Agent";
+}
+
+TEST(WinHttpHandleCreation, ConnectFromManyThreadsOnOneSessionCreatesSeparateConnections) {
+  hc::Covers({"WH-CREATE-CONNECT"});
+  // Two listeners: even threads connect to one, odd threads to the other, all on one session, so a
+  // connection handle that got another's target would send its requests to the wrong server.
+  hc::Scenario even, odd;
+  Handle session = hc::winhttp::OpenSyncSession();
+  ASSERT_TRUE(session) << "WinHttpOpen: " << GetLastError();
+  std::vector<HINTERNET> connects(kThreads, nullptr);
+  hc::winhttp::Latch all_connected(kThreads), all_connected_done(kThreads);
+  std::mutex mu;
+  std::vector<std::string> sent_even, sent_odd, failures;
+
+  hc::RunGang(kThreads, kGangTimeout, [&](int t) {
+    const hc::Scenario& server = t % 2 == 0 ? even : odd;
+    Handle connect(WinHttpConnect(session.get(), server.host().c_str(), server.port(), 0));
+    const DWORD error = connect ? 0 : GetLastError();
+    connects[static_cast<std::size_t>(t)] = connect.get();
+    all_connected.ArriveAndWait();
+    std::vector<std::string> problems;
+    if (!connect) problems.push_back("WinHttpConnect failed: " + hc::winhttp::ErrorName(error));
+    for (int r = 0; connect && r < kRequestsPerConnection; ++r) {
+      const std::string query = "thread=" + std::to_string(t) + "&r=" + std::to_string(r);
+      {
+        std::lock_guard lock(mu);
+        (t % 2 == 0 ? sent_even : sent_odd).push_back(hc::LogKey("GET", "/get", query));
+      }
+      const auto response = hc::winhttp::SyncRequest(connect.get(), L"GET", "/get?" + query);
+      if (response.error != 0 || response.status != 200) problems.push_back(query + ": " + response.Describe());
+    }
+    all_connected_done.ArriveAndWait();
+    std::lock_guard lock(mu);
+    for (auto& p : problems) failures.push_back("thread " + std::to_string(t) + ": " + p);
+  });
+  EXPECT_EQ(HandleSetProblem(connects), "");
+  EXPECT_TRUE(failures.empty()) << failures.size() << " failures, first: " << failures.front();
+  EXPECT_TRUE(hc::LogMatches(even.Log(), sent_even)) << "listener of the even threads";
+  EXPECT_TRUE(hc::LogMatches(odd.Log(), sent_odd)) << "listener of the odd threads";
+}
+
+TEST(WinHttpHandleCreation, OpenRequestFromManyThreadsOnOneConnectionCreatesSeparateRequests) {
+  hc::Covers({"WH-CREATE-REQUEST"});
+  hc::Scenario server;
+  Handle session = hc::winhttp::OpenSyncSession();
+  ASSERT_TRUE(session) << "WinHttpOpen: " << GetLastError();
+  Handle connect(WinHttpConnect(session.get(), server.host().c_str(), server.port(), 0));
+  ASSERT_TRUE(connect) << "WinHttpConnect: " << GetLastError();
+
+  std::vector<HINTERNET> requests(static_cast<std::size_t>(kThreads * kRequestsPerThread), nullptr);
+  hc::winhttp::Latch all_created(kThreads), all_created_done(kThreads);
+  std::mutex mu;
+  std::vector<std::string> sent, failures;
+
+  hc::RunGang(kThreads, kGangTimeout, [&](int t) {
+    // Every thread creates all its requests (different verbs and targets) while the others do.
+    struct Mine {
+      Handle h;
+      std::wstring verb;
+      std::string path, query;
+    };
+    std::vector<Mine> mine;
+    std::vector<std::string> problems;
+    for (int r = 0; r < kRequestsPerThread; ++r) {
+      Mine m;
+      m.verb = r % 2 == 0 ? L"GET" : L"POST";
+      m.path = r % 2 == 0 ? "/get" : "/anything";
+      m.query = "thread=" + std::to_string(t) + "&r=" + std::to_string(r);
+      const std::wstring object = Widen(m.path + "?" + m.query);
+      m.h.reset(WinHttpOpenRequest(connect.get(), m.verb.c_str(), object.c_str(), nullptr, WINHTTP_NO_REFERER,
+                                   WINHTTP_DEFAULT_ACCEPT_TYPES, 0));
+      if (!m.h) problems.push_back("WinHttpOpenRequest " + m.query + ": " + hc::winhttp::ErrorName(GetLastError()));
+      requests[static_cast<std::size_t>(t * kRequestsPerThread + r)] = m.h.get();
+      mine.push_back(std::move(m));
+    }
+    all_created.ArriveAndWait();
+    for (auto& m : mine) {
+      if (!m.h) continue;
+      {
+        std::lock_guard lock(mu);
+        sent.push_back(hc::LogKey(hc::winhttp::Narrow(m.verb), m.path, m.query));
+      }
+      std::string body;
+      DWORD status = 0, status_size = sizeof(status), error = 0;
+      if (!WinHttpSendRequest(m.h.get(), WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0, 0) ||
+          !WinHttpReceiveResponse(m.h.get(), nullptr) ||
+          !WinHttpQueryHeaders(m.h.get(), WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER,
+                               WINHTTP_HEADER_NAME_BY_INDEX, &status, &status_size, WINHTTP_NO_HEADER_INDEX) ||
+          !hc::winhttp::ReadAll(m.h.get(), body, error)) {
+        problems.push_back(m.query + ": " + hc::winhttp::ErrorName(error ? error : GetLastError()));
+        continue;
+      }
+      // The response must be the one for this handle's own verb and target (the server log, checked
+      // below, shows each request arrived exactly once).
+      const auto echo = nlohmann::json::parse(body, nullptr, false);
+      if (status != 200 || echo.is_discarded() || echo.value("method", "") != hc::winhttp::Narrow(m.verb) ||
+          echo["args"].value("thread", "") != std::to_string(t))
+        problems.push_back(m.query + ": status " + std::to_string(status) + ", echo " + body.substr(0, 200));
+    }
+    all_created_done.ArriveAndWait();
+    std::lock_guard lock(mu);
+    for (auto& p : problems) failures.push_back("thread " + std::to_string(t) + ": " + p);
+  });
+  EXPECT_EQ(HandleSetProblem(requests), "");
+  EXPECT_TRUE(failures.empty()) << failures.size() << " failures, first: " << failures.front();
+  EXPECT_TRUE(hc::LogMatches(server.Log(), sent));
+}
+
+}  // namespace
