@@ -24,7 +24,7 @@ using hc::wininet::AsyncDownload;
 using hc::wininet::CallbackTarget;
 
 constexpr int kHoldMs = 10000;        // the server answers a held request after this at the latest
-constexpr auto kAbortBound = 2s;      // an abort must be seen well before that
+constexpr auto kAbortBound = 1500ms;     // an abort must be seen well before that
 constexpr auto kParkBound = 10s;
 constexpr auto kCleanupBound = 15s;   // after the gate is released, for what is left
 

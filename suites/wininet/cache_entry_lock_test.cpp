@@ -24,7 +24,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr int kRounds = 12;
+constexpr int kRounds = 8;
 constexpr int kReaders = 16;
 constexpr int kDeleters = 16;
 constexpr auto kGangBound = 60s;

@@ -50,9 +50,9 @@ constexpr std::size_t kHeldBodyBytes = 16u << 20;  // raw HTTP/1.0 body the clie
 constexpr std::size_t kPrefixBytes = 4096;
 
 const char* const kWineNotEnforced =
-    "Wine 8.0 reports the limit (INTERNET_OPTION_MAX_CONNS_PER_SERVER = 2, _PER_1_0_SERVER = 4) but "
-    "does not enforce it: dlls/wininet/http.c keeps no per-server count of open connections, so every "
-    "request opens its own connection at once";
+    "Wine 8.0 stores and reports the limit (dlls/wininet/internet.c: max_conns = 2, max_1_0_conns = 4, "
+    "settable on a NULL handle) but nothing in dlls/wininet/http.c consults it: every request opens its "
+    "own connection at once";
 
 int QueryLimit(DWORD option) {
   DWORD value = 0, error = 0;

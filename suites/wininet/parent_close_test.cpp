@@ -33,7 +33,7 @@ using hc::wininet::CallbackTarget;
 
 constexpr int kChildrenPerConnect = 4;
 constexpr int kHoldMs = 10000;
-constexpr auto kCloseBound = 2s;     // the pending requests must end well before the server's hold
+constexpr auto kCloseBound = 1500ms;     // the pending requests must end well before the server's hold
 constexpr auto kParkBound = 10s;
 constexpr auto kCleanupBound = 15s;
 
