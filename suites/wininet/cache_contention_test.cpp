@@ -29,7 +29,7 @@ using namespace std::chrono_literals;
 using hc::wininet::Handle;
 
 constexpr int kThreads = 32;
-constexpr int kRepetitions = 6;  // per thread: 192 requests per mode
+constexpr int kRepetitions = 4;  // per thread: 128 requests per mode
 constexpr int kUrls = 4;         // two /cache/60, two /etag/<e>; every thread cycles through them
 constexpr auto kGangBound = 90s;
 
