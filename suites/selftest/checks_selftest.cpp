@@ -1,0 +1,60 @@
+// The shared checks say what is wrong: lost, duplicated and wrong responses, and timed-out waits.
+#include <gtest/gtest.h>
+
+#include <hc_protocol/body_pattern.h>
+
+#include "hc/pattern_request.h"
+#include "hc/request_log.h"
+#include "hc/thread_gang.h"
+#include "hc/wait.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(HcRequestLog, NamesMissingDuplicatedAndUnexpectedRequests) {
+  nlohmann::json log = nlohmann::json::array({
+      {{"method", "GET"}, {"path", "/a"}, {"query", ""}},
+      {{"method", "GET"}, {"path", "/b"}, {"query", "x=1"}},
+      {{"method", "GET"}, {"path", "/b"}, {"query", "x=1"}},
+      {{"method", "POST"}, {"path", "/c"}, {"query", ""}},
+  });
+  EXPECT_TRUE(hc::LogMatches(log, {"GET /a", "GET /b?x=1", "GET /b?x=1", "POST /c"}));
+  auto result = hc::LogMatches(log, {"GET /a", "GET /b?x=1", "GET /d"});
+  ASSERT_FALSE(result);
+  const std::string message = result.message();
+  EXPECT_NE(message.find("missing x1: GET /d"), std::string::npos) << message;
+  EXPECT_NE(message.find("unexpected or duplicated x1: GET /b?x=1"), std::string::npos) << message;
+  EXPECT_NE(message.find("unexpected or duplicated x1: POST /c"), std::string::npos) << message;
+}
+
+TEST(HcPatternRequest, AcceptsTheExactBodyAndNamesTheFirstWrongByte) {
+  const auto req = hc::PatternRequest::ForThread(3, 1);
+  std::string body = hc_protocol::PatternBytes(req.seed, 0, req.size);
+  EXPECT_EQ(req.Problem(200, body), "");
+  EXPECT_NE(req.Problem(500, body).find("status 500"), std::string::npos);
+  EXPECT_NE(req.Problem(200, body.substr(1)).find("bytes, expected"), std::string::npos);
+  body[17] = static_cast<char>(body[17] ^ 0x55);
+  EXPECT_NE(req.Problem(200, body).find("wrong byte at offset 17"), std::string::npos);
+}
+
+TEST(HcWait, TimeoutSaysWhatWasAwaitedAndTheDiagnostic) {
+  auto result = hc::WaitUntil([] { return false; }, 30ms, "the impossible", [] { return std::string("state: 42"); });
+  ASSERT_FALSE(result);
+  EXPECT_NE(std::string(result.message()).find("waiting for the impossible"), std::string::npos);
+  EXPECT_NE(std::string(result.message()).find("state: 42"), std::string::npos);
+}
+
+TEST(HcThreadGang, AllThreadsAreInsideTheBodyAtOnce) {
+  // The barrier releases all 64 threads together: every one sees all the others arrive.
+  constexpr int kThreads = 64;
+  std::atomic<int> arrived{0};
+  std::atomic<int> saw_all{0};
+  hc::RunGang(kThreads, 30s, [&](int) {
+    arrived.fetch_add(1);
+    if (hc::WaitUntil([&] { return arrived.load() == kThreads; }, 10s, "all threads")) saw_all.fetch_add(1);
+  });
+  EXPECT_EQ(saw_all.load(), kThreads);
+}
+
+}  // namespace

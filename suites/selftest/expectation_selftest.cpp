@@ -1,0 +1,43 @@
+// Known-divergence marks: a divergence that occurs passes and is recorded; one that does not occur
+// fails as an unexpected pass; where the mark does not apply, failures stay failures.
+#include <gtest/gtest-spi.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "hc/expectation.h"
+
+namespace {
+
+std::string Property(const char* key) {
+  const auto* result = ::testing::UnitTest::GetInstance()->current_test_info()->result();
+  for (int i = 0; i < result->test_property_count(); ++i)
+    if (std::string(result->GetTestProperty(i).key()) == key) return result->GetTestProperty(i).value();
+  return "";
+}
+
+TEST(HcExpectation, DivergenceThatOccursPassesAndIsRecordedWithItsReason) {
+  hc::CheckExpecting(hc::Divergence{true, "selftest reason"}, [] { EXPECT_EQ(1, 2) << "the divergent check"; });
+  EXPECT_EQ(Property("hc_verdict"), "known_divergence");
+  EXPECT_EQ(Property("hc_divergence_reason"), "selftest reason");
+  EXPECT_NE(Property("hc_divergence_detail").find("the divergent check"), std::string::npos);
+}
+
+TEST(HcExpectation, DivergenceThatDoesNotOccurFailsAsUnexpectedPass) {
+  EXPECT_NONFATAL_FAILURE(hc::CheckExpecting(hc::Divergence{true, "selftest reason"}, [] {}), "unexpected pass");
+}
+
+TEST(HcExpectation, FailuresOnAPlatformWithoutTheDivergenceStayFailures) {
+  EXPECT_NONFATAL_FAILURE(
+      hc::CheckExpecting(hc::Divergence{false, "selftest reason"}, [] { EXPECT_EQ(1, 2) << "real failure"; }),
+      "real failure");
+}
+
+TEST(HcExpectation, FailuresOnOtherThreadsAreInterceptedToo) {
+  hc::CheckExpecting(hc::Divergence{true, "selftest reason"}, [] {
+    std::thread([] { ADD_FAILURE() << "from another thread"; }).join();
+  });
+  EXPECT_EQ(Property("hc_verdict"), "known_divergence");
+}
+
+}  // namespace
