@@ -222,7 +222,7 @@ bool Context::Bind(HINTERNET h) {
 }
 
 BOOL Context::Close() {
-  close_called.store(true);
+  if (close_called.exchange(true)) return FALSE;  // a handle is closed once, never twice
   const BOOL r = WinHttpCloseHandle(handle());
   close_result.store(r);
   close_returned.store(true);

@@ -103,14 +103,15 @@ class Context {
   Context& operator=(const Context&) = delete;
 
   Hub& hub() const { return hub_; }
-  DWORD_PTR value() { return reinterpret_cast<DWORD_PTR>(this); }
+  DWORD_PTR value() const { return reinterpret_cast<DWORD_PTR>(this); }
   bool Alive() const { return canary_.load() == kAlive; }
 
   // Binds the context to h (WINHTTP_OPTION_CONTEXT_VALUE); HANDLE_CLOSING for h then ends it.
   bool Bind(HINTERNET h);
   HINTERNET handle() const { return handle_.load(); }
 
-  // Closes the bound handle from the calling thread and notes when the call returned.
+  // Closes the bound handle from the calling thread and notes when the call returned. A second
+  // call does nothing and returns FALSE: a closed handle must not be passed to WinHTTP again.
   BOOL Close();
   // The handle's HANDLE_CLOSING will not be awaited (e.g. the callback was removed first).
   void Abandon() { abandoned_ = true; }

@@ -1,0 +1,66 @@
+#pragma once
+// What every unsafe-pattern test does with its two trial runs: run them with the same number of
+// trials and seed, record hc_unsafe, check that every trial was classified, and assert what the
+// documentation does say (the safe pattern never fails). The hazard's outcomes are counted, not
+// asserted: the documentation says "might crash", not "will".
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "hc/trial.h"
+
+namespace hc::unsafe {
+
+struct PatternRun {
+  std::string pattern;
+  std::string title;
+  std::vector<std::string> args = {};
+};
+
+struct RunShape {
+  int trials = 100;
+  int lanes = 2;  // children at once (hc::TrialPlan::lanes)
+  // A hazard trial that takes longer is a hang. Hazards hang often enough that the bound is the
+  // cost of each hang: a few times a normal trial (tens of ms), with room for a loaded machine.
+  std::chrono::milliseconds trial_bound = std::chrono::milliseconds(2000);
+};
+
+// The safe pattern is not expected to hang: a long bound, so a slow machine cannot fake a hang.
+inline RunShape SafeShape(RunShape shape) {
+  shape.trial_bound = std::max(shape.trial_bound, std::chrono::milliseconds(8000));
+  return shape;
+}
+
+inline TrialRun RunPattern(const wchar_t* program, const PatternRun& p, int port, const RunShape& shape) {
+  TrialPlan plan;
+  plan.program = TrialProgram(program);
+  plan.pattern = p.pattern;
+  plan.title = p.title;
+  plan.trials = shape.trials;
+  plan.lanes = shape.lanes;
+  plan.seed = TrialSeed();
+  plan.port = port;
+  plan.args = p.args;
+  plan.trial_bound = shape.trial_bound;
+  return RunTrials(plan);
+}
+
+inline void ExpectClassified(const TrialRun& run) {
+  EXPECT_EQ(run.classified(), run.trials) << "not every trial could be classified:\n"
+                                          << run.Summary() << "children's last output:\n"
+                                          << run.chatter;
+  EXPECT_TRUE(run.problems.empty()) << run.Summary() << run.chatter;
+  EXPECT_EQ(run.Count("harness error"), 0) << "the trial harness failed (not an outcome of the pattern):\n"
+                                           << run.Summary();
+}
+
+inline void ExpectAllSucceed(const TrialRun& safe) {
+  ExpectClassified(safe);
+  EXPECT_EQ(safe.Count("success"), safe.trials)
+      << "the documented safe pattern must succeed in every trial:\n" << safe.Summary();
+}
+
+}  // namespace hc::unsafe

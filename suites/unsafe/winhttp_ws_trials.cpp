@@ -1,0 +1,166 @@
+// WinHttpWebSocketClose while other threads use the web socket (WH-WS-CLOSE-EXCLUSIVE):
+//  wh-ws-close-racing  a sender and a receiver run; a third thread calls WinHttpWebSocketClose
+//                      at a random moment
+//  wh-ws-close-after   safe: the sender ends with WinHttpWebSocketShutdown (send side only, allowed
+//                      while the receiver runs), the receiver runs until the server's close frame,
+//                      and WinHttpWebSocketClose is called once both have returned
+// The server side is a ws scenario of localserver (/websocket/echo), one per trial. A trial whose
+// threads have not all returned after stall_ms (a normal one takes tens of ms) is a hang; the
+// trial then deletes its scenario (the server closes the connection). Calls that return then are
+// a hang "released by the server"; if they stay blocked (Wine 8.0: they do), the trial reports
+// the hang and abandons the process (trial::Abandon), and the parent starts a fresh child.
+#include <condition_variable>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "hc/localserver.h"
+#include "winhttp_trials.h"
+
+namespace hc::unsafe {
+namespace {
+
+using std::chrono::microseconds;
+using trial::SpinFor;
+
+struct Side {
+  DWORD error = 0;  // first failing call's result
+  int count = 0;    // messages sent / received
+  bool close_frame = false;
+};
+
+Outcome WebSocketClose(Context& ctx, bool racing) {
+  auto server = std::make_unique<hc::Scenario>("ws", "unsafe-ws");
+  HINTERNET session = OpenWhSession(false);
+  HINTERNET connect = session ? ConnectWh(session, server->port()) : nullptr;
+  HINTERNET request = connect ? WinHttpOpenRequest(connect, L"GET", L"/websocket/echo", nullptr, WINHTTP_NO_REFERER,
+                                                   WINHTTP_DEFAULT_ACCEPT_TYPES, 0)
+                              : nullptr;
+  auto harness = [&](const char* what) {
+    return Outcome{"harness error", std::string(what) + ": " + std::to_string(GetLastError())};
+  };
+  if (!request) return harness("WinHttpOpen/Connect/OpenRequest");
+  ctx.Stage("main", "upgrade request");
+  if (!WinHttpSetOption(request, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, nullptr, 0)) return harness("upgrade option");
+  if (!WinHttpSendRequest(request, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0, 0) ||
+      !WinHttpReceiveResponse(request, nullptr))
+    return harness("upgrade request");
+  ctx.Stage("main", "WinHttpWebSocketCompleteUpgrade");
+  HINTERNET ws = WinHttpWebSocketCompleteUpgrade(request, 0);
+  if (!ws) return harness("WinHttpWebSocketCompleteUpgrade");
+  WinHttpCloseHandle(request);
+  ctx.Stage("main", "");
+
+  const int messages = static_cast<int>(ctx.Uniform(1, ctx.IntArg("max_messages", 40)));
+  const auto close_after = microseconds(ctx.Uniform(0, ctx.IntArg("max_delay_us", 4000)));
+  trial::Latch start(3);
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+  int running = 3;
+  auto finished = [&] {
+    std::lock_guard lock(done_mu);
+    if (--running == 0) done_cv.notify_all();
+  };
+  Side sender, receiver;
+  DWORD close_result = 0;
+  std::thread send_thread([&] {
+    start.ArriveAndWait();
+    char message[64];
+    for (int i = 0; i < messages; ++i) {
+      ctx.Stage("sender", "in WinHttpWebSocketSend");
+      const int n = std::snprintf(message, sizeof(message), "trial %d message %d", ctx.index(), i);
+      const DWORD r = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE, message, static_cast<DWORD>(n));
+      if (r != NO_ERROR) {
+        sender.error = r;
+        break;
+      }
+      ++sender.count;
+    }
+    if (!racing && sender.error == 0) {
+      // Send side only: allowed while the receiver is inside WinHttpWebSocketReceive.
+      ctx.Stage("sender", "in WinHttpWebSocketShutdown");
+      const DWORD r = WinHttpWebSocketShutdown(ws, WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS, nullptr, 0);
+      if (r != NO_ERROR) sender.error = r;
+    }
+    ctx.Stage("sender", "done");
+    finished();
+  });
+  std::thread receive_thread([&] {
+    start.ArriveAndWait();
+    std::vector<char> buffer(4096);
+    for (;;) {
+      DWORD got = 0;
+      WINHTTP_WEB_SOCKET_BUFFER_TYPE type{};
+      ctx.Stage("receiver", "in WinHttpWebSocketReceive");
+      const DWORD r = WinHttpWebSocketReceive(ws, buffer.data(), static_cast<DWORD>(buffer.size()), &got, &type);
+      if (r != NO_ERROR) {
+        receiver.error = r;
+        break;
+      }
+      if (type == WINHTTP_WEB_SOCKET_CLOSE_BUFFER_TYPE) {
+        receiver.close_frame = true;
+        break;
+      }
+      ++receiver.count;
+      // The racing pattern has no shutdown: the receiver would wait for ever once the echoes
+      // stop, so it stops after the last echo (the close usually comes first).
+      if (racing && receiver.count >= messages) break;
+    }
+    ctx.Stage("receiver", "done");
+    finished();
+  });
+  std::thread close_thread([&] {
+    start.ArriveAndWait();
+    if (racing) {
+      SpinFor(close_after);
+      ctx.Stage("closer", "in WinHttpWebSocketClose");
+      close_result = WinHttpWebSocketClose(ws, WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS, nullptr, 0);
+      ctx.Stage("closer", "done");
+    }
+    finished();
+  });
+  std::unique_lock lock(done_mu);
+  const bool stalled =
+      !done_cv.wait_for(lock, std::chrono::milliseconds(ctx.IntArg("stall_ms", 500)), [&] { return running == 0; });
+  lock.unlock();
+  std::string stalled_in;
+  if (stalled) {
+    stalled_in = ctx.Stages();
+    server.reset();  // the server closes the connection: may release calls blocked on the socket
+    lock.lock();
+    if (!done_cv.wait_for(lock, std::chrono::milliseconds(300), [&] { return running == 0; }))
+      trial::Abandon(ctx, {"hang", stalled_in + "; still blocked after the server closed the connection"});
+    lock.unlock();
+  }
+  send_thread.join();
+  receive_thread.join();
+  close_thread.join();
+  ctx.Stage("main", "closing");
+  if (!racing) close_result = WinHttpWebSocketClose(ws, WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS, nullptr, 0);
+  WinHttpCloseHandle(ws);
+  WinHttpCloseHandle(connect);
+  WinHttpCloseHandle(session);
+
+  ctx.Note("sent", sender.count);
+  ctx.Note("received", receiver.count);
+  if (stalled) return {"hang", stalled_in + "; returned once the server closed the connection"};
+  const std::string traffic = std::to_string(sender.count) + "/" + std::to_string(messages) + " sent, " +
+                              std::to_string(receiver.count) + " received";
+  if (close_result != NO_ERROR) return {"close error " + std::to_string(close_result), ""};
+  if (sender.error != 0) return {"send error " + std::to_string(sender.error), ""};
+  if (receiver.error != 0) return {"receive error " + std::to_string(receiver.error), ""};
+  if (!racing && (!receiver.close_frame || receiver.count != messages))
+    return {"echoes lost", traffic + (receiver.close_frame ? "" : ", no close frame")};
+  return Outcome::Success(racing ? "close did not disturb the other calls" : "");
+}
+
+}  // namespace
+
+void AddWinHttpWebSocketPatterns(Patterns& p) {
+  p["wh-ws-close-racing"] = [](Context& c) { return WebSocketClose(c, true); };
+  p["wh-ws-close-after"] = [](Context& c) { return WebSocketClose(c, false); };
+}
+
+}  // namespace hc::unsafe

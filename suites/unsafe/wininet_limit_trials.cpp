@@ -1,0 +1,112 @@
+// More simultaneous requests to one server than WinINet's per-server connection limit
+// (WI-CONN-LIMIT, WI-CONN-LIMIT-OVERRIDE): the extra requests queue inside WinINet. Observed at the
+// server: every request goes to /hold/<gate>, and the server counts how many are parked there
+// (in flight) before the gate is released.
+//  wi-conn-limit           limit + 4 requests to one server with the default limit
+//  wi-conn-limit-raised    safe: INTERNET_OPTION_MAX_CONNS_PER_SERVER raised to the number of requests
+//  wi-conn-limit-spread    safe: the same requests spread over several servers, each within the limit
+// Each trial uses fresh listeners (no pooled connection carries over) and runs in a child process,
+// so raising the process-wide limit does not leak into other tests.
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "hc/localserver.h"
+#include "wininet_trials.h"
+
+namespace hc::unsafe {
+namespace {
+
+enum class Mode { kDefault, kRaised, kSpread };
+
+DWORD DefaultLimit() {
+  static const DWORD limit = [] {
+    DWORD value = 0, size = sizeof(value);
+    if (!InternetQueryOptionA(nullptr, INTERNET_OPTION_MAX_CONNS_PER_SERVER, &value, &size)) value = 0;
+    return value;
+  }();
+  return limit;
+}
+
+Outcome ConnectionLimit(Context& ctx, Mode mode) {
+  const DWORD limit = DefaultLimit();
+  const int per_server = limit > 0 ? static_cast<int>(std::min<DWORD>(limit, 32)) : 2;
+  const int n = per_server + 4;
+  if (mode == Mode::kRaised) {
+    DWORD raised = static_cast<DWORD>(n);
+    if (!InternetSetOptionA(nullptr, INTERNET_OPTION_MAX_CONNS_PER_SERVER, &raised, sizeof(raised)))
+      return {"harness error", "InternetSetOption(MAX_CONNS_PER_SERVER): " + std::to_string(GetLastError())};
+  }
+  const int servers = mode == Mode::kSpread ? (n + per_server - 1) / per_server : 1;
+  std::vector<std::unique_ptr<hc::Scenario>> scenario;
+  for (int k = 0; k < servers; ++k) scenario.push_back(std::make_unique<hc::Scenario>("http", "unsafe-conn-limit"));
+  std::vector<int> expected(static_cast<std::size_t>(servers), 0);
+  for (int i = 0; i < n; ++i) ++expected[static_cast<std::size_t>(i % servers)];
+
+  HINTERNET session = OpenWiSession();
+  if (!session) return {"harness error", "InternetOpen: " + std::to_string(GetLastError())};
+  DWORD long_ms = 15000;  // parked requests wait for the release: no receive timeout meanwhile
+  InternetSetOptionA(session, INTERNET_OPTION_RECEIVE_TIMEOUT, &long_ms, sizeof(long_ms));
+  std::string gate = "g";
+  gate += std::to_string(ctx.index());
+  std::atomic<int> failed{0};
+  std::atomic<DWORD> first_error{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i) {
+    threads.emplace_back([&, i] {
+      HINTERNET connect = ConnectWi(session, scenario[static_cast<std::size_t>(i % servers)]->port());
+      HINTERNET request = connect ? OpenWiRequest(connect, "/hold/" + gate + "?timeout_ms=10000&r=" + std::to_string(i))
+                                  : nullptr;
+      DWORD status = 0, size = sizeof(status);
+      bool ok = request && HttpSendRequestA(request, nullptr, 0, nullptr, 0) &&
+                HttpQueryInfoA(request, HTTP_QUERY_STATUS_CODE | HTTP_QUERY_FLAG_NUMBER, &status, &size, nullptr);
+      if (!ok) {
+        DWORD none = 0;
+        first_error.compare_exchange_strong(none, GetLastError());
+      }
+      char buffer[4096];
+      DWORD got = 0;
+      while (ok && InternetReadFile(request, buffer, sizeof(buffer), &got) && got > 0) {
+      }
+      if (!ok || status != 200) ++failed;
+      if (request) InternetCloseHandle(request);
+      if (connect) InternetCloseHandle(connect);
+    });
+  }
+  // How many reach the server while none is released: the limit holds the rest in WinINet.
+  const auto await = std::chrono::milliseconds(ctx.IntArg("await_ms", 1000));
+  int parked = 0, peak = 0;
+  for (int k = 0; k < servers; ++k) {
+    const auto& s = *scenario[static_cast<std::size_t>(k)];
+    (void)s.AwaitParked(expected[static_cast<std::size_t>(k)], await, gate);
+    const auto stats = s.Stats();
+    parked += stats.value("parked", 0);
+    peak = std::max(peak, stats.value("connections_peak", 0));
+  }
+  for (const auto& s : scenario) s->Release(gate);
+  for (auto& t : threads) t.join();
+  InternetCloseHandle(session);
+
+  ctx.Note("limit_option", static_cast<std::int64_t>(limit));
+  ctx.Note("requests", n);
+  ctx.Note("parked", parked);
+  ctx.Note("peak_connections_per_server", peak);
+  ctx.Note("servers", servers);
+  const std::string seen = std::to_string(parked) + " of " + std::to_string(n) + " requests in flight";
+  if (failed > 0)
+    return {"error " + std::to_string(first_error.load()), std::to_string(failed.load()) + " requests failed; " + seen};
+  if (parked < n) return {"stalled", seen + " (" + std::to_string(servers) + " server(s), limit option " + std::to_string(limit) + ")"};
+  return {mode == Mode::kDefault ? "no stall" : "success", seen};
+}
+
+}  // namespace
+
+void AddWinInetLimitPatterns(Patterns& p) {
+  p["wi-conn-limit"] = [](Context& c) { return ConnectionLimit(c, Mode::kDefault); };
+  p["wi-conn-limit-raised"] = [](Context& c) { return ConnectionLimit(c, Mode::kRaised); };
+  p["wi-conn-limit-spread"] = [](Context& c) { return ConnectionLimit(c, Mode::kSpread); };
+}
+
+}  // namespace hc::unsafe

@@ -1,0 +1,119 @@
+// The patterns "WinInet thread safe?" warns about, each next to the fix it gives. Every trial runs
+// in unsafe_wininet_trials.exe (a child process): a crash or hang there is an outcome to count,
+// never the end of this test. See hc/trial.h.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "hc/catalogue.h"
+#include "hc/localserver.h"
+#include "hc/trial.h"
+#include "hc/watchdog.h"
+#include "unsafe_test_util.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using hc::unsafe::ExpectAllSucceed;
+using hc::unsafe::ExpectClassified;
+using hc::unsafe::PatternRun;
+using hc::unsafe::RunPattern;
+using hc::unsafe::RunShape;
+
+constexpr const wchar_t* kProgram = L"unsafe_wininet_trials";
+// Per pattern, hazard and safe alike: trials, children at once, a hazard trial's bound.
+constexpr RunShape kShape{100, 4, 2000ms};
+constexpr RunShape kLimitShape{10, 1, 10000ms};  // a trial: limit + 4 requests parked at the server
+constexpr RunShape kCacheShape{12, 1, 10000ms};  // a trial: 16 threads x 4 requests
+
+TEST(UnsafeWinInet, RequestClosedFromAnotherThread) {
+  hc::SetWatchdogBound(std::chrono::seconds(100));  // runs of at most 30 s each (hc::TrialPlan::budget)
+  hc::Covers({"WI-NO-CROSS-THREAD-CLOSE", "WI-ABORT-IN-CALLBACK"});
+  hc::Scenario server;
+  const auto hazard = RunPattern(kProgram,
+                                 {"wi-cross-close", "InternetCloseHandle from another thread while the synchronous "
+                                                    "HttpSendRequest/InternetReadFile calls run"},
+                                 server.port(), kShape);
+  const auto safe = RunPattern(kProgram,
+                               {"wi-close-in-callback", "the request handle closed inside its status callback"},
+                               server.port(), hc::unsafe::SafeShape(kShape));
+  hc::RecordUnsafe(hazard, safe);
+  ExpectClassified(hazard);
+  ExpectAllSucceed(safe);
+}
+
+TEST(UnsafeWinInet, OneRequestReadByTwoThreads) {
+  hc::SetWatchdogBound(std::chrono::seconds(100));  // runs of at most 30 s each (hc::TrialPlan::budget)
+  hc::Covers({"WI-SERIALIZE-REQUEST"});
+  hc::Scenario server;
+  const auto hazard = RunPattern(kProgram,
+                                 {"wi-shared-read", "a second thread calls InternetReadFile on a request while the "
+                                                    "first one sends it and reads"},
+                                 server.port(), kShape);
+  const auto safe = RunPattern(kProgram,
+                               {"wi-serialized-read", "the same two readers, access to the handle serialized by a lock"},
+                               server.port(), hc::unsafe::SafeShape(kShape));
+  hc::RecordUnsafe(hazard, safe);
+  ExpectClassified(hazard);
+  ExpectAllSucceed(safe);
+}
+
+TEST(UnsafeWinInet, MoreRequestsToOneServerThanTheConnectionLimit) {
+  hc::SetWatchdogBound(std::chrono::seconds(100));  // runs of at most 30 s each (hc::TrialPlan::budget)
+  hc::Covers({"WI-CONN-LIMIT", "WI-CONN-LIMIT-OVERRIDE"});
+  const auto hazard = RunPattern(kProgram,
+                                 {"wi-conn-limit", "limit + 4 simultaneous requests to one server (default limit)"},
+                                 0, kLimitShape);
+  const auto raised = RunPattern(kProgram,
+                                 {"wi-conn-limit-raised", "INTERNET_OPTION_MAX_CONNS_PER_SERVER raised to the number "
+                                                          "of requests"},
+                                 0, hc::unsafe::SafeShape(kLimitShape));
+  const auto spread = RunPattern(kProgram,
+                                 {"wi-conn-limit-spread", "the same requests spread over several servers, each "
+                                                          "within the limit"},
+                                 0, hc::unsafe::SafeShape(kLimitShape));
+  const nlohmann::json extra = {
+      {"limit_option", hazard.MaxNote("limit_option")},
+      {"requests_per_trial", hazard.MaxNote("requests")},
+      {"max_in_flight", hazard.MaxNote("parked")},
+      {"max_in_flight_raised", raised.MaxNote("parked")},
+      {"max_in_flight_spread", spread.MaxNote("parked")},
+      {"safe_alternatives", nlohmann::json::array({spread.ToJson()})}};
+  hc::RecordUnsafe(hazard, raised, extra);
+  std::cout << "[ SAFE     ] " << spread.Summary() << std::flush;
+  ExpectClassified(hazard);
+  ExpectAllSucceed(raised);
+  ExpectAllSucceed(spread);
+}
+
+nlohmann::json CacheMode(const char* mode, const hc::TrialRun& run) {
+  const double seconds = run.SumNote("request_us") / 1e6;
+  const double requests = run.SumNote("requests");
+  return {{"mode", mode},
+          {"requests", requests},
+          {"reached_server", run.SumNote("reached_server")},
+          {"errors", run.SumNote("errors")},
+          {"bad_bodies", run.SumNote("bad_bodies")},
+          {"from_cache", run.SumNote("from_cache")},
+          {"seconds", seconds},
+          {"req_per_s", seconds > 0 ? requests / seconds : 0}};
+}
+
+TEST(UnsafeWinInet, ManyThreadsOnTheSameUrlsWithTheCacheOn) {
+  hc::SetWatchdogBound(std::chrono::seconds(100));  // runs of at most 30 s each (hc::TrialPlan::budget)
+  hc::Covers({"WI-CACHE-OFF", "WI-CONCURRENT-REQUESTS"});
+  const auto hazard = RunPattern(kProgram,
+                                 {"wi-cache-on", "16 threads x 4 requests on the same 4 URLs through one session, "
+                                                 "cache on"},
+                                 0, kCacheShape);
+  const auto safe = RunPattern(kProgram,
+                               {"wi-cache-off", "the same with INTERNET_FLAG_RELOAD | INTERNET_FLAG_NO_CACHE_WRITE"},
+                               0, hc::unsafe::SafeShape(kCacheShape));
+  hc::RecordUnsafe(hazard, safe);
+  ::testing::Test::RecordProperty(
+      "hc_cache", nlohmann::json{{"modes", {CacheMode("cache on", hazard), CacheMode("RELOAD | NO_CACHE_WRITE", safe)}}}.dump());
+  ExpectClassified(hazard);
+  ExpectAllSucceed(safe);
+}
+
+}  // namespace

@@ -1,0 +1,293 @@
+// Closing asynchronous requests. "Concurrency in WinHTTP" (001): an asynchronous request may be
+// closed when no thread is inside a call on it, or from inside an informational or completion
+// callback; closing the handle of a pending operation requests its cancellation, and the
+// operation may still complete. "WinHttpCloseHandle function" (004): the close is synchronous,
+// HANDLE_CLOSING is the last callback, callbacks may arrive after the close returns, a request
+// that could not complete reports REQUEST_ERROR, and the context must stay valid until
+// HANDLE_CLOSING (checked by a canary in every callback; the context is poisoned, not freed, at
+// HANDLE_CLOSING, so a late callback is counted instead of corrupting memory).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "hc/catalogue.h"
+#include "hc/localserver.h"
+#include "hc/request_log.h"
+#include "hc/thread_gang.h"
+#include "hc/wait.h"
+#include "winhttp_util.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using hc::winhttp::CallbackSession;
+using hc::winhttp::Exchange;
+using hc::winhttp::ExchangeSpec;
+using hc::winhttp::StatusName;
+
+constexpr int kTrials = 32;             // requests closed while their receive is pending
+constexpr int kPerCallbackStatus = 4;   // requests closed inside each kind of callback
+constexpr int kFailingPerKind = 8;      // requests that fail, per way of failing
+constexpr auto kParkTimeout = 10s;
+constexpr auto kCloseTimeout = 10s;
+constexpr auto kGangTimeout = 30s;
+
+std::vector<hc::Notification> NotificationsOf(const CallbackSession& client, const hc::winhttp::Context& c) {
+  std::vector<hc::Notification> mine;
+  for (const auto& n : client.recorder().Snapshot())
+    if (n.context == static_cast<std::uintptr_t>(c.value())) mine.push_back(n);
+  return mine;
+}
+
+bool Has(const std::vector<hc::Notification>& ns, DWORD status) {
+  for (const auto& n : ns)
+    if (n.status == status) return true;
+  return false;
+}
+
+// HANDLE_CLOSING exactly once, nothing after it, and never a callback on a poisoned context.
+void ExpectClosingLast(const CallbackSession& client, const std::vector<Exchange*>& xs) {
+  for (const auto* x : xs) {
+    EXPECT_EQ(x->closing_count.load(), 1) << "HANDLE_CLOSING for " << x->spec().target;
+    EXPECT_EQ(x->after_closing.load(), 0) << "notifications after HANDLE_CLOSING for " << x->spec().target;
+  }
+  EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0)
+      << "callbacks with a context after its HANDLE_CLOSING:\n" << client.recorder().Dump();
+}
+
+TEST(WinHttpCloseAsync, ClosingDuringAPendingOperationCancelsOrCompletesIt) {
+  hc::Covers({"WH-CANCEL-BY-CLOSE", "WH-CLOSE-ASYNC-RULE", "WH-CH-SYNCHRONOUS", "WH-CH-CLOSING-LAST",
+              "WH-CH-CALLBACKS-AFTER-CLOSE", "WH-CH-CONTEXT-UNTIL-CLOSING"});
+  hc::Scenario server;
+  CallbackSession client(server);
+  ASSERT_TRUE(client.ok()) << client.setup_error();
+
+  std::vector<Exchange*> xs;
+  std::vector<std::string> sent;
+  for (int i = 0; i < kTrials; ++i) {
+    ExchangeSpec spec;
+    spec.target = "/hold/c" + std::to_string(i) + "?timeout_ms=10000";
+    sent.push_back(hc::LogKey("GET", "/hold/c" + std::to_string(i), "timeout_ms=10000"));
+    auto& x = client.hub().Make<Exchange>(spec);
+    ASSERT_TRUE(x.Start(client.connect())) << x.Describe();
+    xs.push_back(&x);
+  }
+  // Every request is now held by the server at its own gate, so an operation is pending on each:
+  // the receive (Windows), or the send (Wine 8.0 completes WinHttpSendRequest only once the
+  // response headers are in). Which one is recorded per trial.
+  ASSERT_TRUE(server.AwaitParked(kTrials, kParkTimeout)) << client.recorder().Dump();
+  std::vector<Exchange::Phase> pending(xs.size());
+
+  // Even trials: close first, then let the response go (cancellation is likely). Odd trials:
+  // release the response, then close at once (the close races the completion). All at once.
+  hc::RunGang(kTrials, kGangTimeout, [&](int i) {
+    auto& x = *xs[static_cast<std::size_t>(i)];
+    const std::string gate = std::string("c").append(std::to_string(i));
+    pending[static_cast<std::size_t>(i)] = x.phase();
+    if (i % 2 == 0) {
+      x.Close();
+      server.Release(gate);
+    } else {
+      server.Release(gate);
+      x.Close();
+    }
+  });
+  for (auto* x : xs) EXPECT_TRUE(x->close_result.load()) << "WinHttpCloseHandle of " << x->spec().target;
+  ASSERT_TRUE(client.hub().AwaitAllClosed(kCloseTimeout));
+  ExpectClosingLast(client, xs);
+
+  int completed = 0, cancelled = 0, neither = 0, late = 0, pending_send = 0, pending_receive = 0;
+  std::map<std::string, int> errors;
+  std::string unreported;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    auto* x = xs[i];
+    const auto ns = NotificationsOf(client, *x);
+    // The completion of the operation that was pending when the handle was closed.
+    const bool sending = pending[i] == Exchange::Phase::sending;
+    (sending ? pending_send : pending_receive) += 1;
+    const bool done = Has(ns, sending ? WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE
+                                      : WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE);
+    const bool error = Has(ns, WINHTTP_CALLBACK_STATUS_REQUEST_ERROR);
+    if (done) ++completed;
+    else if (error) ++cancelled;
+    else {
+      ++neither;
+      unreported += "\n  " + x->Describe();
+    }
+    for (const auto& n : ns)
+      if (n.status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR) ++errors[hc::winhttp::ErrorName(static_cast<DWORD>(n.value))];
+    if (x->after_close_returned.load() > 0) ++late;
+  }
+  std::string error_json;
+  for (const auto& [e, n] : errors) error_json += (error_json.empty() ? "" : ", ") + ("\"" + e + "\": " + std::to_string(n));
+  RecordProperty("hc_cancel_outcomes", "{\"trials\": " + std::to_string(kTrials) + ", \"completed\": " +
+                                           std::to_string(completed) + ", \"cancelled\": " + std::to_string(cancelled) +
+                                           ", \"neither\": " + std::to_string(neither) + ", \"errors\": {" + error_json +
+                                           "}, \"callbacks_after_close_returned\": " + std::to_string(late) +
+                                           ", \"pending_send\": " + std::to_string(pending_send) +
+                                           ", \"pending_receive\": " + std::to_string(pending_receive) + "}");
+  // The pending operation either completed (its completion callback came) or, not able to complete, reported
+  // REQUEST_ERROR: an operation that ends silently leaves the application waiting forever.
+  EXPECT_EQ(neither, 0) << neither << " of " << kTrials
+                        << " pending operations ended with neither their completion nor REQUEST_ERROR:" << unreported
+                        << "\n" << client.recorder().Dump();
+  EXPECT_TRUE(hc::LogMatches(server.Log(), sent)) << "each held request reaches the server exactly once";
+}
+
+// Closes the request from inside the first callback with `status`, then uses the closed handle in
+// that same callback (allowed: such calls may fail but are not unsafe).
+struct CloseInCallback {
+  DWORD status = 0;
+  std::atomic<bool> claimed{false};   // the planned callback came and closes the handle
+  std::atomic<bool> done{false};      // ... and has finished doing so
+  std::atomic<BOOL> close_result{FALSE};
+  std::atomic<BOOL> use_result{FALSE};
+  std::atomic<DWORD> use_error{0};
+  std::atomic<int> swallowed{0};      // completions after the close, not driven further
+};
+
+TEST(WinHttpCloseAsync, ClosingFromInsideInformationalAndCompletionCallbacks) {
+  hc::Covers({"WH-CLOSE-ASYNC-RULE", "WH-CALLBACK-NEXT-OP", "WH-CALLBACK-HANDLE-USE", "WH-CH-CLOSING-LAST",
+              "WH-CH-CONTEXT-UNTIL-CLOSING", "WH-CH-SYNCHRONOUS"});
+  hc::Scenario server;
+  CallbackSession client(server);
+  ASSERT_TRUE(client.ok()) << client.setup_error();
+  const std::vector<DWORD> statuses = {
+      // informational
+      WINHTTP_CALLBACK_STATUS_SENDING_REQUEST, WINHTTP_CALLBACK_STATUS_REQUEST_SENT,
+      WINHTTP_CALLBACK_STATUS_RECEIVING_RESPONSE, WINHTTP_CALLBACK_STATUS_RESPONSE_RECEIVED,
+      // completion
+      WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE, WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE,
+      WINHTTP_CALLBACK_STATUS_DATA_AVAILABLE, WINHTTP_CALLBACK_STATUS_READ_COMPLETE};
+
+  std::vector<std::unique_ptr<CloseInCallback>> plans;
+  std::vector<Exchange*> xs;
+  for (DWORD status : statuses) {
+    for (int k = 0; k < kPerCallbackStatus; ++k) {
+      auto plan = std::make_unique<CloseInCallback>();
+      plan->status = status;
+      ExchangeSpec spec;
+      spec.target = "/bytes/20000?seed=" + std::to_string(xs.size());
+      spec.read_chunk = 4096;  // several reads, so READ_COMPLETE comes more than once
+      auto& x = client.hub().Make<Exchange>(spec);
+      x.hook = [p = plan.get()](Exchange& self, HINTERNET h, DWORD s, void*, DWORD) {
+        if (p->claimed.load()) {
+          if (s != WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING) ++p->swallowed;
+          return true;  // nothing more is driven on a closed handle
+        }
+        if (s != p->status || h != self.handle()) return false;
+        if (p->claimed.exchange(true)) return true;
+        // No lock is held here: HANDLE_CLOSING may be delivered on this thread inside the close.
+        p->close_result = self.Close();
+        DWORD_PTR value = 0;
+        DWORD size = sizeof(value);
+        const BOOL used = WinHttpQueryOption(h, WINHTTP_OPTION_CONTEXT_VALUE, &value, &size);
+        p->use_error = used ? 0 : GetLastError();
+        p->use_result = used;
+        p->done = true;
+        return true;
+      };
+      xs.push_back(&x);
+      plans.push_back(std::move(plan));
+    }
+  }
+  // Started from many threads at once; everything after the send happens in callbacks.
+  hc::RunGang(static_cast<int>(xs.size()), kGangTimeout, [&](int i) { xs[static_cast<std::size_t>(i)]->Start(client.connect()); });
+
+  ASSERT_TRUE(hc::WaitUntil(
+      [&] {
+        for (auto& p : plans)
+          if (!p->done.load()) return false;
+        return true;
+      },
+      kCloseTimeout, "a close inside every planned callback", [&] { return client.recorder().Dump(); }));
+  ASSERT_TRUE(client.hub().AwaitAllClosed(kCloseTimeout));
+  ExpectClosingLast(client, xs);
+
+  std::map<std::string, std::string> use;  // status -> outcomes of using the closed handle
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    auto& p = *plans[i];
+    EXPECT_TRUE(p.close_result.load()) << "WinHttpCloseHandle inside " << StatusName(p.status) << " failed";
+    use[StatusName(p.status)] += (p.use_result.load() ? "ok " : "error " + std::to_string(p.use_error.load()) + " ");
+  }
+  std::string use_json;
+  for (const auto& [s, u] : use) use_json += (use_json.empty() ? "" : ", ") + ("\"" + s + "\": \"" + u + "\"");
+  RecordProperty("hc_handle_use_after_close_in_callback", "{" + use_json + "}");
+
+  // Each request reached the server at most once (closed before sending: not at all).
+  std::map<std::string, int> seen;
+  for (const auto& e : server.Log()) ++seen[e.value("query", std::string())];
+  for (const auto& [q, n] : seen) EXPECT_EQ(n, 1) << "request ?" << q << " logged " << n << " times";
+}
+
+TEST(WinHttpCloseAsync, FailedRequestsReportRequestErrorBeforeHandleClosing) {
+  hc::Covers({"WH-CH-CALLBACKS-AFTER-CLOSE", "WH-CH-CLOSING-LAST", "WH-CALLBACK-NEXT-OP"});
+  // Three ways to fail: nothing listens on the port, the server resets the connection, the
+  // server never answers and the request times out.
+  std::uint16_t closed_port = 0;
+  {
+    hc::Scenario gone;
+    closed_port = gone.port();
+  }
+  hc::Scenario raw("raw");
+  CallbackSession refused(L"127.0.0.1", closed_port);
+  CallbackSession reset(raw);
+  CallbackSession silent(raw);
+  ASSERT_TRUE(refused.ok() && reset.ok() && silent.ok()) << refused.setup_error() << reset.setup_error()
+                                                         << silent.setup_error();
+  DWORD timeout_ms = 300;
+  for (HINTERNET s : {silent.session()})
+    ASSERT_TRUE(WinHttpSetOption(s, WINHTTP_OPTION_RECEIVE_RESPONSE_TIMEOUT, &timeout_ms, sizeof(timeout_ms)));
+
+  struct Kind {
+    const char* name;
+    CallbackSession* client;
+    std::string target;
+    std::vector<Exchange*> xs;
+  };
+  std::vector<Kind> kinds = {{"connection refused", &refused, "/get", {}},
+                             {"connection reset", &reset, "/reset", {}},
+                             {"no answer (receive timeout)", &silent, "/never-answer", {}}};
+  for (auto& k : kinds)
+    for (int i = 0; i < kFailingPerKind; ++i) {
+      ExchangeSpec spec;
+      spec.target = k.target + "?i=" + std::to_string(i);
+      k.xs.push_back(&k.client->hub().Make<Exchange>(spec));  // closes itself in the failing callback
+    }
+  std::vector<Exchange*> all;
+  for (auto& k : kinds) all.insert(all.end(), k.xs.begin(), k.xs.end());
+  hc::RunGang(static_cast<int>(all.size()), kGangTimeout, [&](int i) {
+    auto* x = all[static_cast<std::size_t>(i)];
+    for (auto& k : kinds)
+      for (auto* mine : k.xs)
+        if (mine == x) x->Start(k.client->connect());
+  });
+  ASSERT_TRUE(hc::winhttp::AwaitFinished(all, kCloseTimeout));
+  for (auto& k : kinds) {
+    ASSERT_TRUE(k.client->hub().AwaitAllClosed(kCloseTimeout)) << k.name;
+    ExpectClosingLast(*k.client, k.xs);
+    for (auto* x : k.xs) {
+      const auto ns = NotificationsOf(*k.client, *x);
+      const auto r = x->result();
+      EXPECT_NE(r.error, 0u) << k.name << ": " << x->Describe();
+      EXPECT_TRUE(Has(ns, WINHTTP_CALLBACK_STATUS_REQUEST_ERROR))
+          << k.name << ": no REQUEST_ERROR for " << x->Describe() << "\n" << k.client->recorder().Dump();
+      // REQUEST_ERROR comes before HANDLE_CLOSING (which is last).
+      bool closing_seen = false, error_after_closing = false;
+      for (const auto& n : ns) {
+        if (n.status == WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING && n.handle == reinterpret_cast<std::uintptr_t>(x->handle()))
+          closing_seen = true;
+        if (n.status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR && closing_seen) error_after_closing = true;
+      }
+      EXPECT_FALSE(error_after_closing) << k.name << ": REQUEST_ERROR after HANDLE_CLOSING";
+    }
+  }
+  raw.ReleaseAll();
+}
+
+}  // namespace
