@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -31,7 +32,7 @@ protected:
   std::unique_ptr<ls::ControlServer> server_;
   int control_port_ = 0;
   std::unique_ptr<httplib::Client> control_;
-  bool shutdown_called_ = false;
+  std::atomic<bool> shutdown_called_{false};
 };
 
 // A raw TCP client for byte-level tests (malformed requests, abrupt closes).
