@@ -1,0 +1,102 @@
+// "Concurrency in WinHTTP" (001): closing a parent handle (a session or a connection) is not
+// sufficient to request cancellation of an asynchronous operation on a child request. Requests
+// are held by the server (an operation pending on each), their parents are closed, the server
+// lets the responses go, and every request must complete with its full response.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "hc/catalogue.h"
+#include "hc/localserver.h"
+#include "hc/request_log.h"
+#include "hc/thread_gang.h"
+#include "hc/wait.h"
+#include "winhttp_util.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using hc::winhttp::CallbackSession;
+using hc::winhttp::Exchange;
+using hc::winhttp::ExchangeSpec;
+
+constexpr int kRequests = 16;
+constexpr auto kParkTimeout = 10s;
+constexpr auto kFinishTimeout = 10s;
+
+enum class Parent { connection, session_and_connection, session_only };
+
+void ExpectParentCloseDoesNotCancel(Parent parent) {
+  hc::Scenario server;
+  CallbackSession client(server);
+  ASSERT_TRUE(client.ok()) << client.setup_error();
+  const std::string gate = "parent";
+
+  std::vector<Exchange*> xs;
+  std::vector<std::string> sent;
+  for (int i = 0; i < kRequests; ++i) {
+    ExchangeSpec spec;
+    spec.target = "/hold/" + gate + "?timeout_ms=10000&i=" + std::to_string(i);
+    sent.push_back(hc::LogKey("GET", "/hold/" + gate, "timeout_ms=10000&i=" + std::to_string(i)));
+    xs.push_back(&client.hub().Make<Exchange>(spec));
+  }
+  hc::RunGang(kRequests, 30s, [&](int i) { xs[static_cast<std::size_t>(i)]->Start(client.connect()); });
+  ASSERT_TRUE(server.AwaitParked(kRequests, kParkTimeout, gate)) << client.recorder().Dump();
+
+  // Close the parent(s) while every child has an operation pending, then let the responses go.
+  if (parent != Parent::session_only) {
+    auto& c = client.connect_context();
+    client.CloseConnect();
+    EXPECT_TRUE(c.close_result.load()) << "WinHttpCloseHandle(connection)";
+  }
+  if (parent != Parent::connection) {
+    auto& s = client.session_context();
+    client.CloseSession();
+    EXPECT_TRUE(s.close_result.load()) << "WinHttpCloseHandle(session)";
+  }
+  for (const auto* x : xs) EXPECT_FALSE(x->finished()) << "finished before the response was released: " << x->Describe();
+  server.Release(gate);
+
+  ASSERT_TRUE(hc::winhttp::AwaitFinished(xs, kFinishTimeout));
+  int cancelled = 0;
+  for (const auto* x : xs) {
+    const auto r = x->result();
+    const auto echo = nlohmann::json::parse(r.body, nullptr, false);
+    const bool ok = r.error == 0 && r.status == 200 && !echo.is_discarded() && echo.value("released", false);
+    if (!ok) ++cancelled;
+    EXPECT_TRUE(ok) << "child request after its parent was closed: " << x->Describe() << " " << r.body.substr(0, 200);
+  }
+  ::testing::Test::RecordProperty("hc_children_cancelled_by_parent_close", std::to_string(cancelled));
+  if (parent == Parent::session_only) client.CloseConnect();  // the session's last child
+  // Children close themselves when done; the parents' HANDLE_CLOSING comes too, and when it comes
+  // relative to the children's is recorded.
+  ASSERT_TRUE(client.hub().AwaitAllClosed(kFinishTimeout));
+  std::string order;
+  for (const auto& n : client.recorder().Snapshot()) {
+    if (n.status != WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING) continue;
+    if (n.context == client.session_context().value()) order += "S";
+    else if (n.context == client.connect_context().value()) order += "C";
+    else order += "r";
+  }
+  ::testing::Test::RecordProperty("hc_handle_closing_order", order);  // r = request, C = connection, S = session
+  EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0) << client.recorder().Dump();
+  EXPECT_TRUE(hc::LogMatches(server.Log(), sent));
+}
+
+TEST(WinHttpCancelParent, ClosingTheConnectionDoesNotCancelPendingRequests) {
+  hc::Covers({"WH-CANCEL-PARENT"});
+  ExpectParentCloseDoesNotCancel(Parent::connection);
+}
+
+TEST(WinHttpCancelParent, ClosingTheSessionDoesNotCancelPendingRequests) {
+  hc::Covers({"WH-CANCEL-PARENT"});
+  ExpectParentCloseDoesNotCancel(Parent::session_only);
+}
+
+TEST(WinHttpCancelParent, ClosingSessionAndConnectionDoesNotCancelPendingRequests) {
+  hc::Covers({"WH-CANCEL-PARENT", "WH-CH-CLOSING-LAST"});
+  ExpectParentCloseDoesNotCancel(Parent::session_and_connection);
+}
+
+}  // namespace

@@ -1,0 +1,146 @@
+// "WinHttpCloseHandle function" (004): WinHttpSetStatusCallback(h, NULL, 0, 0) before the close does
+// not make it safe to free the context at once, because WinHTTP does not synchronize
+// WinHttpSetStatusCallback with callbacks running in worker threads: a callback already in progress
+// keeps running. The safe pattern keeps the context until HANDLE_CLOSING, the last callback.
+// A callback is held inside (blocked on an event, bounded) while the main thread acts.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "hc/catalogue.h"
+#include "hc/localserver.h"
+#include "hc/wait.h"
+#include "winhttp_util.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using hc::winhttp::CallbackSession;
+using hc::winhttp::Exchange;
+using hc::winhttp::ExchangeSpec;
+
+constexpr int kRequests = 8;
+constexpr auto kEnterTimeout = 10s;
+constexpr auto kHoldBound = 10s;          // a held callback lets go by itself after this
+constexpr auto kClosingWindow = 200ms;    // how long HANDLE_CLOSING gets to (wrongly) overtake a running callback
+constexpr auto kClosingTimeout = 10s;
+
+// Holds the first completion callback (HEADERS_AVAILABLE) of a request until released.
+struct Held {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<bool> entered{false};
+  std::atomic<bool> exited{false};
+  std::atomic<int> closing_while_inside{0};  // HANDLE_CLOSING delivered while the held callback ran
+
+  void Release() {
+    {
+      std::lock_guard lock(mu);
+      release = true;
+    }
+    cv.notify_all();
+  }
+};
+
+Exchange& MakeHeldExchange(CallbackSession& client, Held& held, int i) {
+  ExchangeSpec spec;
+  spec.target = "/bytes/1000?seed=" + std::to_string(i);
+  auto& x = client.hub().Make<Exchange>(spec);
+  x.close_when_done = false;
+  x.hook = [&held](Exchange& self, HINTERNET h, DWORD status, void*, DWORD) {
+    if (h != self.handle()) return false;
+    if (status == WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING) {
+      if (held.entered.load() && !held.exited.load()) ++held.closing_while_inside;
+      return true;
+    }
+    if (status != WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE || held.entered.exchange(true)) return held.entered.load();
+    {
+      std::unique_lock lock(held.mu);
+      held.cv.wait_for(lock, kHoldBound, [&] { return held.release; });
+    }
+    held.exited = true;
+    return true;  // the application closes this request itself; nothing more is driven
+  };
+  return x;
+}
+
+TEST(WinHttpSetStatusCallbackNull, DoesNotWaitForACallbackAlreadyRunning) {
+  hc::Covers({"WH-CH-SETCALLBACK-NULL", "WH-CLOSE-ASYNC-RULE"});
+  hc::Scenario server;
+  CallbackSession client(server);
+  ASSERT_TRUE(client.ok()) << client.setup_error();
+  std::vector<std::unique_ptr<Held>> held;
+  std::vector<Exchange*> xs;
+  for (int i = 0; i < kRequests; ++i) {
+    held.push_back(std::make_unique<Held>());
+    xs.push_back(&MakeHeldExchange(client, *held.back(), i));
+    ASSERT_TRUE(xs.back()->Start(client.connect())) << xs.back()->Describe();
+  }
+  int still_inside = 0, set_failed = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    auto& h = *held[static_cast<std::size_t>(i)];
+    auto& x = *xs[static_cast<std::size_t>(i)];
+    ASSERT_TRUE(hc::WaitUntil([&] { return h.entered.load(); }, kEnterTimeout, "the HEADERS_AVAILABLE callback to be entered",
+                              [&] { return client.recorder().Dump(); }));
+    // The callback is running on a worker thread. Remove the callback, then close.
+    if (WinHttpSetStatusCallback(x.handle(), nullptr, 0, 0) == WINHTTP_INVALID_STATUS_CALLBACK) ++set_failed;
+    if (!h.exited.load()) ++still_inside;  // SetStatusCallback(NULL) returned while the callback ran
+    x.Abandon();                            // with no callback, HANDLE_CLOSING is not awaited
+    EXPECT_TRUE(x.Close()) << "WinHttpCloseHandle after WinHttpSetStatusCallback(NULL)";
+    h.Release();
+    EXPECT_TRUE(hc::WaitUntil([&] { return h.exited.load(); }, kEnterTimeout, "the held callback to return"));
+  }
+  EXPECT_EQ(set_failed, 0) << "WinHttpSetStatusCallback(NULL) failed";
+  // The documented race: removing the callback did not wait for (or stop) the one already running,
+  // which went on to use its context after the handle was closed.
+  EXPECT_EQ(still_inside, kRequests) << "WinHttpSetStatusCallback(NULL) returned while the callback was still running in "
+                                     << still_inside << " of " << kRequests << " requests";
+  int closing_after_null = 0;
+  for (auto* x : xs) closing_after_null += x->closing_count.load();
+  RecordProperty("hc_handle_closing_after_setcallback_null", std::to_string(closing_after_null));
+  EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0) << client.recorder().Dump();
+}
+
+TEST(WinHttpSetStatusCallbackNull, SafePatternKeepsTheContextUntilHandleClosing) {
+  hc::Covers({"WH-CH-CONTEXT-UNTIL-CLOSING", "WH-CH-CLOSING-LAST", "WH-CH-CALLBACKS-AFTER-CLOSE", "WH-CLOSE-ASYNC-RULE"});
+  hc::Scenario server;
+  CallbackSession client(server);
+  ASSERT_TRUE(client.ok()) << client.setup_error();
+  std::vector<std::unique_ptr<Held>> held;
+  std::vector<Exchange*> xs;
+  for (int i = 0; i < kRequests; ++i) {
+    held.push_back(std::make_unique<Held>());
+    xs.push_back(&MakeHeldExchange(client, *held.back(), i));
+    ASSERT_TRUE(xs.back()->Start(client.connect())) << xs.back()->Describe();
+  }
+  for (int i = 0; i < kRequests; ++i)
+    ASSERT_TRUE(hc::WaitUntil([&] { return held[static_cast<std::size_t>(i)]->entered.load(); }, kEnterTimeout,
+                              "every HEADERS_AVAILABLE callback to be entered", [&] { return client.recorder().Dump(); }));
+  // Close every request while its callback runs; the context stays until HANDLE_CLOSING.
+  for (auto* x : xs) EXPECT_TRUE(x->Close());
+  // HANDLE_CLOSING is the last callback: it must not overtake the callbacks still running.
+  EXPECT_FALSE(client.recorder().AwaitStatus(WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING, kClosingWindow,
+                                             0))
+      << "HANDLE_CLOSING arrived while a callback for the handle was still running";
+  for (auto& h : held) h->Release();
+  ASSERT_TRUE(client.hub().AwaitAllClosed(kClosingTimeout));
+  int late = 0;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    EXPECT_EQ(held[i]->closing_while_inside.load(), 0) << "HANDLE_CLOSING during the running callback";
+    EXPECT_EQ(xs[i]->closing_count.load(), 1);
+    EXPECT_EQ(xs[i]->after_closing.load(), 0);
+    late += xs[i]->after_close_returned.load() > 0 ? 1 : 0;
+  }
+  // Callbacks (at least HANDLE_CLOSING) arrived after WinHttpCloseHandle had returned.
+  RecordProperty("hc_requests_with_callbacks_after_close_returned", std::to_string(late));
+  EXPECT_EQ(late, kRequests) << "HANDLE_CLOSING cannot have come before close returned: the callback was held";
+  EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0) << client.recorder().Dump();
+}
+
+}  // namespace
