@@ -163,6 +163,7 @@ TEST(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly) {
   ASSERT_TRUE(client.hub().AwaitAllClosed(kClosingTimeout));
 
   std::map<std::string, std::map<std::string, int>> seen;  // status -> "call: result" -> count
+  int on_calling_thread = 0;
   for (std::size_t i = 0; i < contexts.size(); ++i) {
     const auto& ctx = *contexts[i];
     const auto& out = outcomes[i];
@@ -171,8 +172,7 @@ TEST(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly) {
     if (!ctx.claimed.load()) continue;
     // Allowed: the close inside the informational callback succeeds...
     EXPECT_TRUE(ctx.closed_in_callback.load()) << "WinHttpCloseHandle inside " << name;
-    // ... on the thread that made the synchronous call ...
-    EXPECT_EQ(ctx.in_thread.load(), out.thread) << name << " delivered on another thread than the synchronous call";
+    if (ctx.in_thread.load() == out.thread) ++on_calling_thread;  // recorded, not documented
     // ... the call in flight returns and reports what became of it ...
     if (!out.returned) {
       EXPECT_NE(out.error, 0u) << out.call << " returned FALSE without an error";
@@ -203,6 +203,8 @@ TEST(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly) {
     json += (json.empty() ? "" : ", ") + ("\"" + status + "\": {" + inner + "}");
   }
   RecordProperty("hc_sync_close_in_callback", "{" + json + "}");
+  RecordProperty("hc_sync_callbacks_on_calling_thread",
+                 std::to_string(on_calling_thread) + " of " + std::to_string(contexts.size()));
   // Each request reached the server at most once; the connection still works.
   std::map<std::string, int> logged;
   for (const auto& e : server.Log()) ++logged[e.value("query", std::string())];

@@ -16,45 +16,24 @@
 #include "hc/pattern_request.h"
 #include "hc/request_log.h"
 #include "hc/thread_gang.h"
+#include "request_mix.h"
 #include "winhttp_util.h"
 
 namespace {
 
 using namespace std::chrono_literals;
 using hc::winhttp::Handle;
+using hc::winhttp::mix::Chunked;
+using hc::winhttp::mix::EchoProblem;
+using hc::winhttp::mix::PostQuery;
+using hc::winhttp::mix::PostSeed;
+using hc::winhttp::mix::PostSize;
+using hc::winhttp::mix::kWriteChunk;
 
 constexpr int kThreads = 64;
 constexpr int kRequestsPerThread = 2;
-constexpr std::size_t kWriteChunk = 1000;   // WinHttpWriteData piece size for POST bodies
-constexpr std::size_t kStreamChunk = 997;   // /stream-bytes chunk size: many chunks per body
 constexpr auto kGangTimeout = 60s;
 constexpr auto kStepTimeout = 20s;
-
-std::string PostQuery(int t, int r) { return "thread=" + std::to_string(t) + "&r=" + std::to_string(r); }
-std::uint64_t PostSeed(int t, int r) { return static_cast<std::uint64_t>(t) * 1000 + static_cast<std::uint64_t>(r) + 7; }
-std::size_t PostSize(int t, int r) { return 1 + (PostSeed(t, r) * 7919) % 12000; }
-
-hc::PatternRequest Chunked(int t, int r) {
-  auto req = hc::PatternRequest::ForThread(t, r, "/stream-bytes/");
-  req.query += "&chunk_size=" + std::to_string(kStreamChunk);
-  return req;
-}
-
-// Empty when body is /anything's echo of a POST carrying `sent`.
-std::string EchoProblem(const std::string& what, unsigned long status, const std::string& body, const std::string& sent) {
-  if (status != 200) return what + ": status " + std::to_string(status);
-  const auto echo = nlohmann::json::parse(body, nullptr, false);
-  if (echo.is_discarded()) return what + ": echo is not JSON: " + body.substr(0, 120);
-  const std::string data = echo.value("data", std::string());
-  if (echo.value("method", "") != "POST") return what + ": echoed method " + echo.value("method", "");
-  if (data != sent) {
-    std::size_t at = 0;
-    while (at < data.size() && at < sent.size() && data[at] == sent[at]) ++at;
-    return what + ": server received " + std::to_string(data.size()) + " bytes, sent " + std::to_string(sent.size()) +
-           ", first difference at " + std::to_string(at);
-  }
-  return "";
-}
 
 class Collector {
  public:
@@ -145,44 +124,6 @@ TEST(WinHttpIndependentHandles, SyncPostsWrittenFromManyThreadsAreEchoedIntact) 
   EXPECT_TRUE(hc::LogMatches(server.Log(), c.sent()));
 }
 
-// The r-th asynchronous exchange of thread t: content-length GET, chunked GET or written POST.
-struct AsyncCase {
-  hc::winhttp::ExchangeSpec spec;
-  std::string log_key;
-  std::function<std::string(const hc::winhttp::Response&)> check;
-};
-
-AsyncCase MakeAsyncCase(int t, int r) {
-  AsyncCase a;
-  switch ((t + r) % 3) {
-    case 0: {
-      const auto req = hc::PatternRequest::ForThread(t, r);
-      a.spec.target = req.target();
-      a.log_key = hc::LogKey("GET", req.path, req.query);
-      a.check = [req](const hc::winhttp::Response& res) { return req.Problem(res.status, res.body); };
-      break;
-    }
-    case 1: {
-      const auto req = Chunked(t, r);
-      a.spec.target = req.target();
-      a.log_key = hc::LogKey("GET", req.path, req.query);
-      a.check = [req](const hc::winhttp::Response& res) { return req.Problem(res.status, res.body); };
-      break;
-    }
-    default: {
-      a.spec.verb = L"POST";
-      a.spec.target = "/anything?" + PostQuery(t, r);
-      a.spec.body = hc::winhttp::TextBody(PostSeed(t, r), PostSize(t, r));
-      a.spec.write_chunk = kWriteChunk;
-      a.log_key = hc::LogKey("POST", "/anything", PostQuery(t, r));
-      const std::string target = a.spec.target, body = a.spec.body;
-      a.check = [target, body](const hc::winhttp::Response& res) { return EchoProblem(target, res.status, res.body, body); };
-      break;
-    }
-  }
-  return a;
-}
-
 TEST(WinHttpIndependentHandles, AsyncRequestsDrivenFromManyThreadsEachOnItsOwnHandleArriveIntact) {
   hc::Covers({"WH-INDEPENDENT"});
   hc::Scenario server;
@@ -192,7 +133,7 @@ TEST(WinHttpIndependentHandles, AsyncRequestsDrivenFromManyThreadsEachOnItsOwnHa
   Collector c;
   hc::RunGang(kThreads, kGangTimeout, [&](int t) {
     for (int r = 0; r < kRequestsPerThread; ++r) {
-      const AsyncCase a = MakeAsyncCase(t, r);
+      const auto a = hc::winhttp::mix::MakeCase(t, r);
       auto& x = client.hub().Make<hc::winhttp::Exchange>(a.spec);
       c.Sent(a.log_key);
       // This thread issues every call (send, write, receive, query, read, close) on its own handle

@@ -528,6 +528,7 @@ void Exchange::Finish(HINTERNET) {
   }
   cv_.notify_all();
   if (close_when_done && !thread_driven_) Close();
+  if (on_finished && !thread_driven_ && !finish_reported_.exchange(true)) on_finished(*this);
 }
 
 void Exchange::Fail(HINTERNET, const char* call, DWORD error) {
@@ -542,6 +543,7 @@ void Exchange::Fail(HINTERNET, const char* call, DWORD error) {
   }
   cv_.notify_all();
   if (close_when_done && !thread_driven_) Close();
+  if (on_finished && !thread_driven_ && !finish_reported_.exchange(true)) on_finished(*this);
 }
 
 Response Exchange::result() const {

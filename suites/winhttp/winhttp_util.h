@@ -229,6 +229,8 @@ class Exchange : public Context {
   // Called first for every notification; returning true skips the driver (the hook owns the step).
   std::function<bool(Exchange&, HINTERNET, DWORD status, void* info, DWORD length)> hook;
   bool close_when_done = true;
+  // Called on the callback thread when a callback-driven exchange has finished (after its close).
+  std::function<void(Exchange&)> on_finished;
 
   bool finished() const { return finished_.load(); }
   Phase phase() const { return phase_.load(); }
@@ -251,6 +253,7 @@ class Exchange : public Context {
   ExchangeSpec spec_;
   std::atomic<Phase> phase_{Phase::idle};
   std::atomic<bool> finished_{false};
+  std::atomic<bool> finish_reported_{false};
   std::atomic<DWORD_PTR> error_api_{0};
   std::size_t written_ = 0;
   std::vector<char> buffer_;

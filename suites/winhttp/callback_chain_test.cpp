@@ -1,0 +1,107 @@
+// "Concurrency in WinHTTP" (001), Asynchronous callbacks: when an operation completes and the
+// completion callback runs, the application may begin another operation on that handle or close
+// it. Here every step after WinHttpSendRequest (write, receive, query data, read, close, and even
+// the next request) is taken inside completion callbacks, for many requests at once.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "hc/catalogue.h"
+#include "hc/localserver.h"
+#include "hc/request_log.h"
+#include "hc/thread_gang.h"
+#include "hc/wait.h"
+#include "request_mix.h"
+#include "winhttp_util.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using hc::winhttp::CallbackSession;
+using hc::winhttp::Exchange;
+
+constexpr int kRequests = 64;
+constexpr int kChains = 16;
+constexpr int kLinks = 8;  // requests per chain, each started from the previous one's last callback
+constexpr auto kGangTimeout = 30s;
+constexpr auto kFinishTimeout = 30s;
+
+TEST(WinHttpCallbackChain, EveryStepAfterTheSendIsTakenInsideCompletionCallbacks) {
+  hc::Covers({"WH-CALLBACK-NEXT-OP", "WH-CLOSE-ASYNC-RULE", "WH-INDEPENDENT", "WH-CH-CLOSING-LAST"});
+  hc::Scenario server;
+  CallbackSession client(server);
+  ASSERT_TRUE(client.ok()) << client.setup_error();
+
+  std::vector<hc::winhttp::mix::Case> cases;
+  std::vector<Exchange*> xs;
+  std::vector<std::string> sent;
+  for (int t = 0; t < kRequests; ++t) {
+    cases.push_back(hc::winhttp::mix::MakeCase(t, 0));
+    sent.push_back(cases.back().log_key);
+    xs.push_back(&client.hub().Make<Exchange>(cases.back().spec));
+  }
+  // 64 threads each start one request and return: no application thread calls WinHTTP again.
+  hc::RunGang(kRequests, kGangTimeout, [&](int t) { xs[static_cast<std::size_t>(t)]->Start(client.connect()); });
+  ASSERT_TRUE(hc::winhttp::AwaitFinished(xs, kFinishTimeout));
+  ASSERT_TRUE(client.hub().AwaitAllClosed(kFinishTimeout));
+  int bad = 0;
+  for (int t = 0; t < kRequests; ++t) {
+    const auto& x = *xs[static_cast<std::size_t>(t)];
+    const auto r = x.result();
+    const std::string problem = r.error != 0 ? x.Describe() : cases[static_cast<std::size_t>(t)].check(r);
+    if (!problem.empty() && ++bad <= 10) ADD_FAILURE() << problem;
+    EXPECT_EQ(x.closing_count.load(), 1);
+    EXPECT_EQ(x.after_closing.load(), 0);
+  }
+  EXPECT_EQ(bad, 0) << bad << " of " << kRequests << " callback-driven exchanges failed";
+  EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0) << client.recorder().Dump();
+  EXPECT_TRUE(hc::LogMatches(server.Log(), sent));
+}
+
+TEST(WinHttpCallbackChain, EachNextRequestIsStartedFromThePreviousOnesLastCallback) {
+  hc::Covers({"WH-CALLBACK-NEXT-OP", "WH-CREATE-REQUEST"});
+  hc::Scenario server;
+  CallbackSession client(server);
+  ASSERT_TRUE(client.ok()) << client.setup_error();
+
+  std::mutex mu;
+  std::vector<std::string> sent, problems;
+  std::atomic<int> chains_done{0};
+
+  // Link `link` of chain `c`: when it ends (inside its last callback, after closing itself), it
+  // checks its response and opens and starts the next link on the same connection.
+  std::function<void(int, int)> start_link = [&](int c, int link) {
+    const auto mc = hc::winhttp::mix::MakeCase(c, link);
+    auto& x = client.hub().Make<Exchange>(mc.spec);
+    {
+      std::lock_guard lock(mu);
+      sent.push_back(mc.log_key);
+    }
+    x.on_finished = [&, c, link, check = mc.check](Exchange& self) {
+      const auto r = self.result();
+      const std::string problem = r.error != 0 ? self.Describe() : check(r);
+      if (!problem.empty()) {
+        std::lock_guard lock(mu);
+        problems.push_back("chain " + std::to_string(c) + " link " + std::to_string(link) + ": " + problem);
+      }
+      if (link + 1 < kLinks) start_link(c, link + 1);
+      else ++chains_done;
+    };
+    x.Start(client.connect());  // a synchronous failure also ends in on_finished
+  };
+  hc::RunGang(kChains, kGangTimeout, [&](int c) { start_link(c, 0); });
+  ASSERT_TRUE(hc::WaitUntil([&] { return chains_done.load() == kChains; }, kFinishTimeout,
+                            "every chain to reach its last link", [&] { return client.recorder().Dump(300); }));
+  std::string all_problems;
+  for (const auto& p : problems) all_problems += "\n  " + p;
+  EXPECT_TRUE(problems.empty()) << problems.size() << " links failed:" << all_problems;
+  ASSERT_TRUE(client.hub().AwaitAllClosed(kFinishTimeout));
+  EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0) << client.recorder().Dump();
+  EXPECT_TRUE(hc::LogMatches(server.Log(), sent));
+}
+
+}  // namespace
