@@ -372,6 +372,18 @@ bool Exchange::Open(HINTERNET connect) {
     finished_ = true;
     return false;
   }
+  if (prepare && !prepare(h)) {
+    const DWORD error = GetLastError();
+    {
+      std::lock_guard lock(mu_);
+      result_.error = error ? error : ERROR_INVALID_PARAMETER;
+      result_.failed_call = "prepare";
+      phase_ = Phase::failed;
+      finished_ = true;
+    }
+    Close();
+    return false;
+  }
   return true;
 }
 

@@ -109,6 +109,8 @@ class Context {
   // Binds the context to h (WINHTTP_OPTION_CONTEXT_VALUE); HANDLE_CLOSING for h then ends it.
   bool Bind(HINTERNET h);
   HINTERNET handle() const { return handle_.load(); }
+  // Binds to a handle created with this context already (WinHttpWebSocketCompleteUpgrade).
+  void Adopt(HINTERNET h) { handle_.store(h); }
 
   // Closes the bound handle from the calling thread and notes when the call returned. A second
   // call does nothing and returns FALSE: a closed handle must not be passed to WinHTTP again.
@@ -229,6 +231,8 @@ class Exchange : public Context {
   // Called first for every notification; returning true skips the driver (the hook owns the step).
   std::function<bool(Exchange&, HINTERNET, DWORD status, void* info, DWORD length)> hook;
   bool close_when_done = true;
+  // Called between WinHttpOpenRequest and WinHttpSendRequest (e.g. to set options); false aborts.
+  std::function<bool(HINTERNET)> prepare;
   // Called on the callback thread when a callback-driven exchange has finished (after its close).
   std::function<void(Exchange&)> on_finished;
 

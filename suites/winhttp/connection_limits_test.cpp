@@ -1,0 +1,142 @@
+// Connections per server, measured at the server. WinHTTP documents no default limit
+// (WINHTTP_OPTION_MAX_CONNS_PER_SERVER defaults to INFINITE): N concurrent requests to one server,
+// held there at a gate, should be N connections open at once. Setting the option caps them: the
+// requests beyond the cap wait inside WinHTTP and go out as connections free up. Each test records
+// the server's open-connection timeline as the hc_timeline property.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "hc/catalogue.h"
+#include "hc/expectation.h"
+#include "hc/localserver.h"
+#include "hc/thread_gang.h"
+#include "winhttp_util.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using hc::winhttp::Handle;
+
+constexpr int kRequests = 32;           // concurrent requests with no limit set
+constexpr int kCappedRequests = 16;     // concurrent requests with the option set
+constexpr DWORD kCap = 4;
+constexpr auto kParkTimeout = 10s;
+constexpr auto kNoMoreWindow = 300ms;   // how long more connections get to (wrongly) appear past the cap
+constexpr auto kGangTimeout = 60s;
+
+std::string Timeline(const hc::Scenario& server, const std::string& title, std::optional<DWORD> limit_option,
+                     long long peak, int requests) {
+  std::ostringstream out;
+  out << "{\"title\": \"" << title << "\", \"documented_limit\": null, \"limit_option\": ";
+  if (limit_option) out << *limit_option;
+  else out << "null";
+  out << ", \"observed_peak\": " << peak << ", \"requests\": " << requests << ", \"events\": [";
+  bool first = true;
+  for (const auto& e : server.Timeline()) {
+    char t[32];
+    std::snprintf(t, sizeof(t), "%.1f", e.value("t_ms", 0.0));
+    out << (first ? "" : ", ") << "{\"t_ms\": " << t << ", \"open\": " << e.value("open", 0) << "}";
+    first = false;
+  }
+  out << "]}";
+  return out.str();
+}
+
+// kRequests synchronous GETs from as many threads, all held at one gate until every one the client
+// lets out has arrived; returns the problems seen by the threads.
+std::vector<std::string> RunHeld(const hc::Scenario& server, HINTERNET connect, int requests, const std::string& gate,
+                                 const std::function<void()>& while_held) {
+  std::mutex mu;
+  std::vector<std::string> problems;
+  hc::RunGang(requests + 1, kGangTimeout, [&](int t) {
+    if (t == requests) {  // the observer: waits for the client's connections, then opens the gate
+      while_held();
+      server.Release(gate);
+      return;
+    }
+    const std::string target = "/hold/" + gate + "?timeout_ms=20000&i=" + std::to_string(t);
+    const auto r = hc::winhttp::SyncRequest(connect, L"GET", target);
+    if (r.error != 0 || r.status != 200) {
+      std::lock_guard lock(mu);
+      problems.push_back(target + ": " + r.Describe());
+    }
+  });
+  return problems;
+}
+
+TEST(WinHttpConnectionLimits, WithNoLimitEveryConcurrentRequestGetsItsOwnConnection) {
+  hc::Covers({"WH-CONN-LIMIT"});
+  hc::Scenario server;
+  Handle session = hc::winhttp::OpenSyncSession();
+  ASSERT_TRUE(session) << "WinHttpOpen: " << GetLastError();
+  Handle connect(WinHttpConnect(session.get(), server.host().c_str(), server.port(), 0));
+  ASSERT_TRUE(connect) << "WinHttpConnect: " << GetLastError();
+
+  ::testing::AssertionResult all_parked = ::testing::AssertionSuccess();
+  const auto problems = RunHeld(server, connect.get(), kRequests, "nolimit",
+                                [&] { all_parked = server.AwaitParked(kRequests, kParkTimeout, "nolimit"); });
+  const auto stats = server.Stats();
+  const long long peak = stats.value("connections_peak", 0LL);
+  RecordProperty("hc_timeline", Timeline(server, "WinHTTP, no limit set, " + std::to_string(kRequests) +
+                                                     " concurrent requests", std::nullopt, peak, kRequests));
+  EXPECT_TRUE(problems.empty()) << problems.size() << " requests failed, first: " << problems.front();
+  EXPECT_TRUE(all_parked) << "not every request reached the server while the others were held";
+  EXPECT_EQ(peak, kRequests) << "connections open at once for " << kRequests << " concurrent requests: " << stats.dump();
+}
+
+TEST(WinHttpConnectionLimits, MaxConnsPerServerDefaultsToInfinite) {
+  hc::Covers({"WH-CONN-LIMIT"});
+  Handle session = hc::winhttp::OpenSyncSession();
+  ASSERT_TRUE(session) << "WinHttpOpen: " << GetLastError();
+  DWORD value = 0, size = sizeof(value);
+  const BOOL ok = WinHttpQueryOption(session.get(), WINHTTP_OPTION_MAX_CONNS_PER_SERVER, &value, &size);
+  const DWORD error = ok ? 0 : GetLastError();
+  RecordProperty("hc_max_conns_per_server", ok ? std::to_string(value) : "query failed: " + hc::winhttp::ErrorName(error));
+  hc::CheckExpecting(hc::OnWine("Wine 8.0 does not implement querying WINHTTP_OPTION_MAX_CONNS_PER_SERVER"), [&] {
+    EXPECT_TRUE(ok) << "WinHttpQueryOption(WINHTTP_OPTION_MAX_CONNS_PER_SERVER): " << hc::winhttp::ErrorName(error);
+    if (ok) {
+      EXPECT_EQ(value, static_cast<DWORD>(INFINITE));
+    }
+  });
+}
+
+TEST(WinHttpConnectionLimits, MaxConnsPerServerCapsTheConnectionsOpenAtOnce) {
+  hc::Covers({"WH-CONN-LIMIT"});
+  hc::Scenario server;
+  Handle session = hc::winhttp::OpenSyncSession();
+  ASSERT_TRUE(session) << "WinHttpOpen: " << GetLastError();
+  DWORD cap = kCap;
+  ASSERT_TRUE(WinHttpSetOption(session.get(), WINHTTP_OPTION_MAX_CONNS_PER_SERVER, &cap, sizeof(cap)))
+      << "WinHttpSetOption(WINHTTP_OPTION_MAX_CONNS_PER_SERVER): " << GetLastError();
+  Handle connect(WinHttpConnect(session.get(), server.host().c_str(), server.port(), 0));
+  ASSERT_TRUE(connect) << "WinHttpConnect: " << GetLastError();
+
+  ::testing::AssertionResult cap_reached = ::testing::AssertionSuccess();
+  ::testing::AssertionResult more_than_cap = ::testing::AssertionFailure();
+  const auto problems = RunHeld(server, connect.get(), kCappedRequests, "capped", [&] {
+    cap_reached = server.AwaitParked(static_cast<int>(kCap), kParkTimeout, "capped");
+    // With the cap honoured nothing more arrives while the first kCap are held.
+    more_than_cap = server.AwaitParked(static_cast<int>(kCap) + 1, kNoMoreWindow, "capped");
+  });
+  const auto stats = server.Stats();
+  const long long peak = stats.value("connections_peak", 0LL);
+  RecordProperty("hc_timeline", Timeline(server, "WINHTTP_OPTION_MAX_CONNS_PER_SERVER = " + std::to_string(kCap) + ", " +
+                                                     std::to_string(kCappedRequests) + " concurrent requests",
+                                         kCap, peak, kCappedRequests));
+  EXPECT_TRUE(problems.empty()) << problems.size() << " requests failed, first: " << problems.front();
+  EXPECT_TRUE(cap_reached) << "fewer than " << kCap << " requests reached the server";
+  EXPECT_EQ(stats.value("requests", 0LL), kCappedRequests) << "every request went out in the end";
+  hc::CheckExpecting(hc::OnWine("Wine 8.0 accepts WINHTTP_OPTION_MAX_CONNS_PER_SERVER but does not enforce it"), [&] {
+    EXPECT_FALSE(more_than_cap) << "more than " << kCap << " requests were at the server at once";
+    EXPECT_LE(peak, static_cast<long long>(kCap)) << "connections open at once: " << stats.dump();
+  });
+}
+
+}  // namespace

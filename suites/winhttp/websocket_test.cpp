@@ -1,0 +1,444 @@
+// WebSockets, "Concurrency in WinHTTP" (001): at most one web socket per request
+// (WinHttpWebSocketCompleteUpgrade); the send and receive sides are separate, so one thread may
+// send (WinHttpWebSocketSend, or WinHttpWebSocketShutdown) while another receives;
+// WinHttpWebSocketClose operates on both sides and is called here only when no send or receive
+// runs (calling it during one is in suites/unsafe). Asynchronous mode, against the ws scenario's
+// /websocket/echo; every wait is bounded and reports the recorded notifications.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "hc/catalogue.h"
+#include "hc/expectation.h"
+#include "hc/localserver.h"
+#include "hc/thread_gang.h"
+#include "hc/wait.h"
+#include "winhttp_util.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using hc::winhttp::CallbackSession;
+using hc::winhttp::Context;
+using hc::winhttp::ErrorName;
+using hc::winhttp::Exchange;
+using hc::winhttp::ExchangeSpec;
+
+constexpr int kSockets = 16;
+constexpr int kSideSockets = 8;
+constexpr int kMessages = 40;
+constexpr auto kOpTimeout = 10s;
+constexpr auto kGangTimeout = 60s;
+constexpr USHORT kNormalClosure = WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS;  // 1000
+
+struct WsEvent {
+  DWORD status = 0;
+  DWORD bytes = 0;
+  WINHTTP_WEB_SOCKET_BUFFER_TYPE type = WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE;
+  DWORD error = 0;
+  int operation = -1;  // WINHTTP_WEB_SOCKET_OPERATION of a REQUEST_ERROR
+  std::string data;    // READ_COMPLETE: the bytes received
+};
+
+// A web socket handle's context: completions are queued per kind for the threads that wait.
+class WebSocket : public Context {
+ public:
+  explicit WebSocket(hc::winhttp::Hub& hub) : Context(hub) {}
+
+  void OnStatus(HINTERNET h, DWORD status, void* info, DWORD length) override {
+    if (h != handle()) return;
+    WsEvent e;
+    e.status = status;
+    switch (status) {
+      case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
+      case WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE:
+        if (info != nullptr && length >= sizeof(WINHTTP_WEB_SOCKET_STATUS)) {
+          const auto* s = static_cast<WINHTTP_WEB_SOCKET_STATUS*>(info);
+          e.bytes = s->dwBytesTransferred;
+          e.type = s->eBufferType;
+        }
+        if (status == WINHTTP_CALLBACK_STATUS_READ_COMPLETE)
+          e.data.assign(receive_buffer.data(), std::min<std::size_t>(e.bytes, receive_buffer.size()));
+        break;
+      case WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE:
+      case WINHTTP_CALLBACK_STATUS_SHUTDOWN_COMPLETE:
+        break;
+      case WINHTTP_CALLBACK_STATUS_REQUEST_ERROR:
+        if (info != nullptr && length >= sizeof(WINHTTP_WEB_SOCKET_ASYNC_RESULT)) {
+          const auto* r = static_cast<WINHTTP_WEB_SOCKET_ASYNC_RESULT*>(info);
+          e.error = r->AsyncResult.dwError;
+          e.operation = static_cast<int>(r->Operation);
+        }
+        break;
+      default:
+        return;
+    }
+    {
+      std::lock_guard lock(mu_);
+      events_.push_back(std::move(e));
+    }
+    cv_.notify_all();
+  }
+
+  // Waits (bounded) for the first queued event with this status (or a REQUEST_ERROR for that
+  // side) and removes it.
+  ::testing::AssertionResult Await(DWORD status, WsEvent& out, std::chrono::milliseconds timeout = kOpTimeout) {
+    std::unique_lock lock(mu_);
+    auto match = [&] {
+      for (auto it = events_.begin(); it != events_.end(); ++it)
+        if (it->status == status || (it->status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR && Side(*it) == Side(status))) {
+          out = *it;
+          events_.erase(it);
+          return true;
+        }
+      return false;
+    };
+    if (cv_.wait_for(lock, timeout, match)) return ::testing::AssertionSuccess();
+    lock.unlock();
+    return ::testing::AssertionFailure() << "no " << hc::winhttp::StatusName(status) << " within " << timeout.count()
+                                         << " ms; notifications:\n" << hub().recorder.Dump(100);
+  }
+  bool Pending(DWORD status) {
+    std::lock_guard lock(mu_);
+    for (const auto& e : events_)
+      if (e.status == status) return true;
+    return false;
+  }
+
+  DWORD Receive() {
+    return WinHttpWebSocketReceive(handle(), receive_buffer.data(), static_cast<DWORD>(receive_buffer.size()), nullptr,
+                                   nullptr);
+  }
+  DWORD SendText(const std::string& text) {
+    // The buffer must stay valid until WRITE_COMPLETE: one message in flight per socket at a time.
+    send_buffer = text;
+    return WinHttpWebSocketSend(handle(), WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE, send_buffer.data(),
+                                static_cast<DWORD>(send_buffer.size()));
+  }
+  // Sends text and waits for its echo; empty on success, else what went wrong.
+  std::string Echo(const std::string& text) {
+    if (DWORD e = SendText(text); e != NO_ERROR) return "WinHttpWebSocketSend: " + ErrorName(e);
+    WsEvent w, r;
+    if (auto ok = Await(WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, w); !ok) return ok.message();
+    if (w.status != WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE) return "send failed: " + ErrorName(w.error);
+    if (DWORD e = Receive(); e != NO_ERROR) return "WinHttpWebSocketReceive: " + ErrorName(e);
+    if (auto ok = Await(WINHTTP_CALLBACK_STATUS_READ_COMPLETE, r); !ok) return ok.message();
+    if (r.status != WINHTTP_CALLBACK_STATUS_READ_COMPLETE) return "receive failed: " + ErrorName(r.error);
+    if (r.data != text) return "echo \"" + r.data + "\" for \"" + text + "\"";
+    return "";
+  }
+
+  std::array<char, 4096> receive_buffer{};
+  std::string send_buffer;
+
+ private:
+  static int Side(const WsEvent& e) {
+    return e.operation == WINHTTP_WEB_SOCKET_RECEIVE_OPERATION ? 1
+           : e.operation == WINHTTP_WEB_SOCKET_SEND_OPERATION || e.operation == WINHTTP_WEB_SOCKET_SHUTDOWN_OPERATION ? 2
+                                                                                                                      : 3;
+  }
+  static int Side(DWORD status) {
+    return status == WINHTTP_CALLBACK_STATUS_READ_COMPLETE                                                  ? 1
+           : status == WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE || status == WINHTTP_CALLBACK_STATUS_SHUTDOWN_COMPLETE ? 2
+                                                                                                                      : 3;
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<WsEvent> events_;
+};
+
+// The upgrade request of one socket: sent asynchronously with WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET,
+// stopped at HEADERS_AVAILABLE (the 101 response), then completed by the caller.
+struct Upgrade {
+  Exchange* request = nullptr;
+  std::atomic<bool> headers{false};
+};
+
+// Opens a web socket on client's connection; returns nullptr and sets error on failure. The
+// upgrade request handle is closed once the socket exists.
+WebSocket* OpenWebSocket(CallbackSession& client, std::string& error, HINTERNET* second_upgrade = nullptr,
+                         DWORD* second_error = nullptr) {
+  auto upgrade = std::make_shared<Upgrade>();
+  ExchangeSpec spec;
+  spec.target = "/websocket/echo";
+  auto& x = client.hub().Make<Exchange>(spec);
+  upgrade->request = &x;
+  x.close_when_done = false;
+  x.prepare = [](HINTERNET h) { return WinHttpSetOption(h, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, nullptr, 0) != FALSE; };
+  x.hook = [upgrade](Exchange& self, HINTERNET h, DWORD status, void*, DWORD) {
+    if (h != self.handle() || status != WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE) return false;
+    upgrade->headers = true;
+    return true;  // the caller completes the upgrade
+  };
+  if (!x.Start(client.connect())) {
+    error = "upgrade request: " + x.Describe();
+    return nullptr;
+  }
+  auto ok = hc::WaitUntil([&] { return upgrade->headers.load() || x.finished(); }, kOpTimeout,
+                          "the upgrade response", [&] { return client.recorder().Dump(50); });
+  if (!ok || !upgrade->headers.load()) {
+    error = std::string(ok.message()) + " " + x.Describe();
+    x.Close();
+    return nullptr;
+  }
+  DWORD code = 0, size = sizeof(code);
+  WinHttpQueryHeaders(x.handle(), WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, WINHTTP_HEADER_NAME_BY_INDEX,
+                      &code, &size, WINHTTP_NO_HEADER_INDEX);
+  auto& ws = client.hub().Make<WebSocket>();
+  HINTERNET h = WinHttpWebSocketCompleteUpgrade(x.handle(), ws.value());
+  if (h == nullptr) {
+    error = "WinHttpWebSocketCompleteUpgrade (status " + std::to_string(code) + "): " + ErrorName(GetLastError());
+    x.Close();
+    return nullptr;
+  }
+  ws.Adopt(h);
+  if (second_upgrade != nullptr) {
+    // At most one web socket per request: a second completion of the same upgrade must fail.
+    auto& other = client.hub().Make<WebSocket>();
+    *second_upgrade = WinHttpWebSocketCompleteUpgrade(x.handle(), other.value());
+    *second_error = *second_upgrade ? 0 : GetLastError();
+    if (*second_upgrade != nullptr) other.Adopt(*second_upgrade);
+  }
+  x.Close();
+  return &ws;
+}
+
+// Closes the handshake (nothing else runs on the socket) and the handle; empty when all went well.
+std::string CloseWebSocket(WebSocket& ws) {
+  std::string problem;
+  static const char kReason[] = "done";
+  if (DWORD e = WinHttpWebSocketClose(ws.handle(), kNormalClosure, const_cast<char*>(kReason), sizeof(kReason) - 1);
+      e != NO_ERROR) {
+    problem = "WinHttpWebSocketClose: " + ErrorName(e);
+  } else {
+    WsEvent c;
+    if (auto ok = ws.Await(WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE, c); !ok) problem = ok.message();
+    else if (c.status != WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE) problem = "close failed: " + ErrorName(c.error);
+    USHORT status = 0;
+    DWORD reason_length = 0;
+    std::array<char, WINHTTP_WEB_SOCKET_MAX_CLOSE_REASON_LENGTH> reason{};
+    if (problem.empty()) {
+      const DWORD q = WinHttpWebSocketQueryCloseStatus(ws.handle(), &status, reason.data(),
+                                                       static_cast<DWORD>(reason.size()), &reason_length);
+      if (q != NO_ERROR) problem = "WinHttpWebSocketQueryCloseStatus: " + ErrorName(q);
+      else if (status != kNormalClosure) problem = "close status " + std::to_string(status);
+    }
+  }
+  if (!ws.Close()) problem += " WinHttpCloseHandle failed";
+  return problem;
+}
+
+TEST(WinHttpWebSocket, CompleteUpgradeCreatesOneWebSocketPerRequest) {
+  hc::Covers({"WH-WS-UPGRADE-ONE", "WH-INDEPENDENT"});
+  hc::Scenario server("ws");
+  CallbackSession client(server);
+  ASSERT_TRUE(client.ok()) << client.setup_error();
+  std::mutex mu;
+  std::vector<std::string> problems;
+  std::vector<HINTERNET> seconds(kSockets, nullptr);
+  std::vector<DWORD> second_errors(kSockets, 0);
+  // Each thread upgrades its own request (requests are independent handles), all at once.
+  hc::RunGang(kSockets, kGangTimeout, [&](int t) {
+    std::string error;
+    auto i = static_cast<std::size_t>(t);
+    WebSocket* ws = OpenWebSocket(client, error, &seconds[i], &second_errors[i]);
+    std::string problem = ws ? ws->Echo("hello " + std::to_string(t)) : error;
+    if (ws) {
+      const std::string closed = CloseWebSocket(*ws);
+      if (problem.empty()) problem = closed;
+    }
+    if (!problem.empty()) {
+      std::lock_guard lock(mu);
+      problems.push_back("socket " + std::to_string(t) + ": " + problem);
+    }
+  });
+  std::string all;
+  for (const auto& p : problems) all += "\n  " + p;
+  EXPECT_TRUE(problems.empty()) << all;
+  int second_ok = 0;
+  std::map<std::string, int> errors;
+  for (std::size_t i = 0; i < seconds.size(); ++i) {
+    if (seconds[i] != nullptr) {
+      ++second_ok;
+      WinHttpCloseHandle(seconds[i]);
+    } else {
+      ++errors[ErrorName(second_errors[i])];
+    }
+  }
+  std::string json;
+  for (const auto& [e, n] : errors) json += (json.empty() ? "" : ", ") + ("\"" + e + "\": " + std::to_string(n));
+  RecordProperty("hc_second_complete_upgrade", "{\"succeeded\": " + std::to_string(second_ok) + ", \"errors\": {" + json + "}}");
+  hc::CheckExpecting(hc::OnWine("Wine 8.0's WinHttpWebSocketCompleteUpgrade does not remember that the request was "
+                                "already upgraded: a second call returns another web socket handle on the same "
+                                "connection"),
+                     [&] {
+                       EXPECT_EQ(second_ok, 0)
+                           << "a second WinHttpWebSocketCompleteUpgrade on the same request created another web socket";
+                     });
+  EXPECT_TRUE(client.hub().AwaitAllClosed(kOpTimeout));
+}
+
+TEST(WinHttpWebSocket, CloseWhenNoSendOrReceiveRunsCompletesTheHandshake) {
+  hc::Covers({"WH-WS-CLOSE-EXCLUSIVE", "WH-INDEPENDENT"});
+  hc::Scenario server("ws");
+  CallbackSession client(server);
+  ASSERT_TRUE(client.ok()) << client.setup_error();
+  std::mutex mu;
+  std::vector<std::string> problems;
+  // Each thread has its own socket: a few echoes, then (nothing else running on it) the close
+  // handshake, all sockets at once.
+  hc::RunGang(kSockets, kGangTimeout, [&](int t) {
+    std::string problem;
+    WebSocket* ws = OpenWebSocket(client, problem);
+    for (int m = 0; ws && problem.empty() && m < 3; ++m) problem = ws->Echo("m" + std::to_string(m));
+    if (ws) {
+      const std::string closed = CloseWebSocket(*ws);
+      if (problem.empty()) problem = closed;
+    }
+    if (!problem.empty()) {
+      std::lock_guard lock(mu);
+      problems.push_back("socket " + std::to_string(t) + ": " + problem);
+    }
+  });
+  std::string all;
+  for (const auto& p : problems) all += "\n  " + p;
+  EXPECT_TRUE(problems.empty()) << all;
+  EXPECT_TRUE(client.hub().AwaitAllClosed(kOpTimeout));
+  EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0) << client.recorder().Dump();
+}
+
+TEST(WinHttpWebSocket, SendOnOneThreadWhileAnotherReceives) {
+  hc::Covers({"WH-WS-SIDES"});
+  hc::Scenario server("ws");
+  CallbackSession client(server);
+  ASSERT_TRUE(client.ok()) << client.setup_error();
+  std::vector<WebSocket*> sockets;
+  for (int s = 0; s < kSideSockets; ++s) {
+    std::string error;
+    WebSocket* ws = OpenWebSocket(client, error);
+    ASSERT_NE(ws, nullptr) << error;
+    sockets.push_back(ws);
+  }
+  std::mutex mu;
+  std::vector<std::string> problems;
+  auto problem = [&](int s, const std::string& p) {
+    std::lock_guard lock(mu);
+    problems.push_back("socket " + std::to_string(s) + ": " + p);
+  };
+  // Thread 2s sends kMessages messages on socket s while thread 2s+1 receives their echoes.
+  hc::RunGang(2 * kSideSockets, kGangTimeout, [&](int t) {
+    const int s = t / 2;
+    WebSocket& ws = *sockets[static_cast<std::size_t>(s)];
+    for (int m = 0; m < kMessages; ++m) {
+      const std::string text = "socket " + std::to_string(s) + " message " + std::to_string(m);
+      WsEvent e;
+      if (t % 2 == 0) {
+        if (DWORD err = ws.SendText(text); err != NO_ERROR) return problem(s, "send " + std::to_string(m) + ": " + ErrorName(err));
+        if (auto ok = ws.Await(WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, e); !ok) return problem(s, ok.message());
+        if (e.status != WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE) return problem(s, "send failed: " + ErrorName(e.error));
+      } else {
+        if (DWORD err = ws.Receive(); err != NO_ERROR) return problem(s, "receive " + std::to_string(m) + ": " + ErrorName(err));
+        if (auto ok = ws.Await(WINHTTP_CALLBACK_STATUS_READ_COMPLETE, e); !ok) return problem(s, ok.message());
+        if (e.status != WINHTTP_CALLBACK_STATUS_READ_COMPLETE) return problem(s, "receive failed: " + ErrorName(e.error));
+        if (e.data != text) return problem(s, "received \"" + e.data + "\", expected \"" + text + "\"");
+      }
+    }
+  });
+  std::string all;
+  for (const auto& p : problems) all += "\n  " + p;
+  EXPECT_TRUE(problems.empty()) << all;
+  for (auto* ws : sockets) EXPECT_EQ(CloseWebSocket(*ws), "");
+  EXPECT_TRUE(client.hub().AwaitAllClosed(kOpTimeout));
+}
+
+TEST(WinHttpWebSocket, ShutdownWhileAReceiveIsPending) {
+  hc::Covers({"WH-WS-SHUTDOWN-SIDE"});
+  hc::Scenario server("ws");
+  CallbackSession client(server);
+  ASSERT_TRUE(client.ok()) << client.setup_error();
+  std::vector<WebSocket*> sockets;
+  for (int s = 0; s < kSideSockets; ++s) {
+    std::string error;
+    WebSocket* ws = OpenWebSocket(client, error);
+    ASSERT_NE(ws, nullptr) << error;
+    sockets.push_back(ws);
+  }
+  static const char kBye[] = "bye";
+  for (auto* ws : sockets) {
+    // The receive is pending: the call returned and its completion has not come (nothing was sent).
+    ASSERT_EQ(ws->Receive(), static_cast<DWORD>(NO_ERROR));
+  }
+  for (auto* ws : sockets) EXPECT_FALSE(ws->Pending(WINHTTP_CALLBACK_STATUS_READ_COMPLETE)) << "a receive completed with nothing sent";
+  // Shut the send side down on this thread while each socket's receive is pending.
+  for (auto* ws : sockets)
+    EXPECT_EQ(WinHttpWebSocketShutdown(ws->handle(), kNormalClosure, const_cast<char*>(kBye), sizeof(kBye) - 1),
+              static_cast<DWORD>(NO_ERROR));
+  for (auto* ws : sockets) {
+    WsEvent shut, received;
+    ASSERT_TRUE(ws->Await(WINHTTP_CALLBACK_STATUS_SHUTDOWN_COMPLETE, shut));
+    EXPECT_EQ(shut.status, static_cast<DWORD>(WINHTTP_CALLBACK_STATUS_SHUTDOWN_COMPLETE)) << "shutdown: " << ErrorName(shut.error);
+    // The echo server answers the close frame with its own: the pending receive gets it.
+    ASSERT_TRUE(ws->Await(WINHTTP_CALLBACK_STATUS_READ_COMPLETE, received));
+    EXPECT_EQ(received.status, static_cast<DWORD>(WINHTTP_CALLBACK_STATUS_READ_COMPLETE)) << "receive: " << ErrorName(received.error);
+    EXPECT_EQ(received.type, WINHTTP_WEB_SOCKET_CLOSE_BUFFER_TYPE);
+    USHORT status = 0;
+    DWORD reason_length = 0;
+    std::array<char, WINHTTP_WEB_SOCKET_MAX_CLOSE_REASON_LENGTH> reason{};
+    EXPECT_EQ(WinHttpWebSocketQueryCloseStatus(ws->handle(), &status, reason.data(), static_cast<DWORD>(reason.size()),
+                                               &reason_length),
+              static_cast<DWORD>(NO_ERROR));
+    EXPECT_EQ(status, kNormalClosure);
+    EXPECT_TRUE(ws->Close());
+  }
+  EXPECT_TRUE(client.hub().AwaitAllClosed(kOpTimeout));
+}
+
+TEST(WinHttpWebSocket, OneReceiveOutstandingTheSecondDoesNotTakeItsMessage) {
+  hc::Covers({"WH-WS-SIDES", "WH-REQUEST-ONE-OP"});
+  hc::Scenario server("ws");
+  CallbackSession client(server);
+  ASSERT_TRUE(client.ok()) << client.setup_error();
+  std::map<std::string, int> second;
+  // Buffers of the second receives: they must outlive the sockets in case a receive is accepted.
+  std::vector<std::array<char, 64>> others(kSideSockets);
+  for (int s = 0; s < kSideSockets; ++s) {
+    std::string error;
+    WebSocket* ws = OpenWebSocket(client, error);
+    ASSERT_NE(ws, nullptr) << error;
+    ASSERT_EQ(ws->Receive(), static_cast<DWORD>(NO_ERROR));  // pending: nothing has been sent
+    // A second receive while the first is outstanding (its buffer is the same; it must not be used).
+    auto& other = others[static_cast<std::size_t>(s)];
+    const DWORD e = WinHttpWebSocketReceive(ws->handle(), other.data(), static_cast<DWORD>(other.size()), nullptr, nullptr);
+    ++second[e == NO_ERROR ? "accepted" : "rejected " + ErrorName(e)];
+    // The send side is free: send the message the first receive is waiting for.
+    const std::string text = "for the first receive " + std::to_string(s);
+    ASSERT_EQ(ws->SendText(text), static_cast<DWORD>(NO_ERROR));
+    WsEvent w, r;
+    ASSERT_TRUE(ws->Await(WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, w));
+    ASSERT_TRUE(ws->Await(WINHTTP_CALLBACK_STATUS_READ_COMPLETE, r));
+    EXPECT_EQ(r.status, static_cast<DWORD>(WINHTTP_CALLBACK_STATUS_READ_COMPLETE)) << ErrorName(r.error);
+    EXPECT_EQ(r.data, text) << "the first receive did not get its message";
+    if (e == NO_ERROR) {
+      // The accepted second receive waits for a message of its own: give it one.
+      ASSERT_EQ(ws->SendText("for the second receive"), static_cast<DWORD>(NO_ERROR));
+      ASSERT_TRUE(ws->Await(WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, w));
+      EXPECT_TRUE(ws->Await(WINHTTP_CALLBACK_STATUS_READ_COMPLETE, r)) << "(the accepted second receive)";
+    }
+    EXPECT_EQ(CloseWebSocket(*ws), "");
+  }
+  std::string json;
+  for (const auto& [o, n] : second) json += (json.empty() ? "" : ", ") + ("\"" + o + "\": " + std::to_string(n));
+  RecordProperty("hc_second_websocket_receive", "{" + json + "}");
+  EXPECT_TRUE(client.hub().AwaitAllClosed(kOpTimeout));
+}
+
+}  // namespace
