@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "hc/catalogue.h"
+#include "hc/latch.h"
 #include "hc/localserver.h"
 #include "hc/request_log.h"
 #include "hc/thread_gang.h"
@@ -56,7 +57,7 @@ TEST(WinHttpHandleCreation, OpenFromManyThreadsCreatesSeparateWorkingSessions) {
   hc::Covers({"WH-CREATE-SESSION"});
   hc::Scenario server;
   std::vector<HINTERNET> sessions(kThreads, nullptr);
-  hc::winhttp::Latch all_open(kThreads), all_open_done(kThreads);
+  hc::Latch all_open(kThreads), all_open_done(kThreads);
   std::mutex mu;
   std::vector<std::string> sent, failures;
 
@@ -118,7 +119,7 @@ TEST(WinHttpHandleCreation, ConnectFromManyThreadsOnOneSessionCreatesSeparateCon
   Handle session = hc::winhttp::OpenSyncSession();
   ASSERT_TRUE(session) << "WinHttpOpen: " << GetLastError();
   std::vector<HINTERNET> connects(kThreads, nullptr);
-  hc::winhttp::Latch all_connected(kThreads), all_connected_done(kThreads);
+  hc::Latch all_connected(kThreads), all_connected_done(kThreads);
   std::mutex mu;
   std::vector<std::string> sent_even, sent_odd, failures;
 
@@ -158,7 +159,7 @@ TEST(WinHttpHandleCreation, OpenRequestFromManyThreadsOnOneConnectionCreatesSepa
   ASSERT_TRUE(connect) << "WinHttpConnect: " << GetLastError();
 
   std::vector<HINTERNET> requests(static_cast<std::size_t>(kThreads * kRequestsPerThread), nullptr);
-  hc::winhttp::Latch all_created(kThreads), all_created_done(kThreads);
+  hc::Latch all_created(kThreads), all_created_done(kThreads);
   std::mutex mu;
   std::vector<std::string> sent, failures;
 

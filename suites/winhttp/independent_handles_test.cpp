@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hc/catalogue.h"
+#include "hc/latch.h"
 #include "hc/localserver.h"
 #include "hc/pattern_request.h"
 #include "hc/request_log.h"
@@ -160,7 +161,7 @@ TEST(WinHttpIndependentHandles, CloseFromManyThreadsAtOnceEachOnItsOwnHandle) {
 
   std::vector<hc::winhttp::Context*> contexts;
   for (int t = 0; t < kThreads; ++t) contexts.push_back(&client.hub().Make<hc::winhttp::Context>());
-  hc::winhttp::Latch before_close(kThreads);
+  hc::Latch before_close(kThreads);
   Collector c;
   std::vector<BOOL> closed(kThreads, FALSE);
   hc::RunGang(kThreads, kGangTimeout, [&](int t) {

@@ -23,28 +23,6 @@
 
 namespace hc::winhttp {
 
-// A single-use latch on a mutex and condition variable. libstdc++ 12's std::latch and std::barrier
-// (atomic wait/notify) lose wake-ups under mingw-w64 + Wine when 64 threads wait at once, which
-// hangs a gang; this one does not. Waits are bounded like every wait in the suites.
-class Latch {
- public:
-  explicit Latch(int count) : count_(count) {}
-  // Counts down and waits until the count reaches zero or timeout passes (false then).
-  bool ArriveAndWait(std::chrono::milliseconds timeout = std::chrono::milliseconds(30000)) {
-    std::unique_lock lock(mu_);
-    if (--count_ <= 0) {
-      cv_.notify_all();
-      return true;
-    }
-    return cv_.wait_for(lock, timeout, [&] { return count_ <= 0; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int count_;
-};
-
 struct HandleCloser {
   void operator()(HINTERNET h) const noexcept { WinHttpCloseHandle(h); }
 };
