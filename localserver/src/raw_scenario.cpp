@@ -135,7 +135,7 @@ private:
   void respond_error(int status, const std::string &reason) {
     status_ = status;
     finish(status);
-    std::string body = nlohmann::json({{"error", reason}}).dump();
+    std::string body = nlohmann::json({{"error", reason}}).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // invalid UTF-8 in reason must not throw
     write("HTTP/1.1 " + std::to_string(status) + (status == 404 ? " Not Found" : " Bad Request") +
               "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
               std::to_string(body.size()) + "\r\n" + headers_() + "\r\n" + body,

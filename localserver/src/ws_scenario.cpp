@@ -86,7 +86,7 @@ private:
     res->set("X-Conn-Seq", std::to_string(conn_seq_));
     res->set("X-Request-Seq", std::to_string(ticket.seq));
     res->keep_alive(false);
-    res->body() = nlohmann::json({{"error", reason}}).dump();
+    res->body() = nlohmann::json({{"error", reason}}).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // invalid UTF-8 in reason must not throw
     res->prepare_payload();
     http::async_write(ws_.next_layer(), *res, [self = shared(), res, ticket, status](beast::error_code, std::size_t) {
       self->state_.request_end(ticket, status);
