@@ -14,6 +14,7 @@
 
 #include <hc_protocol/body_pattern.h>
 
+#include "hc/latch.h"
 #include "winhttp_trials.h"
 
 namespace hc::unsafe {
@@ -65,7 +66,7 @@ Outcome SyncCloseFromAnotherThread(Context& ctx) {
   const auto delay = microseconds(ctx.Uniform(0, ctx.IntArg("max_delay_us", 8000)));
 
   std::atomic<int> phase{kBeforeSend};
-  trial::Latch start(2);
+  hc::Latch start(2);
   DWORD error = 0;
   const char* failed_call = "";
   std::string body;
@@ -226,7 +227,7 @@ Outcome UseAfterClose(Context& ctx, bool use_stale) {
   if (!first) return Harness("WinHttpOpenRequest");
   const auto d_close = microseconds(ctx.Uniform(0, 40));
   const auto d_open = microseconds(ctx.Uniform(0, 40));
-  trial::Latch start(2);
+  hc::Latch start(2);
   HINTERNET stale = first;  // what the careless thread still holds
   BOOL stale_ok = FALSE;
   DWORD stale_error = 0;
@@ -274,7 +275,7 @@ Outcome DoubleClose(Context& ctx, bool both_close) {
   if (!first) return Harness("WinHttpOpenRequest");
   microseconds delay[3];
   for (auto& d : delay) d = microseconds(ctx.Uniform(0, 40));
-  trial::Latch start(3);
+  hc::Latch start(3);
   std::atomic<bool> closing{false};
   BOOL ok[2] = {FALSE, FALSE};
   DWORD err[2] = {0, 0};

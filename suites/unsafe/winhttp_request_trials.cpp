@@ -4,10 +4,12 @@
 //  wh-one-op        safe: the same two readers, each call made under one lock (one operation at a time)
 // The body is hc_protocol's pattern, so every piece either thread read can be placed: the pieces
 // together must be the body exactly once.
+#include <chrono>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "hc/latch.h"
 #include "body_chunks.h"
 #include "winhttp_trials.h"
 
@@ -23,7 +25,20 @@ struct Reader {
   std::vector<std::string> chunks;
   DWORD error = 0;
   const char* failed_call = "";
+  std::chrono::steady_clock::time_point eof_returned{};  // when this thread was told "end of body"
+  bool eof = false;
+  std::vector<std::chrono::steady_clock::time_point> data_started;  // start of each read that got data
 };
+
+// A reader was told "end of body" and afterwards the other reader started a read that still got
+// data: the end was reported while the body was not all read (timestamps, not a shared counter:
+// a counter updated after a read returns races with the other thread's end of body).
+bool PrematureEnd(const Reader& told, const Reader& other) {
+  if (!told.eof) return false;
+  for (const auto& t : other.data_started)
+    if (t > told.eof_returned) return true;
+  return false;
+}
 
 Outcome TwoReaders(Context& ctx, bool serialized) {
   HINTERNET session = OpenWhSession(false);
@@ -49,20 +64,27 @@ Outcome TwoReaders(Context& ctx, bool serialized) {
     for (;;) {
       DWORD got = 0;
       ctx.Stage(who, "reading piece " + std::to_string(r.chunks.size()));
-      const BOOL ok = call([&] { return WinHttpReadData(request, buffer.data(), size, &got); });
+      std::chrono::steady_clock::time_point started;
+      const BOOL ok = call([&] {
+        started = std::chrono::steady_clock::now();
+        return WinHttpReadData(request, buffer.data(), size, &got);
+      });
       if (!ok) {
         r.error = GetLastError();
         r.failed_call = "WinHttpReadData";
         return;
       }
       if (got == 0) {
+        r.eof = true;
+        r.eof_returned = std::chrono::steady_clock::now();
         ctx.Stage(who, "done");
         return;
       }
+      r.data_started.push_back(started);
       r.chunks.emplace_back(buffer.data(), got);
     }
   };
-  trial::Latch start(2);
+  hc::Latch start(2);
   Reader a, b;
   std::thread first([&] {
     // In the safe pattern the lock covers send + receive: the second reader waits for both.
@@ -99,6 +121,10 @@ Outcome TwoReaders(Context& ctx, bool serialized) {
   ctx.Note("pieces_second", static_cast<std::int64_t>(b.chunks.size()));
   const ChunkVerdict body = CheckChunks(body_seed, kBodySize, {a.chunks, b.chunks});
   if (body.kind != ChunkVerdict::kIntact && body.kind != ChunkVerdict::kLost) return {body.Label(), body.detail};
+  // A reader told "end of body" while the body was not all read: silent truncation.
+  if (PrematureEnd(a, b) || PrematureEnd(b, a))
+    return {"premature end of body", std::string(PrematureEnd(a, b) ? "first" : "second") +
+                                         " thread's WinHttpReadData returned 0 bytes, then the other thread read more"};
   if (a.error != 0) return {"error " + std::to_string(a.error), std::string("first thread's ") + a.failed_call};
   if (b.error != 0) return {"error " + std::to_string(b.error), std::string("second thread's ") + b.failed_call};
   if (body.kind == ChunkVerdict::kLost) return {body.Label(), body.detail};

@@ -21,8 +21,8 @@ constexpr const wchar_t* kProgram = L"unsafe_winhttp_trials";
 // Per pattern, hazard and safe alike: trials, children at once, a hazard trial's bound.
 constexpr RunShape kShape{100, 4, 2000ms};
 // Racing WinHttpWebSocketClose hangs most of Wine 8.0's trials, and every hang costs a process
-// (winhttp_ws_trials.cpp detects it after 500 ms + 300 ms): fewer trials, more children at once.
-constexpr RunShape kWebSocketShape{50, 8, 4000ms};
+// (winhttp_ws_trials.cpp detects it after 400 + 200 ms): fewer trials, more children at once.
+constexpr RunShape kWebSocketShape{40, 8, 4000ms};
 
 void RunPair(const PatternRun& hazard_pattern, const PatternRun& safe_pattern, int port, const RunShape& shape) {
   hc::SetWatchdogBound(std::chrono::seconds(100));  // two runs of at most 30 s (hc::TrialPlan::budget)

@@ -5,7 +5,7 @@
 //                      while the receiver runs), the receiver runs until the server's close frame,
 //                      and WinHttpWebSocketClose is called once both have returned
 // The server side is a ws scenario of localserver (/websocket/echo), one per trial. A trial whose
-// threads have not all returned after stall_ms (a normal one takes tens of ms) is a hang; the
+// threads have not all returned after stall_ms = 400 ms (a normal one takes tens of ms) is a hang; the
 // trial then deletes its scenario (the server closes the connection). Calls that return then are
 // a hang "released by the server"; if they stay blocked (Wine 8.0: they do), the trial reports
 // the hang and abandons the process (trial::Abandon), and the parent starts a fresh child.
@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "hc/latch.h"
 #include "hc/localserver.h"
 #include "winhttp_trials.h"
 
@@ -55,7 +56,7 @@ Outcome WebSocketClose(Context& ctx, bool racing) {
 
   const int messages = static_cast<int>(ctx.Uniform(1, ctx.IntArg("max_messages", 40)));
   const auto close_after = microseconds(ctx.Uniform(0, ctx.IntArg("max_delay_us", 4000)));
-  trial::Latch start(3);
+  hc::Latch start(3);
   std::mutex done_mu;
   std::condition_variable done_cv;
   int running = 3;
@@ -123,14 +124,14 @@ Outcome WebSocketClose(Context& ctx, bool racing) {
   });
   std::unique_lock lock(done_mu);
   const bool stalled =
-      !done_cv.wait_for(lock, std::chrono::milliseconds(ctx.IntArg("stall_ms", 500)), [&] { return running == 0; });
+      !done_cv.wait_for(lock, std::chrono::milliseconds(ctx.IntArg("stall_ms", 400)), [&] { return running == 0; });
   lock.unlock();
   std::string stalled_in;
   if (stalled) {
     stalled_in = ctx.Stages();
     server.reset();  // the server closes the connection: may release calls blocked on the socket
     lock.lock();
-    if (!done_cv.wait_for(lock, std::chrono::milliseconds(300), [&] { return running == 0; }))
+    if (!done_cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return running == 0; }))
       trial::Abandon(ctx, {"hang", stalled_in + "; still blocked after the server closed the connection"});
     lock.unlock();
   }

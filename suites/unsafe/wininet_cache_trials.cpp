@@ -14,6 +14,7 @@
 #include <hc_protocol/body_pattern.h>
 #include <nlohmann/json.hpp>
 
+#include "hc/latch.h"
 #include "hc/localserver.h"
 #include "wininet_trials.h"
 
@@ -40,7 +41,7 @@ Outcome CacheContention(Context& ctx, bool cache_on) {
 
   std::atomic<int> errors{0}, bad{0}, from_cache{0};
   std::atomic<DWORD> first_error{0};
-  trial::Latch start(threads);
+  hc::Latch start(threads);
   auto note_error = [&](DWORD e) {
     ++errors;
     DWORD none = 0;

@@ -11,6 +11,7 @@
 
 #include <hc_protocol/body_pattern.h>
 
+#include "hc/latch.h"
 #include "wininet_trials.h"
 
 namespace hc::unsafe {
@@ -77,11 +78,12 @@ void SendAndRead(HINTERNET request, Call& c, std::atomic<int>* phase) {
 Outcome CrossThreadClose(Context& ctx) {
   Session s(ctx.port());
   const std::uint64_t body_seed = ctx.seed() & 0xFFFFFFFFull;
-  HINTERNET request = s.connect ? OpenWiRequest(s.connect, WiStreamPath(body_seed, kBodySize, 4096)) : nullptr;
+  // 8 pieces 1 ms apart: the close lands before, during or after the reads.
+  HINTERNET request = s.connect ? OpenWiRequest(s.connect, WiStreamPath(body_seed, kBodySize, 4096, 1)) : nullptr;
   if (!request) return {"harness error", "InternetOpen/Connect/HttpOpenRequest: " + std::to_string(GetLastError())};
-  const auto delay = microseconds(ctx.Uniform(0, ctx.IntArg("max_delay_us", 4000)));
+  const auto delay = microseconds(ctx.Uniform(0, ctx.IntArg("max_delay_us", 12000)));
   std::atomic<int> phase{kBeforeSend};
-  trial::Latch start(2);
+  hc::Latch start(2);
   Call call;
   int closed_in = -1;
   BOOL close_ok = FALSE;

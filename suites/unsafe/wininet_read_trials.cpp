@@ -4,10 +4,12 @@
 //  wi-serialized-read  safe: the same two readers, every call under one lock
 // The body is hc_protocol's pattern: every piece either thread read is placed in the body, and the
 // pieces together must be the body exactly once.
+#include <chrono>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "hc/latch.h"
 #include "body_chunks.h"
 #include "wininet_trials.h"
 
@@ -23,15 +25,29 @@ struct Reader {
   std::vector<std::string> chunks;
   DWORD error = 0;
   const char* failed_call = "";
+  std::chrono::steady_clock::time_point eof_returned{};  // when this thread was told "end of body"
+  bool eof = false;
+  std::vector<std::chrono::steady_clock::time_point> data_started;  // start of each read that got data
 };
+
+// A reader was told "end of body" and afterwards the other reader started a read that still got
+// data: the end was reported while the body was not all read (timestamps, not a shared counter:
+// a counter updated after a read returns races with the other thread's end of body).
+bool PrematureEnd(const Reader& told, const Reader& other) {
+  if (!told.eof) return false;
+  for (const auto& t : other.data_started)
+    if (t > told.eof_returned) return true;
+  return false;
+}
 
 Outcome TwoReaders(Context& ctx, bool serialized) {
   HINTERNET session = OpenWiSession();
   HINTERNET connect = session ? ConnectWi(session, ctx.port()) : nullptr;
   const std::uint64_t body_seed = ctx.seed() & 0xFFFFFFFFull;
-  HINTERNET request = connect ? OpenWiRequest(connect, WiStreamPath(body_seed, kBodySize, 4096)) : nullptr;
+  HINTERNET request = connect ? OpenWiRequest(connect, WiStreamPath(body_seed, kBodySize, 4096, 1)) : nullptr;
   if (!request) return {"harness error", "InternetOpen/Connect/HttpOpenRequest: " + std::to_string(GetLastError())};
-  const auto second_after = microseconds(ctx.Uniform(0, ctx.IntArg("max_delay_us", 3000)));
+  // The body comes in 16 pieces 1 ms apart: the second reader starts while the first reads.
+  const auto second_after = microseconds(ctx.Uniform(0, ctx.IntArg("max_delay_us", 12000)));
   const DWORD size_a = static_cast<DWORD>(ctx.Uniform(512, 8192));
   const DWORD size_b = static_cast<DWORD>(ctx.Uniform(512, 8192));
 
@@ -41,13 +57,13 @@ Outcome TwoReaders(Context& ctx, bool serialized) {
     for (;;) {
       DWORD got = 0;
       BOOL ok;
+      std::chrono::steady_clock::time_point started;
       ctx.Stage(who, "waiting for the lock, piece " + std::to_string(r.chunks.size()));
-      if (serialized) {
-        std::lock_guard lock(op);
+      {
+        std::unique_lock lock(op, std::defer_lock);
+        if (serialized) lock.lock();
         ctx.Stage(who, "in InternetReadFile, piece " + std::to_string(r.chunks.size()));
-        ok = InternetReadFile(request, buffer.data(), size, &got);
-      } else {
-        ctx.Stage(who, "in InternetReadFile, piece " + std::to_string(r.chunks.size()));
+        started = std::chrono::steady_clock::now();
         ok = InternetReadFile(request, buffer.data(), size, &got);
       }
       if (!ok) {
@@ -56,13 +72,16 @@ Outcome TwoReaders(Context& ctx, bool serialized) {
         return;
       }
       if (got == 0) {
+        r.eof = true;
+        r.eof_returned = std::chrono::steady_clock::now();
         ctx.Stage(who, "done");
         return;
       }
+      r.data_started.push_back(started);
       r.chunks.emplace_back(buffer.data(), got);
     }
   };
-  trial::Latch start(2);
+  hc::Latch start(2);
   Reader a, b;
   std::thread first([&] {
     std::unique_lock lock(op, std::defer_lock);
@@ -92,6 +111,10 @@ Outcome TwoReaders(Context& ctx, bool serialized) {
   ctx.Note("pieces_second", static_cast<std::int64_t>(b.chunks.size()));
   const ChunkVerdict body = CheckChunks(body_seed, kBodySize, {a.chunks, b.chunks});
   if (body.kind != ChunkVerdict::kIntact && body.kind != ChunkVerdict::kLost) return {body.Label(), body.detail};
+  // A reader told "end of body" while the body was not all read: silent truncation.
+  if (PrematureEnd(a, b) || PrematureEnd(b, a))
+    return {"premature end of body", std::string(PrematureEnd(a, b) ? "first" : "second") +
+                                         " thread's InternetReadFile returned 0 bytes, then the other thread read more"};
   if (a.error != 0) return {"error " + std::to_string(a.error), std::string("first thread's ") + a.failed_call};
   if (b.error != 0) return {"error " + std::to_string(b.error), std::string("second thread's ") + b.failed_call};
   if (body.kind == ChunkVerdict::kLost) return {body.Label(), body.detail};

@@ -29,7 +29,7 @@ HINTERNET OpenWiSession();
 HINTERNET ConnectWi(HINTERNET session, int port);
 HINTERNET OpenWiRequest(HINTERNET connect, const std::string& path, DWORD flags = kNoCache, DWORD_PTR context = 0);
 std::string WiStatusName(DWORD status);
-// /stream-bytes/<size>?seed=<seed>&chunk_size=<chunk>
-std::string WiStreamPath(std::uint64_t seed, std::size_t size, std::size_t chunk);
+// /stream-bytes/<size>?seed=<seed>&chunk_size=<chunk>&chunk_delay_ms=<delay>
+std::string WiStreamPath(std::uint64_t seed, std::size_t size, std::size_t chunk, int chunk_delay_ms = 0);
 
 }  // namespace hc::unsafe

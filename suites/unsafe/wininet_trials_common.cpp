@@ -23,9 +23,9 @@ HINTERNET OpenWiRequest(HINTERNET connect, const std::string& path, DWORD flags,
                           flags | INTERNET_FLAG_KEEP_CONNECTION, context);
 }
 
-std::string WiStreamPath(std::uint64_t seed, std::size_t size, std::size_t chunk) {
+std::string WiStreamPath(std::uint64_t seed, std::size_t size, std::size_t chunk, int chunk_delay_ms) {
   return "/stream-bytes/" + std::to_string(size) + "?seed=" + std::to_string(seed & 0xFFFFFFFFull) +
-         "&chunk_size=" + std::to_string(chunk);
+         "&chunk_size=" + std::to_string(chunk) + "&chunk_delay_ms=" + std::to_string(chunk_delay_ms);
 }
 
 std::string WiStatusName(DWORD status) {

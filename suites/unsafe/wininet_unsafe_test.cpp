@@ -24,7 +24,7 @@ constexpr const wchar_t* kProgram = L"unsafe_wininet_trials";
 // Per pattern, hazard and safe alike: trials, children at once, a hazard trial's bound.
 constexpr RunShape kShape{100, 4, 2000ms};
 constexpr RunShape kLimitShape{10, 1, 10000ms};  // a trial: limit + 4 requests parked at the server
-constexpr RunShape kCacheShape{12, 1, 10000ms};  // a trial: 16 threads x 4 requests
+constexpr RunShape kCacheShape{8, 1, 10000ms};   // a trial: 16 threads x 4 requests
 
 TEST(UnsafeWinInet, RequestClosedFromAnotherThread) {
   hc::SetWatchdogBound(std::chrono::seconds(100));  // runs of at most 30 s each (hc::TrialPlan::budget)
