@@ -1,5 +1,8 @@
 #include "asio_listener.hpp"
 
+#include <cstdio>
+#include <exception>
+
 namespace ls {
 
 AsioListener::AsioListener(ScenarioState &state, Factory factory)
@@ -26,7 +29,18 @@ int AsioListener::start(const std::string &host) {
   }
   int port = acceptor_.local_endpoint().port();
   do_accept();
-  thread_ = std::thread([this] { ioc_.run(); });
+  thread_ = std::thread([this] {
+    // A handler that throws must cost one session, not the whole listener.
+    for (;;) {
+      try {
+        ioc_.run();
+        return;
+      } catch (const std::exception &e) {
+        std::fprintf(stderr, "localserver: %s scenario %s: handler threw: %s\n", state_.kind().c_str(),
+                     state_.id().c_str(), e.what());
+      }
+    }
+  });
   return port;
 }
 

@@ -105,5 +105,11 @@ TEST_F(Raw, UnknownAndBadInputs) {
     c.read(3000);
     EXPECT_NE(c.ended_by(), 0);
   }
-  EXPECT_EQ(stats(id_)["connections_accepted"], 4);
+  {
+    RawConn c(port_);
+    c.send("GET /\xff\xfe HTTP/1.1\r\n\r\n"); // invalid UTF-8 in the path
+    EXPECT_NE(c.read(3000).find("404"), std::string::npos);
+  }
+  EXPECT_EQ(stats(id_)["connections_accepted"], 5);
+  EXPECT_EQ(get("/scenarios/" + id_ + "/log").size(), 4u); // the log still serialises
 }
