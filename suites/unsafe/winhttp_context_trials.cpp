@@ -100,9 +100,9 @@ Outcome FreeContext(Context& ctx, bool wait_for_closing) {
   }
   // Late callbacks: wait until none is running, then a little longer for queued ones.
   const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
-  while (monitor->in_flight > 0 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+  while (monitor->in_flight > 0 && std::chrono::steady_clock::now() < until) Sleep(1);
   Sleep(3);
-  while (monitor->in_flight > 0 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+  while (monitor->in_flight > 0 && std::chrono::steady_clock::now() < until) Sleep(1);
   WinHttpCloseHandle(connect);
   WinHttpCloseHandle(session);
 

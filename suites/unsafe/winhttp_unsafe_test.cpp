@@ -19,10 +19,12 @@ using namespace std::chrono_literals;
 
 constexpr const wchar_t* kProgram = L"unsafe_winhttp_trials";
 // Per pattern, hazard and safe alike: trials, children at once, a hazard trial's bound.
-constexpr RunShape kShape{100, 4, 2000ms};
-// Racing WinHttpWebSocketClose hangs most of Wine 8.0's trials, and every hang costs a process
-// (winhttp_ws_trials.cpp detects it after 400 + 200 ms): fewer trials, more children at once.
-constexpr RunShape kWebSocketShape{40, 8, 4000ms};
+constexpr RunShape kShape{100, 4, 1000ms};
+// Racing WinHttpWebSocketClose hangs most of Wine 8.0's trials (and the hung calls keep a core
+// busy), every hang costs a process: fewer trials, more children at once, and a hazard trial that
+// has not finished after 250 ms is taken for hung (a normal one takes 20-60 ms); the safe
+// pattern is given 2 s.
+constexpr RunShape kWebSocketShape{30, 8, 4000ms};
 
 void RunPair(const PatternRun& hazard_pattern, const PatternRun& safe_pattern, int port, const RunShape& shape) {
   hc::SetWatchdogBound(std::chrono::seconds(100));  // two runs of at most 30 s (hc::TrialPlan::budget)
@@ -79,10 +81,12 @@ TEST(UnsafeWinHttp, TwoOperationsAtOnceOnOneRequest) {
 TEST(UnsafeWinHttp, WebSocketClosedWhileSendingAndReceiving) {
   hc::Covers({"WH-WS-CLOSE-EXCLUSIVE", "WH-WS-SHUTDOWN-SIDE"});
   // Each trial opens its own ws scenario (see winhttp_ws_trials.cpp).
-  RunPair({"wh-ws-close-racing", "WinHttpWebSocketClose while other threads are in WinHttpWebSocketSend "
-                                 "and WinHttpWebSocketReceive"},
-          {"wh-ws-close-after", "WinHttpWebSocketShutdown from the sender, WinHttpWebSocketClose after both "
-                                "threads returned"},
+  RunPair({"wh-ws-close-racing",
+           "WinHttpWebSocketClose while other threads are in WinHttpWebSocketSend and WinHttpWebSocketReceive",
+           {"stall_ms=250"}},
+          {"wh-ws-close-after",
+           "WinHttpWebSocketShutdown from the sender, WinHttpWebSocketClose after both threads returned",
+           {"stall_ms=2000"}},
           0, kWebSocketShape);
 }
 

@@ -5,7 +5,7 @@
 //                      while the receiver runs), the receiver runs until the server's close frame,
 //                      and WinHttpWebSocketClose is called once both have returned
 // The server side is a ws scenario of localserver (/websocket/echo), one per trial. A trial whose
-// threads have not all returned after stall_ms = 400 ms (a normal one takes tens of ms) is a hang; the
+// threads have not all returned after stall_ms (a normal one takes tens of ms) is a hang; the
 // trial then deletes its scenario (the server closes the connection). Calls that return then are
 // a hang "released by the server"; if they stay blocked (Wine 8.0: they do), the trial reports
 // the hang and abandons the process (trial::Abandon), and the parent starts a fresh child.
@@ -131,7 +131,7 @@ Outcome WebSocketClose(Context& ctx, bool racing) {
     stalled_in = ctx.Stages();
     server.reset();  // the server closes the connection: may release calls blocked on the socket
     lock.lock();
-    if (!done_cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return running == 0; }))
+    if (!done_cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return running == 0; }))
       trial::Abandon(ctx, {"hang", stalled_in + "; still blocked after the server closed the connection"});
     lock.unlock();
   }

@@ -22,9 +22,9 @@ using hc::unsafe::RunShape;
 
 constexpr const wchar_t* kProgram = L"unsafe_wininet_trials";
 // Per pattern, hazard and safe alike: trials, children at once, a hazard trial's bound.
-constexpr RunShape kShape{100, 4, 2000ms};
+constexpr RunShape kShape{100, 4, 1000ms};
 constexpr RunShape kLimitShape{10, 1, 10000ms};  // a trial: limit + 4 requests parked at the server
-constexpr RunShape kCacheShape{8, 1, 10000ms};   // a trial: 16 threads x 4 requests
+constexpr RunShape kCacheShape{8, 1, 10000ms};   // a trial: 16 threads x 2 requests
 
 TEST(UnsafeWinInet, RequestClosedFromAnotherThread) {
   hc::SetWatchdogBound(std::chrono::seconds(100));  // runs of at most 30 s each (hc::TrialPlan::budget)
@@ -103,11 +103,12 @@ TEST(UnsafeWinInet, ManyThreadsOnTheSameUrlsWithTheCacheOn) {
   hc::SetWatchdogBound(std::chrono::seconds(100));  // runs of at most 30 s each (hc::TrialPlan::budget)
   hc::Covers({"WI-CACHE-OFF", "WI-CONCURRENT-REQUESTS"});
   const auto hazard = RunPattern(kProgram,
-                                 {"wi-cache-on", "16 threads x 4 requests on the same 4 URLs through one session, "
-                                                 "cache on"},
+                                 {"wi-cache-on", "16 threads x 2 requests on the same 4 URLs through one session, "
+                                                 "cache on", {"threads=16", "requests=2"}},
                                  0, kCacheShape);
   const auto safe = RunPattern(kProgram,
-                               {"wi-cache-off", "the same with INTERNET_FLAG_RELOAD | INTERNET_FLAG_NO_CACHE_WRITE"},
+                               {"wi-cache-off", "the same with INTERNET_FLAG_RELOAD | INTERNET_FLAG_NO_CACHE_WRITE",
+                                {"threads=16", "requests=2"}},
                                0, hc::unsafe::SafeShape(kCacheShape));
   hc::RecordUnsafe(hazard, safe);
   ::testing::Test::RecordProperty(
