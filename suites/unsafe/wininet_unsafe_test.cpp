@@ -76,6 +76,7 @@ TEST(UnsafeWinInet, MoreRequestsToOneServerThanTheConnectionLimit) {
       {"limit_option", hazard.MaxNote("limit_option")},
       {"requests_per_trial", hazard.MaxNote("requests")},
       {"max_in_flight", hazard.MaxNote("parked")},
+      {"peak_connections", hazard.MaxNote("peak_connections_per_server")},
       {"max_in_flight_raised", raised.MaxNote("parked")},
       {"max_in_flight_spread", spread.MaxNote("parked")},
       {"safe_alternatives", nlohmann::json::array({spread.ToJson()})}};
