@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <latch>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "hc/catalogue.h"
+#include "hc/latch.h"
 #include "hc/localserver.h"
 #include "hc/thread_gang.h"
 #include "wininet_async.h"
@@ -49,22 +49,22 @@ TEST(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThrea
     downloads.push_back(std::make_shared<AsyncDownload>(
         recorder, "/hold/" + gate + "?timeout_ms=30000&download=" + std::to_string(i)));
   std::vector<DWORD> start_result(kStarters, 0);
-  std::latch started(kStarters);
-  std::latch finished(1);  // starters stay blocked (alive, in no WinINet call) until the end
+  hc::Latch started(kStarters);  // not std::latch: see hc/latch.h
+  hc::Latch finished(1);  // starters stay blocked (alive, in no WinINet call) until the end
   std::atomic<bool> finish_waits_ok{true};
 
   hc::RunGang(kStarters + 1, kGangBound, [&](int i) {
     if (i < kStarters) {
       start_result[static_cast<size_t>(i)] = downloads[static_cast<size_t>(i)]->Start(connect);
-      started.count_down();
-      // Bounded: the controller counts `finished` down on every path.
-      finished.wait();
+      started.CountDown();
+      // The controller counts `finished` down on every path; the bound is a backstop.
+      if (!finished.Wait(kGangBound)) finish_waits_ok = false;
       return;
     }
     // Controller.
     try {
       const auto deadline = std::chrono::steady_clock::now() + kStartBound;
-      while (!started.try_wait() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+      while (!started.TryWait() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
       server.Release(gate);
       for (auto& d : downloads)
         if (!d->AwaitFinished(kFinishBound)) finish_waits_ok = false;
@@ -72,7 +72,7 @@ TEST(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThrea
       ADD_FAILURE() << "controller: " << e.what();
       finish_waits_ok = false;
     }
-    finished.count_down();
+    finished.CountDown();
   });
   EXPECT_TRUE(finish_waits_ok) << "some downloads did not finish; notifications:\n" << recorder->Dump();
 
