@@ -263,7 +263,8 @@ std::string TimeFrom(const SYSTEMTIME& st) {
 
 std::string TimeTo(const std::wstring& text) {
   SYSTEMTIME st;
-  std::fill(reinterpret_cast<unsigned char*>(&st), reinterpret_cast<unsigned char*>(&st) + sizeof(st), 0xA5);
+  std::fill(reinterpret_cast<unsigned char*>(&st), reinterpret_cast<unsigned char*>(&st) + sizeof(st),
+            static_cast<unsigned char>(0xA5));
   const BOOL ok = WinHttpTimeToSystemTime(text.c_str(), &st);
   std::ostringstream out;
   out << (ok ? std::string("TRUE") : Error()) << " " << st.wYear << "-" << st.wMonth << "-" << st.wDay << " dow"

@@ -38,7 +38,7 @@ constexpr int kSideSockets = 8;
 constexpr int kMessages = 40;
 constexpr auto kOpTimeout = 10s;
 constexpr auto kGangTimeout = 60s;
-constexpr USHORT kNormalClosure = WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS;  // 1000
+constexpr auto kNormalClosure = static_cast<USHORT>(WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS);  // 1000
 
 struct WsEvent {
   DWORD status = 0;
