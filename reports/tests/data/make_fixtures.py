@@ -19,7 +19,7 @@ TS = "2026-11-22T01:51:31Z"
 
 
 def test(suite, name, ms=12, failures=(), status="RUN", result="COMPLETED", **props):
-    t = {"name": name, "file": f"/work/main/suites/{suite.lower()}_test.cpp", "line": 25,
+    t = {"name": name, "file": f"/src/hinternet-conformance/suites/{suite.lower()}_test.cpp", "line": 25,
          "status": status, "result": result, "timestamp": TS, "time": f"{ms / 1000:g}s",
          "classname": suite}
     t.update({k: v for k, v in props.items()})
@@ -103,7 +103,7 @@ def cache_prop():
          "reached_server": 2000, "errors": 0, "bad_bodies": 0, "seconds": 6.02, "req_per_s": 332.2}]})
 
 
-NASTY = ('/work/main/suites/winhttp/a_test.cpp:41\nExpected equality of these values:\n'
+NASTY = ('/src/hinternet-conformance/suites/winhttp/a_test.cpp:41\nExpected equality of these values:\n'
          '  body\n    Which is: "<html><script>alert(\'x\')</script> & \\"quoted\\"</html>"\n'
          '  expected\n    Which is: "A&B <ok>"')
 
@@ -123,7 +123,7 @@ BIN_DIV = lambda: binary("wininet_div", "wininet", [
          hc_divergence_detail="a_test.cpp:10: expected 4 connections, saw 1\n"),
     test("WinInetDiv", "UnexpectedPass", 70, catalogue="G-UP", hc_verdict="unexpected_pass",
          hc_divergence_reason="Wine ignores INTERNET_OPTION_MAX_CONNS_PER_SERVER",
-         failures=["/work/main/fixtures/src/expectation.cpp:42\nFailed\nunexpected pass: the known "
+         failures=["/src/hinternet-conformance/fixtures/src/expectation.cpp:42\nFailed\nunexpected pass: the known "
                    "divergence \"Wine ignores INTERNET_OPTION_MAX_CONNS_PER_SERVER\" did not occur; "
                    "the implementation now follows the documentation, remove the mark"]),
 ])
