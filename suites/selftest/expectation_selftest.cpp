@@ -25,6 +25,9 @@ TEST(HcExpectation, DivergenceThatOccursPassesAndIsRecordedWithItsReason) {
 
 TEST(HcExpectation, DivergenceThatDoesNotOccurFailsAsUnexpectedPass) {
   EXPECT_NONFATAL_FAILURE(hc::CheckExpecting(hc::Divergence{true, "selftest reason"}, [] {}), "unexpected pass");
+  EXPECT_EQ(Property("hc_verdict"), "unexpected_pass");
+  // The failure above was expected: this test itself is no unexpected pass for the report.
+  ::testing::Test::RecordProperty("hc_verdict", "selftest_expected");
 }
 
 TEST(HcExpectation, FailuresOnAPlatformWithoutTheDivergenceStayFailures) {
