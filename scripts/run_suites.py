@@ -95,6 +95,9 @@ def main():
                  "--catalogue", str(source / "suites" / "catalogue.json"), "--out", str(build / "report")])
     if report.returncode != 0:
         sys.exit("conformance: the report could not be written")
+    out = build / "report"
+    print(f"[conformance] report: {out / 'index.html'}\n[conformance] JUnit XML: {out / 'junit.xml'}\n"
+          f"[conformance] results: {out / 'results.json'} (raw GoogleTest JSON and logs in {results})")
     ok = all(s["exit_code"] == 0 for s in suites)
     return 0 if ok else 1
 
