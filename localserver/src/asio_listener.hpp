@@ -2,6 +2,7 @@
 // Sessions live as shared_ptrs owned by their pending operations; the listener
 // keeps weak references so stop() can abort them.
 #pragma once
+#include "scenario.hpp"
 #include "scenario_state.hpp"
 
 #include <boost/asio.hpp>
@@ -55,6 +56,37 @@ private:
   std::thread thread_;
   bool stopped_ = false;
 };
+
+// A scenario served by an AsioListener whose connections are Session objects
+// (constructible from the socket, the scenario state and the connection id).
+template <typename Session>
+class AsioScenario : public Scenario {
+public:
+  AsioScenario(const std::string &id, const std::string &kind, const std::string &name)
+      : Scenario(id, kind, name), listener_(state_, [this](tcp::socket s, std::uint64_t conn) {
+          return std::make_shared<Session>(std::move(s), state_, conn);
+        }) {}
+  ~AsioScenario() override { stop(); }
+  bool start(const std::string &host) {
+    port_ = listener_.start(host);
+    return port_ > 0;
+  }
+  void stop() override { listener_.stop(); }
+
+private:
+  AsioListener listener_;
+};
+
+// A started AsioScenario, or nullptr if it could not listen.
+template <typename Session>
+std::unique_ptr<Scenario> make_asio_scenario(const std::string &id, const std::string &kind,
+                                             const std::string &name, const std::string &host) {
+  auto s = std::make_unique<AsioScenario<Session>>(id, kind, name);
+  if (!s->start(host)) {
+    return nullptr;
+  }
+  return s;
+}
 
 // Headers every scenario response carries.
 std::string seq_headers(std::uint64_t conn, std::uint64_t conn_seq, std::uint64_t seq);

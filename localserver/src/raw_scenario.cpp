@@ -212,31 +212,10 @@ private:
   std::uint64_t seed_ = 0;
 };
 
-class RawScenario : public Scenario {
-public:
-  RawScenario(const std::string &id, const std::string &name)
-      : Scenario(id, "raw", name), listener_(state_, [this](tcp::socket s, std::uint64_t conn) {
-          return std::make_shared<RawSession>(std::move(s), state_, conn);
-        }) {}
-  ~RawScenario() override { stop(); }
-  bool start(const std::string &host) {
-    port_ = listener_.start(host);
-    return port_ > 0;
-  }
-  void stop() override { listener_.stop(); }
-
-private:
-  AsioListener listener_;
-};
-
 } // namespace
 
 std::unique_ptr<Scenario> make_raw_scenario(const std::string &id, const std::string &name, const std::string &host) {
-  auto s = std::make_unique<RawScenario>(id, name);
-  if (!s->start(host)) {
-    return nullptr;
-  }
-  return s;
+  return make_asio_scenario<RawSession>(id, "raw", name, host);
 }
 
 } // namespace ls

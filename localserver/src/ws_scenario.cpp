@@ -248,31 +248,10 @@ private:
   bool aborted_ = false;
 };
 
-class WsScenario : public Scenario {
-public:
-  WsScenario(const std::string &id, const std::string &name)
-      : Scenario(id, "ws", name), listener_(state_, [this](tcp::socket s, std::uint64_t conn) {
-          return std::make_shared<WsSession>(std::move(s), state_, conn);
-        }) {}
-  ~WsScenario() override { stop(); }
-  bool start(const std::string &host) {
-    port_ = listener_.start(host);
-    return port_ > 0;
-  }
-  void stop() override { listener_.stop(); }
-
-private:
-  AsioListener listener_;
-};
-
 } // namespace
 
 std::unique_ptr<Scenario> make_ws_scenario(const std::string &id, const std::string &name, const std::string &host) {
-  auto s = std::make_unique<WsScenario>(id, name);
-  if (!s->start(host)) {
-    return nullptr;
-  }
-  return s;
+  return make_asio_scenario<WsSession>(id, "ws", name, host);
 }
 
 } // namespace ls
