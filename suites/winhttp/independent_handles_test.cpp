@@ -60,6 +60,23 @@ class Collector {
   std::vector<std::string> sent_, problems_;
 };
 
+// kThreads threads each send kRequestsPerThread synchronous GETs (make(t, r)) on their own
+// request handles; every body is checked and the server must log exactly what was sent.
+void SyncGetsFromManyThreads(const hc::Scenario& server, HINTERNET connect,
+                             hc::PatternRequest (*make)(int thread, int r)) {
+  Collector c;
+  hc::RunGang(kThreads, kGangTimeout, [&](int t) {
+    for (int r = 0; r < kRequestsPerThread; ++r) {
+      const auto req = make(t, r);
+      c.Sent(hc::LogKey("GET", req.path, req.query));
+      auto response = hc::winhttp::SyncRequest(connect, L"GET", req.target());
+      c.Problem(t, response.error != 0 ? req.target() + ": " + response.Describe() : req.Problem(response.status, response.body));
+    }
+  });
+  EXPECT_TRUE(c.NoProblems(kThreads * kRequestsPerThread));
+  EXPECT_TRUE(hc::LogMatches(server.Log(), c.sent()));
+}
+
 TEST(WinHttpIndependentHandles, SyncGetsOnSeparateRequestsFromManyThreadsAllArriveIntact) {
   hc::Covers({"WH-INDEPENDENT", "WH-CREATE-REQUEST"});
   hc::Scenario server;
@@ -68,17 +85,7 @@ TEST(WinHttpIndependentHandles, SyncGetsOnSeparateRequestsFromManyThreadsAllArri
   Handle connect(WinHttpConnect(session.get(), server.host().c_str(), server.port(), 0));
   ASSERT_TRUE(connect) << "WinHttpConnect: " << GetLastError();
 
-  Collector c;
-  hc::RunGang(kThreads, kGangTimeout, [&](int t) {
-    for (int r = 0; r < kRequestsPerThread; ++r) {
-      const auto req = hc::PatternRequest::ForThread(t, r);
-      c.Sent(hc::LogKey("GET", req.path, req.query));
-      auto response = hc::winhttp::SyncRequest(connect.get(), L"GET", req.target());
-      c.Problem(t, response.error != 0 ? req.target() + ": " + response.Describe() : req.Problem(response.status, response.body));
-    }
-  });
-  EXPECT_TRUE(c.NoProblems(kThreads * kRequestsPerThread));
-  EXPECT_TRUE(hc::LogMatches(server.Log(), c.sent()));
+  SyncGetsFromManyThreads(server, connect.get(), [](int t, int r) { return hc::PatternRequest::ForThread(t, r); });
 }
 
 TEST(WinHttpIndependentHandles, SyncChunkedResponsesFromManyThreadsArriveIntact) {
@@ -89,17 +96,7 @@ TEST(WinHttpIndependentHandles, SyncChunkedResponsesFromManyThreadsArriveIntact)
   Handle connect(WinHttpConnect(session.get(), server.host().c_str(), server.port(), 0));
   ASSERT_TRUE(connect) << "WinHttpConnect: " << GetLastError();
 
-  Collector c;
-  hc::RunGang(kThreads, kGangTimeout, [&](int t) {
-    for (int r = 0; r < kRequestsPerThread; ++r) {
-      const auto req = Chunked(t, r);
-      c.Sent(hc::LogKey("GET", req.path, req.query));
-      auto response = hc::winhttp::SyncRequest(connect.get(), L"GET", req.target());
-      c.Problem(t, response.error != 0 ? req.target() + ": " + response.Describe() : req.Problem(response.status, response.body));
-    }
-  });
-  EXPECT_TRUE(c.NoProblems(kThreads * kRequestsPerThread));
-  EXPECT_TRUE(hc::LogMatches(server.Log(), c.sent()));
+  SyncGetsFromManyThreads(server, connect.get(), Chunked);
 }
 
 TEST(WinHttpIndependentHandles, SyncPostsWrittenFromManyThreadsAreEchoedIntact) {
