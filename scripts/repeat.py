@@ -2,10 +2,15 @@
 """Runs ctest N times in a row and lists, per test, its passes and failures.
 
 A test that both passed and failed is flaky: it is listed with its failure output. Used by
-`scripts/conformance repeat N [CTEST_ARGS...]`. Exit 0 when no test is flaky or failed every time.
+`scripts/conformance repeat [--load K] N [CTEST_ARGS...]`. With --load K, K spinning processes
+compete with the runs for the CPUs the whole time (a reproducible stand-in for a busy CI runner).
+Exit 0 when no test is flaky or failed every time.
 """
 import argparse
 import collections
+import contextlib
+import multiprocessing
+import os
 import pathlib
 import subprocess
 import sys
@@ -20,6 +25,27 @@ def run_once(build: pathlib.Path, i: int, ctest_args):
     rc = subprocess.run(["ctest", "--timeout", "300", "-j", "2", "--output-junit", str(junit), *ctest_args],
                         cwd=build, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False).returncode
     return junit, rc, time.time() - t0
+
+
+def spin():
+    """Keeps one CPU busy until terminated."""
+    x = 0
+    while True:
+        x = (x * 1103515245 + 12345) & 0xFFFFFFFF
+
+
+@contextlib.contextmanager
+def cpu_load(processes: int):
+    spinners = [multiprocessing.Process(target=spin, daemon=True) for _ in range(processes)]
+    for p in spinners:
+        p.start()
+    try:
+        yield
+    finally:
+        for p in spinners:
+            p.terminate()
+        for p in spinners:
+            p.join(10)
 
 
 def read_junit(path: pathlib.Path):
@@ -46,11 +72,23 @@ def read_junit(path: pathlib.Path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", required=True, type=pathlib.Path)
+    ap.add_argument("--load", type=int, default=0, metavar="K",
+                    help="keep K spinning processes running during the runs (default 0: no added load)")
     ap.add_argument("runs", type=int)
     ap.add_argument("ctest_args", nargs=argparse.REMAINDER)
     args = ap.parse_args()
     if args.runs < 1:
         ap.error("N must be at least 1")
+    if args.load < 0:
+        ap.error("--load K must be 0 or more")
+    with cpu_load(args.load):
+        return repeat(args)
+
+
+def repeat(args):
+    if args.load:
+        print(f"[repeat] load: {args.load} spinning processes on {os.cpu_count()} CPUs for the whole run",
+              flush=True)
 
     passes = collections.Counter()
     fails = collections.Counter()
@@ -80,7 +118,8 @@ def main():
         for m in messages[n][:3]:
             print(m)
     print(f"\n[repeat] {args.runs} runs, {len(names)} tests, {len(flaky)} flaky, {len(always)} failing every run; "
-          f"mean run {sum(durations) / len(durations):.1f} s")
+          f"mean run {sum(durations) / len(durations):.1f} s, longest {max(durations):.1f} s"
+          + (f"; under a load of {args.load} spinning processes" if args.load else ""))
     return 1 if flaky or always else 0
 
 

@@ -68,7 +68,7 @@ void CreateOnA(Chain& c, int chain, std::uint16_t port) {
 void UseOnB(Chain& c, int chain) {
   c.user = GetCurrentThreadId();
   if (!c.AwaitStage(1)) {
-    c.problems.push_back("B: the handles from A did not arrive within the bound");
+    c.problems.emplace_back("B: the handles from A did not arrive within the bound");
     return;
   }
   for (int r = 0; r < kRequestsPerChain; ++r) {
@@ -102,7 +102,7 @@ void UseOnB(Chain& c, int chain) {
 void CloseOnC(Chain& c) {
   c.closer = GetCurrentThreadId();
   if (!c.AwaitStage(2)) {
-    c.problems.push_back("C: the handles from B did not arrive within the bound");
+    c.problems.emplace_back("C: the handles from B did not arrive within the bound");
     return;
   }
   for (HINTERNET r : c.requests)
