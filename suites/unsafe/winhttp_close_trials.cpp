@@ -55,13 +55,13 @@ const char* PhaseName(int p) {
   }
 }
 
-constexpr std::size_t kBodySize = 32768;
+constexpr std::size_t kCloseBodySize = 32768;
 
 Outcome SyncCloseFromAnotherThread(Context& ctx) {
   Connection c(false, ctx.port());
   if (!c.ok()) return Harness("WinHttpOpen/WinHttpConnect");
   const std::uint64_t body_seed = ctx.seed() & 0xFFFFFFFFull;
-  HINTERNET request = c.Open(StreamPath(body_seed, kBodySize, 4096, 1));
+  HINTERNET request = c.Open(StreamPath(body_seed, kCloseBodySize, 4096, 1));
   if (!request) return Harness("WinHttpOpenRequest");
   const auto delay = microseconds(ctx.Uniform(0, ctx.IntArg("max_delay_us", 8000)));
 
@@ -110,7 +110,7 @@ Outcome SyncCloseFromAnotherThread(Context& ctx) {
   const std::string when = PhaseName(closed_in);
   if (!close_ok) return {"close failed " + std::to_string(close_error), when};
   if (error != 0) return {"error " + std::to_string(error), std::string("in ") + failed_call + ", " + when};
-  if (body.size() != kBodySize || hc_protocol::FirstPatternMismatch(body_seed, body) != body.size())
+  if (body.size() != kCloseBodySize || hc_protocol::FirstPatternMismatch(body_seed, body) != body.size())
     return {"corrupted body", std::to_string(body.size()) + " bytes, " + when};
   return Outcome::Success(when);
 }
@@ -173,7 +173,7 @@ void CALLBACK AsyncCloseCallback(HINTERNET h, DWORD_PTR context, DWORD status, L
 Outcome AsyncCloseInCallback(Context& ctx) {
   Connection c(true, ctx.port());
   if (!c.ok()) return Harness("WinHttpOpen/WinHttpConnect");
-  HINTERNET request = c.Open(StreamPath(ctx.seed() & 0xFFFFFFFFull, kBodySize, 4096, 1));
+  HINTERNET request = c.Open(StreamPath(ctx.seed() & 0xFFFFFFFFull, kCloseBodySize, 4096, 1));
   if (!request) return Harness("WinHttpOpenRequest");
   auto* s = new AsyncCloseState;  // deliberately never freed, see AsyncCloseState
   // A typical request here sees about 20 notifications; past the last one, the request finishes

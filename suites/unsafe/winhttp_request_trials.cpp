@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "hc/latch.h"
-#include "body_chunks.h"
+#include "two_readers.h"
 #include "winhttp_trials.h"
 
 namespace hc::unsafe {
@@ -19,32 +19,13 @@ namespace {
 using std::chrono::microseconds;
 using trial::SpinFor;
 
-constexpr std::size_t kBodySize = 65536;
-
-struct Reader {
-  std::vector<std::string> chunks;
-  DWORD error = 0;
-  const char* failed_call = "";
-  std::chrono::steady_clock::time_point eof_returned{};  // when this thread was told "end of body"
-  bool eof = false;
-  std::vector<std::chrono::steady_clock::time_point> data_started;  // start of each read that got data
-};
-
-// A reader was told "end of body" and afterwards the other reader started a read that still got
-// data: the end was reported while the body was not all read (timestamps, not a shared counter:
-// a counter updated after a read returns races with the other thread's end of body).
-bool PrematureEnd(const Reader& told, const Reader& other) {
-  if (!told.eof) return false;
-  for (const auto& t : other.data_started)
-    if (t > told.eof_returned) return true;
-  return false;
-}
+constexpr std::size_t kReadBodySize = 65536;
 
 Outcome TwoReaders(Context& ctx, bool serialized) {
   HINTERNET session = OpenWhSession(false);
   HINTERNET connect = session ? ConnectWh(session, ctx.port()) : nullptr;
   const std::uint64_t body_seed = ctx.seed() & 0xFFFFFFFFull;
-  const std::wstring path = WidenAscii(StreamPath(body_seed, kBodySize, 4096, 0));
+  const std::wstring path = WidenAscii(StreamPath(body_seed, kReadBodySize, 4096, 0));
   HINTERNET request = connect ? WinHttpOpenRequest(connect, L"GET", path.c_str(), nullptr, WINHTTP_NO_REFERER,
                                                    WINHTTP_DEFAULT_ACCEPT_TYPES, 0)
                               : nullptr;
@@ -59,7 +40,7 @@ Outcome TwoReaders(Context& ctx, bool serialized) {
     std::lock_guard lock(op);
     return fn();
   };
-  auto read_loop = [&](Reader& r, DWORD size, const char* who) {
+  auto read_loop = [&](BodyReader& r, DWORD size, const char* who) {
     std::vector<char> buffer(size);
     for (;;) {
       DWORD got = 0;
@@ -85,7 +66,7 @@ Outcome TwoReaders(Context& ctx, bool serialized) {
     }
   };
   hc::Latch start(2);
-  Reader a, b;
+  BodyReader a, b;
   std::thread first([&] {
     // In the safe pattern the lock covers send + receive: the second reader waits for both.
     std::unique_lock lock(op, std::defer_lock);
@@ -119,16 +100,7 @@ Outcome TwoReaders(Context& ctx, bool serialized) {
 
   ctx.Note("pieces_first", static_cast<std::int64_t>(a.chunks.size()));
   ctx.Note("pieces_second", static_cast<std::int64_t>(b.chunks.size()));
-  const ChunkVerdict body = CheckChunks(body_seed, kBodySize, {a.chunks, b.chunks});
-  if (body.kind != ChunkVerdict::kIntact && body.kind != ChunkVerdict::kLost) return {body.Label(), body.detail};
-  // A reader told "end of body" while the body was not all read: silent truncation.
-  if (PrematureEnd(a, b) || PrematureEnd(b, a))
-    return {"premature end of body", std::string(PrematureEnd(a, b) ? "first" : "second") +
-                                         " thread's WinHttpReadData returned 0 bytes, then the other thread read more"};
-  if (a.error != 0) return {"error " + std::to_string(a.error), std::string("first thread's ") + a.failed_call};
-  if (b.error != 0) return {"error " + std::to_string(b.error), std::string("second thread's ") + b.failed_call};
-  if (body.kind == ChunkVerdict::kLost) return {body.Label(), body.detail};
-  return Outcome::Success(b.chunks.empty() ? "second reader found the body consumed" : "both threads read pieces");
+  return TwoReadersVerdict(body_seed, kReadBodySize, a, b, "WinHttpReadData");
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ namespace {
 using std::chrono::microseconds;
 using trial::SpinFor;
 
-constexpr std::size_t kBodySize = 32768;
+constexpr std::size_t kCloseBodySize = 32768;
 
 struct Session {
   HINTERNET session = nullptr, connect = nullptr;
@@ -79,7 +79,7 @@ Outcome CrossThreadClose(Context& ctx) {
   Session s(ctx.port());
   const std::uint64_t body_seed = ctx.seed() & 0xFFFFFFFFull;
   // 8 pieces 1 ms apart: the close lands before, during or after the reads.
-  HINTERNET request = s.connect ? OpenWiRequest(s.connect, WiStreamPath(body_seed, kBodySize, 4096, 1)) : nullptr;
+  HINTERNET request = s.connect ? OpenWiRequest(s.connect, WiStreamPath(body_seed, kCloseBodySize, 4096, 1)) : nullptr;
   if (!request) return {"harness error", "InternetOpen/Connect/HttpOpenRequest: " + std::to_string(GetLastError())};
   const auto delay = microseconds(ctx.Uniform(0, ctx.IntArg("max_delay_us", 12000)));
   std::atomic<int> phase{kBeforeSend};
@@ -105,7 +105,7 @@ Outcome CrossThreadClose(Context& ctx) {
   const std::string when = PhaseName(closed_in);
   if (!close_ok) return {"close failed " + std::to_string(close_error), when};
   if (call.error != 0) return {"error " + std::to_string(call.error), std::string("in ") + call.failed_call + ", " + when};
-  if (call.body.size() != kBodySize || hc_protocol::FirstPatternMismatch(body_seed, call.body) != call.body.size())
+  if (call.body.size() != kCloseBodySize || hc_protocol::FirstPatternMismatch(body_seed, call.body) != call.body.size())
     return {"corrupted body", std::to_string(call.body.size()) + " bytes, " + when};
   return Outcome::Success(when);
 }
@@ -148,7 +148,7 @@ Outcome CloseInStatusCallback(Context& ctx) {
   s->close_at = static_cast<int>(ctx.Uniform(1, ctx.IntArg("max_close_at", 12)));
   s->spin_us = ctx.Uniform(0, 200);
   const std::uint64_t body_seed = ctx.seed() & 0xFFFFFFFFull;
-  HINTERNET request = session.connect ? OpenWiRequest(session.connect, WiStreamPath(body_seed, kBodySize, 4096),
+  HINTERNET request = session.connect ? OpenWiRequest(session.connect, WiStreamPath(body_seed, kCloseBodySize, 4096),
                                                       kNoCache, reinterpret_cast<DWORD_PTR>(s))
                                       : nullptr;
   if (!request) return {"harness error", "InternetOpen/Connect/HttpOpenRequest: " + std::to_string(GetLastError())};
