@@ -25,10 +25,10 @@ using hc::winhttp::CallbackSession;
 using hc::winhttp::Exchange;
 
 constexpr int kRequests = 64;
-constexpr int kChains = 16;
+constexpr int kChains = 64;    // chains started together, one per thread
 constexpr int kLinks = 8;  // requests per chain, each started from the previous one's last callback
-constexpr auto kGangTimeout = 30s;
-constexpr auto kFinishTimeout = 30s;
+constexpr auto kGangTimeout = 60s;
+constexpr auto kFinishTimeout = 60s;
 
 TEST(WinHttpCallbackChain, EveryStepAfterTheSendIsTakenInsideCompletionCallbacks) {
   hc::Covers({"WH-CALLBACK-NEXT-OP", "WH-CLOSE-ASYNC-RULE", "WH-INDEPENDENT", "WH-CH-CLOSING-LAST"});
@@ -44,7 +44,7 @@ TEST(WinHttpCallbackChain, EveryStepAfterTheSendIsTakenInsideCompletionCallbacks
     sent.push_back(cases.back().log_key);
     xs.push_back(&client.hub().Make<Exchange>(cases.back().spec));
   }
-  // 64 threads each start one request and return: no application thread calls WinHTTP again.
+  // kRequests threads each start one request and return: no application thread calls WinHTTP again.
   hc::RunGang(kRequests, kGangTimeout, [&](int t) { xs[static_cast<std::size_t>(t)]->Start(client.connect()); });
   ASSERT_TRUE(hc::winhttp::AwaitFinished(xs, kFinishTimeout));
   ASSERT_TRUE(client.hub().AwaitAllClosed(kFinishTimeout));

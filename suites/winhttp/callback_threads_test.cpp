@@ -24,10 +24,11 @@ using hc::winhttp::CallbackSession;
 using hc::winhttp::Exchange;
 using hc::winhttp::StatusName;
 
-constexpr int kThreads = 16;
+constexpr int kThreads = 64;
 constexpr int kRequestsPerThread = 2;
 constexpr auto kGangTimeout = 60s;
 constexpr auto kStepTimeout = 20s;
+constexpr auto kClosingTimeout = 30s;
 
 struct Where {
   int calling = 0;    // the application thread driving that request (inside one of its calls)
@@ -82,7 +83,7 @@ std::map<std::string, Where> Classify(CallbackSession& client, bool async, std::
       }
     }
   });
-  EXPECT_TRUE(client.hub().AwaitAllClosed(10s));
+  EXPECT_TRUE(client.hub().AwaitAllClosed(kClosingTimeout));
   std::map<std::string, Where> where;
   for (const auto& n : client.recorder().Snapshot()) {
     auto d = driver.find(n.context);

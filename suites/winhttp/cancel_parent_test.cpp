@@ -21,9 +21,11 @@ using hc::winhttp::CallbackSession;
 using hc::winhttp::Exchange;
 using hc::winhttp::ExchangeSpec;
 
-constexpr int kRequests = 16;
-constexpr auto kParkTimeout = 10s;
-constexpr auto kFinishTimeout = 10s;
+constexpr int kRequests = 64;  // held requests started together, one per thread
+constexpr auto kParkTimeout = 30s;
+constexpr auto kFinishTimeout = 30s;
+constexpr auto kGangTimeout = 60s;
+constexpr int kHoldMs = 30000;  // the server answers a request still held after this (504)
 
 enum class Parent { connection, session_and_connection, session_only };
 
@@ -37,11 +39,13 @@ void ExpectParentCloseDoesNotCancel(Parent parent) {
   std::vector<std::string> sent;
   for (int i = 0; i < kRequests; ++i) {
     ExchangeSpec spec;
-    spec.target = "/hold/" + gate + "?timeout_ms=10000&i=" + std::to_string(i);
-    sent.push_back(hc::LogKey("GET", "/hold/" + gate, "timeout_ms=10000&i=" + std::to_string(i)));
+    const std::string query =
+        std::string("timeout_ms=").append(std::to_string(kHoldMs)).append("&i=").append(std::to_string(i));
+    spec.target = "/hold/" + gate + "?" + query;
+    sent.push_back(hc::LogKey("GET", "/hold/" + gate, query));
     xs.push_back(&client.hub().Make<Exchange>(spec));
   }
-  hc::RunGang(kRequests, 30s, [&](int i) { xs[static_cast<std::size_t>(i)]->Start(client.connect()); });
+  hc::RunGang(kRequests, kGangTimeout, [&](int i) { xs[static_cast<std::size_t>(i)]->Start(client.connect()); });
   ASSERT_TRUE(server.AwaitParked(kRequests, kParkTimeout, gate)) << client.recorder().Dump();
 
   // Close the parent(s) while every child has an operation pending, then let the responses go.

@@ -30,12 +30,13 @@ using hc::winhttp::Exchange;
 using hc::winhttp::ExchangeSpec;
 using hc::winhttp::StatusName;
 
-constexpr int kTrials = 32;             // requests closed while their receive is pending
-constexpr int kPerCallbackStatus = 4;   // requests closed inside each kind of callback
-constexpr int kFailingPerKind = 8;      // requests that fail, per way of failing
-constexpr auto kParkTimeout = 10s;
-constexpr auto kCloseTimeout = 10s;
-constexpr auto kGangTimeout = 30s;
+constexpr int kTrials = 64;             // requests closed while an operation is pending, one thread each
+constexpr int kPerCallbackStatus = 8;   // requests closed inside each of the 8 kinds of callback (64 started together)
+constexpr int kFailingPerKind = 22;     // requests that fail, per way of failing (3 ways: 66 started together)
+constexpr auto kParkTimeout = 30s;
+constexpr auto kCloseTimeout = 30s;
+constexpr auto kGangTimeout = 60s;
+constexpr int kHoldMs = 30000;          // the server answers a request still held after this (504)
 
 std::vector<hc::Notification> NotificationsOf(const CallbackSession& client, const hc::winhttp::Context& c) {
   std::vector<hc::Notification> mine;
@@ -71,8 +72,9 @@ TEST(WinHttpCloseAsync, ClosingDuringAPendingOperationCancelsOrCompletesIt) {
   std::vector<std::string> sent;
   for (int i = 0; i < kTrials; ++i) {
     ExchangeSpec spec;
-    spec.target = "/hold/c" + std::to_string(i) + "?timeout_ms=10000";
-    sent.push_back(hc::LogKey("GET", "/hold/c" + std::to_string(i), "timeout_ms=10000"));
+    const std::string query = std::string("timeout_ms=").append(std::to_string(kHoldMs));
+    spec.target = "/hold/c" + std::to_string(i) + "?" + query;
+    sent.push_back(hc::LogKey("GET", "/hold/c" + std::to_string(i), query));
     auto& x = client.hub().Make<Exchange>(spec);
     ASSERT_TRUE(x.Start(client.connect())) << x.Describe();
     xs.push_back(&x);

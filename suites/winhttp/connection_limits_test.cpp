@@ -24,12 +24,13 @@ namespace {
 using namespace std::chrono_literals;
 using hc::winhttp::Handle;
 
-constexpr int kRequests = 32;           // concurrent requests with no limit set
-constexpr int kCappedRequests = 16;     // concurrent requests with the option set
-constexpr DWORD kCap = 4;
-constexpr auto kParkTimeout = 10s;
+constexpr int kRequests = 64;           // concurrent requests with no limit set, one thread each
+constexpr int kCappedRequests = 64;     // concurrent requests with the option set, one thread each
+constexpr DWORD kCap = 4;               // the limit set: a small number, far below the requests
+constexpr auto kParkTimeout = 30s;
 constexpr auto kNoMoreWindow = 300ms;   // how long more connections get to (wrongly) appear past the cap
 constexpr auto kGangTimeout = 60s;
+constexpr int kHoldMs = 40000;         // the server answers a request still held after this (504)
 
 std::string Timeline(const hc::Scenario& server, const std::string& title, std::optional<DWORD> limit_option,
                      long long peak, int requests) {
@@ -49,7 +50,7 @@ std::string Timeline(const hc::Scenario& server, const std::string& title, std::
   return out.str();
 }
 
-// kRequests synchronous GETs from as many threads, all held at one gate until every one the client
+// `requests` synchronous GETs from as many threads, all held at one gate until every one the client
 // lets out has arrived; returns the problems seen by the threads.
 std::vector<std::string> RunHeld(const hc::Scenario& server, HINTERNET connect, int requests, const std::string& gate,
                                  const std::function<void()>& while_held) {
@@ -61,7 +62,8 @@ std::vector<std::string> RunHeld(const hc::Scenario& server, HINTERNET connect, 
       server.Release(gate);
       return;
     }
-    const std::string target = "/hold/" + gate + "?timeout_ms=20000&i=" + std::to_string(t);
+    const std::string target = std::string("/hold/").append(gate).append("?timeout_ms=").append(std::to_string(kHoldMs))
+                                   .append("&i=").append(std::to_string(t));
     const auto r = hc::winhttp::SyncRequest(connect, L"GET", target);
     if (r.error != 0 || r.status != 200) {
       std::lock_guard lock(mu);

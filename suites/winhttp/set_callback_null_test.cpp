@@ -2,7 +2,8 @@
 // not make it safe to free the context at once, because WinHTTP does not synchronize
 // WinHttpSetStatusCallback with callbacks running in worker threads: a callback already in progress
 // keeps running. The safe pattern keeps the context until HANDLE_CLOSING, the last callback.
-// A callback is held inside (blocked on an event, bounded) while the main thread acts.
+// A callback is held inside (blocked on an event, bounded) while an application thread acts: one
+// application thread per request, all released together.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -14,6 +15,7 @@
 
 #include "hc/catalogue.h"
 #include "hc/localserver.h"
+#include "hc/thread_gang.h"
 #include "hc/wait.h"
 #include "winhttp_util.h"
 
@@ -24,11 +26,12 @@ using hc::winhttp::CallbackSession;
 using hc::winhttp::Exchange;
 using hc::winhttp::ExchangeSpec;
 
-constexpr int kRequests = 8;
-constexpr auto kEnterTimeout = 10s;
-constexpr auto kHoldBound = 10s;          // a held callback lets go by itself after this
+constexpr int kRequests = 64;             // held callbacks at once, one application thread per request
+constexpr auto kEnterTimeout = 30s;
+constexpr auto kHoldBound = 60s;          // a held callback lets go by itself after this
 constexpr auto kClosingWindow = 200ms;    // how long HANDLE_CLOSING gets to (wrongly) overtake a running callback
-constexpr auto kClosingTimeout = 10s;
+constexpr auto kClosingTimeout = 30s;
+constexpr auto kGangTimeout = 120s;       // each gang thread may wait kEnterTimeout twice
 
 // Holds the first completion callback (HEADERS_AVAILABLE) of a request until released.
 struct Held {
@@ -82,25 +85,41 @@ TEST(WinHttpSetStatusCallbackNull, DoesNotWaitForACallbackAlreadyRunning) {
     xs.push_back(&MakeHeldExchange(client, *held.back(), i));
     ASSERT_TRUE(xs.back()->Start(client.connect())) << xs.back()->Describe();
   }
-  int still_inside = 0, set_failed = 0;
-  for (int i = 0; i < kRequests; ++i) {
+  std::atomic<int> still_inside{0}, set_failed{0};
+  std::mutex mu;
+  std::vector<std::string> problems;
+  // Thread i waits for request i's callback to be entered, then removes the callback and closes
+  // the request while that callback runs; all requests at once.
+  hc::RunGang(kRequests, kGangTimeout, [&](int i) {
     auto& h = *held[static_cast<std::size_t>(i)];
     auto& x = *xs[static_cast<std::size_t>(i)];
-    ASSERT_TRUE(hc::WaitUntil([&] { return h.entered.load(); }, kEnterTimeout, "the HEADERS_AVAILABLE callback to be entered",
-                              [&] { return client.recorder().Dump(); }));
+    auto problem = [&](const std::string& p) {
+      std::lock_guard lock(mu);
+      problems.push_back("request " + std::to_string(i) + ": " + p);
+    };
+    if (auto entered = hc::WaitUntil([&] { return h.entered.load(); }, kEnterTimeout,
+                                     "the HEADERS_AVAILABLE callback to be entered");
+        !entered)
+      return problem(entered.message());
     // The callback is running on a worker thread. Remove the callback, then close.
     if (WinHttpSetStatusCallback(x.handle(), nullptr, 0, 0) == WINHTTP_INVALID_STATUS_CALLBACK) ++set_failed;
     if (!h.exited.load()) ++still_inside;  // SetStatusCallback(NULL) returned while the callback ran
     x.Abandon();                            // with no callback, HANDLE_CLOSING is not awaited
-    EXPECT_TRUE(x.Close()) << "WinHttpCloseHandle after WinHttpSetStatusCallback(NULL)";
+    if (!x.Close()) problem("WinHttpCloseHandle after WinHttpSetStatusCallback(NULL) failed");
     h.Release();
-    EXPECT_TRUE(hc::WaitUntil([&] { return h.exited.load(); }, kEnterTimeout, "the held callback to return"));
-  }
-  EXPECT_EQ(set_failed, 0) << "WinHttpSetStatusCallback(NULL) failed";
+    if (auto exited = hc::WaitUntil([&] { return h.exited.load(); }, kEnterTimeout, "the held callback to return");
+        !exited)
+      problem(exited.message());
+  });
+  std::string all;
+  for (const auto& p : problems) all += "\n  " + p;
+  EXPECT_TRUE(problems.empty()) << problems.size() << " requests failed:" << all << "\n" << client.recorder().Dump();
+  EXPECT_EQ(set_failed.load(), 0) << "WinHttpSetStatusCallback(NULL) failed";
   // The documented race: removing the callback did not wait for (or stop) the one already running,
   // which went on to use its context after the handle was closed.
-  EXPECT_EQ(still_inside, kRequests) << "WinHttpSetStatusCallback(NULL) returned while the callback was still running in "
-                                     << still_inside << " of " << kRequests << " requests";
+  EXPECT_EQ(still_inside.load(), kRequests)
+      << "WinHttpSetStatusCallback(NULL) returned while the callback was still running in " << still_inside.load()
+      << " of " << kRequests << " requests";
   int closing_after_null = 0;
   for (auto* x : xs) closing_after_null += x->closing_count.load();
   RecordProperty("hc_handle_closing_after_setcallback_null", std::to_string(closing_after_null));
@@ -122,8 +141,14 @@ TEST(WinHttpSetStatusCallbackNull, SafePatternKeepsTheContextUntilHandleClosing)
   for (int i = 0; i < kRequests; ++i)
     ASSERT_TRUE(hc::WaitUntil([&] { return held[static_cast<std::size_t>(i)]->entered.load(); }, kEnterTimeout,
                               "every HEADERS_AVAILABLE callback to be entered", [&] { return client.recorder().Dump(); }));
-  // Close every request while its callback runs; the context stays until HANDLE_CLOSING.
-  for (auto* x : xs) EXPECT_TRUE(x->Close());
+  // Close every request while its callback runs, one thread per request, all at once; the context
+  // stays until HANDLE_CLOSING.
+  std::vector<BOOL> closed(xs.size(), FALSE);
+  hc::RunGang(kRequests, kGangTimeout, [&](int i) {
+    const auto at = static_cast<std::size_t>(i);
+    closed[at] = xs[at]->Close();
+  });
+  for (std::size_t i = 0; i < xs.size(); ++i) EXPECT_TRUE(closed[i]) << "WinHttpCloseHandle of request " << i;
   // HANDLE_CLOSING is the last callback: it must not overtake the callbacks still running.
   EXPECT_FALSE(client.recorder().AwaitStatus(WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING, kClosingWindow,
                                              0))

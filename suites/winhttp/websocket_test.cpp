@@ -33,11 +33,13 @@ using hc::winhttp::ErrorName;
 using hc::winhttp::Exchange;
 using hc::winhttp::ExchangeSpec;
 
-constexpr int kSockets = 16;
-constexpr int kSideSockets = 8;
+constexpr int kSockets = 64;          // sockets opened, used and closed at once, one thread each
+constexpr int kSidePairs = 32;        // sockets with a sending and a receiving thread each: 64 threads
+constexpr int kShutdownSockets = 64;  // sockets shut down at once (one thread each) while a receive is pending
+constexpr int kOneOpSockets = 8;      // sockets tried in turn by one thread (no concurrency: see that test)
 constexpr int kMessages = 40;
-constexpr auto kOpTimeout = 10s;
-constexpr auto kGangTimeout = 60s;
+constexpr auto kOpTimeout = 30s;
+constexpr auto kGangTimeout = 120s;
 constexpr auto kNormalClosure = static_cast<USHORT>(WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS);  // 1000
 
 struct WsEvent {
@@ -212,6 +214,27 @@ WebSocket* OpenWebSocket(CallbackSession& client, std::string& error, HINTERNET*
   return &ws;
 }
 
+// Opens n web sockets on client's connection from n threads at once; the failures go to errors.
+std::vector<WebSocket*> OpenWebSockets(CallbackSession& client, int n, std::vector<std::string>& errors) {
+  std::vector<WebSocket*> sockets(static_cast<std::size_t>(n), nullptr);
+  std::mutex mu;
+  hc::RunGang(n, kGangTimeout, [&](int s) {
+    std::string error;
+    sockets[static_cast<std::size_t>(s)] = OpenWebSocket(client, error);
+    if (sockets[static_cast<std::size_t>(s)] == nullptr) {
+      std::lock_guard lock(mu);
+      errors.push_back("socket " + std::to_string(s) + ": " + error);
+    }
+  });
+  return sockets;
+}
+
+std::string Lines(const std::vector<std::string>& items) {
+  std::string all;
+  for (const auto& i : items) all += "\n  " + i;
+  return all;
+}
+
 // Closes the handshake (nothing else runs on the socket) and the handle; empty when all went well.
 std::string CloseWebSocket(WebSocket& ws) {
   std::string problem;
@@ -321,13 +344,9 @@ TEST(WinHttpWebSocket, SendOnOneThreadWhileAnotherReceives) {
   hc::Scenario server("ws");
   CallbackSession client(server);
   ASSERT_TRUE(client.ok()) << client.setup_error();
-  std::vector<WebSocket*> sockets;
-  for (int s = 0; s < kSideSockets; ++s) {
-    std::string error;
-    WebSocket* ws = OpenWebSocket(client, error);
-    ASSERT_NE(ws, nullptr) << error;
-    sockets.push_back(ws);
-  }
+  std::vector<std::string> open_errors;
+  const std::vector<WebSocket*> sockets = OpenWebSockets(client, kSidePairs, open_errors);
+  ASSERT_TRUE(open_errors.empty()) << open_errors.size() << " web sockets did not open:" << Lines(open_errors);
   std::mutex mu;
   std::vector<std::string> problems;
   auto problem = [&](int s, const std::string& p) {
@@ -335,7 +354,7 @@ TEST(WinHttpWebSocket, SendOnOneThreadWhileAnotherReceives) {
     problems.push_back("socket " + std::to_string(s) + ": " + p);
   };
   // Thread 2s sends kMessages messages on socket s while thread 2s+1 receives their echoes.
-  hc::RunGang(2 * kSideSockets, kGangTimeout, [&](int t) {
+  hc::RunGang(2 * kSidePairs, kGangTimeout, [&](int t) {
     const int s = t / 2;
     WebSocket& ws = *sockets[static_cast<std::size_t>(s)];
     for (int m = 0; m < kMessages; ++m) {
@@ -365,23 +384,23 @@ TEST(WinHttpWebSocket, ShutdownWhileAReceiveIsPending) {
   hc::Scenario server("ws");
   CallbackSession client(server);
   ASSERT_TRUE(client.ok()) << client.setup_error();
-  std::vector<WebSocket*> sockets;
-  for (int s = 0; s < kSideSockets; ++s) {
-    std::string error;
-    WebSocket* ws = OpenWebSocket(client, error);
-    ASSERT_NE(ws, nullptr) << error;
-    sockets.push_back(ws);
-  }
+  std::vector<std::string> open_errors;
+  const std::vector<WebSocket*> sockets = OpenWebSockets(client, kShutdownSockets, open_errors);
+  ASSERT_TRUE(open_errors.empty()) << open_errors.size() << " web sockets did not open:" << Lines(open_errors);
   static const char kBye[] = "bye";
   for (auto* ws : sockets) {
     // The receive is pending: the call returned and its completion has not come (nothing was sent).
     ASSERT_EQ(ws->Receive(), static_cast<DWORD>(NO_ERROR));
   }
   for (auto* ws : sockets) EXPECT_FALSE(ws->Pending(WINHTTP_CALLBACK_STATUS_READ_COMPLETE)) << "a receive completed with nothing sent";
-  // Shut the send side down on this thread while each socket's receive is pending.
-  for (auto* ws : sockets)
-    EXPECT_EQ(WinHttpWebSocketShutdown(ws->handle(), kNormalClosure, const_cast<char*>(kBye), sizeof(kBye) - 1),
-              static_cast<DWORD>(NO_ERROR));
+  // Thread s shuts the send side of socket s down while that socket's receive is pending, all at once.
+  std::vector<DWORD> shutdown_results(sockets.size(), ERROR_INVALID_FUNCTION);
+  hc::RunGang(kShutdownSockets, kGangTimeout, [&](int s) {
+    shutdown_results[static_cast<std::size_t>(s)] = WinHttpWebSocketShutdown(
+        sockets[static_cast<std::size_t>(s)]->handle(), kNormalClosure, const_cast<char*>(kBye), sizeof(kBye) - 1);
+  });
+  for (std::size_t s = 0; s < sockets.size(); ++s)
+    EXPECT_EQ(shutdown_results[s], static_cast<DWORD>(NO_ERROR)) << "WinHttpWebSocketShutdown of socket " << s;
   for (auto* ws : sockets) {
     WsEvent shut, received;
     ASSERT_TRUE(ws->Await(WINHTTP_CALLBACK_STATUS_SHUTDOWN_COMPLETE, shut));
@@ -408,9 +427,11 @@ TEST(WinHttpWebSocket, OneReceiveOutstandingTheSecondDoesNotTakeItsMessage) {
   CallbackSession client(server);
   ASSERT_TRUE(client.ok()) << client.setup_error();
   std::map<std::string, int> second;
+  // One application thread tries each socket in turn: the statement is about a second operation on
+  // a handle whose first one is outstanding, not about threads, so a few sockets are enough.
   // Buffers of the second receives: they must outlive the sockets in case a receive is accepted.
-  std::vector<std::array<char, 64>> others(kSideSockets);
-  for (int s = 0; s < kSideSockets; ++s) {
+  std::vector<std::array<char, 64>> others(kOneOpSockets);
+  for (int s = 0; s < kOneOpSockets; ++s) {
     std::string error;
     WebSocket* ws = OpenWebSocket(client, error);
     ASSERT_NE(ws, nullptr) << error;
