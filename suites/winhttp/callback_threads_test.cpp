@@ -26,7 +26,7 @@ using hc::winhttp::StatusName;
 
 constexpr int kThreads = 64;
 constexpr int kRequestsPerThread = 2;
-constexpr auto kGangTimeout = 60s;
+constexpr auto kThreadsGangTimeout = 60s;
 constexpr auto kStepTimeout = 20s;
 constexpr auto kClosingTimeout = 30s;
 
@@ -42,7 +42,7 @@ std::map<std::string, Where> Classify(CallbackSession& client, bool async, std::
   std::mutex mu;
   std::map<std::uintptr_t, DWORD> driver;  // context -> driving thread
   std::set<DWORD> app_threads = {GetCurrentThreadId()};
-  hc::RunGang(kThreads, kGangTimeout, [&](int t) {
+  hc::RunGang(kThreads, kThreadsGangTimeout, [&](int t) {
     {
       std::lock_guard lock(mu);
       app_threads.insert(GetCurrentThreadId());

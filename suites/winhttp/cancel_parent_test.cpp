@@ -22,10 +22,10 @@ using hc::winhttp::Exchange;
 using hc::winhttp::ExchangeSpec;
 
 constexpr int kRequests = 64;  // held requests started together, one per thread
-constexpr auto kParkTimeout = 30s;
+constexpr auto kCancelParkTimeout = 30s;
 constexpr auto kFinishTimeout = 30s;
-constexpr auto kGangTimeout = 60s;
-constexpr int kHoldMs = 30000;  // the server answers a request still held after this (504)
+constexpr auto kCancelGangTimeout = 60s;
+constexpr int kCancelHoldMs = 30000;  // the server answers a request still held after this (504)
 
 enum class Parent { connection, session_and_connection, session_only };
 
@@ -40,13 +40,13 @@ void ExpectParentCloseDoesNotCancel(Parent parent) {
   for (int i = 0; i < kRequests; ++i) {
     ExchangeSpec spec;
     const std::string query =
-        std::string("timeout_ms=").append(std::to_string(kHoldMs)).append("&i=").append(std::to_string(i));
+        std::string("timeout_ms=").append(std::to_string(kCancelHoldMs)).append("&i=").append(std::to_string(i));
     spec.target = "/hold/" + gate + "?" + query;
     sent.push_back(hc::LogKey("GET", "/hold/" + gate, query));
     xs.push_back(&client.hub().Make<Exchange>(spec));
   }
-  hc::RunGang(kRequests, kGangTimeout, [&](int i) { xs[static_cast<std::size_t>(i)]->Start(client.connect()); });
-  ASSERT_TRUE(server.AwaitParked(kRequests, kParkTimeout, gate)) << client.recorder().Dump();
+  hc::RunGang(kRequests, kCancelGangTimeout, [&](int i) { xs[static_cast<std::size_t>(i)]->Start(client.connect()); });
+  ASSERT_TRUE(server.AwaitParked(kRequests, kCancelParkTimeout, gate)) << client.recorder().Dump();
 
   // Close the parent(s) while every child has an operation pending, then let the responses go.
   if (parent != Parent::session_only) {

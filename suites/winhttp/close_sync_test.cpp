@@ -29,7 +29,7 @@ using hc::winhttp::StatusName;
 
 constexpr int kThreads = 64;
 constexpr int kPerStatus = 16;  // requests closed inside each of the 4 informational callbacks (64 threads)
-constexpr auto kGangTimeout = 60s;
+constexpr auto kSyncCloseGangTimeout = 60s;
 constexpr auto kClosingTimeout = 30s;
 
 // Sends the request and receives its response headers, leaving a large body unread; then, with no
@@ -44,7 +44,7 @@ TEST(WinHttpCloseSync, ClosingBetweenCallsWithTheBodyUnreadFromManyThreads) {
   for (int t = 0; t < kThreads; ++t) contexts.push_back(&client.hub().Make<Context>());
   std::mutex mu;
   std::vector<std::string> problems, sent;
-  hc::RunGang(kThreads, kGangTimeout, [&](int t) {
+  hc::RunGang(kThreads, kSyncCloseGangTimeout, [&](int t) {
     auto& ctx = *contexts[static_cast<std::size_t>(t)];
     auto problem = [&](const std::string& p) {
       std::lock_guard lock(mu);
@@ -128,7 +128,7 @@ TEST(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly) {
   std::vector<Outcome> outcomes(contexts.size());
   std::mutex mu;
   std::vector<std::string> problems;
-  hc::RunGang(static_cast<int>(contexts.size()), kGangTimeout, [&](int i) {
+  hc::RunGang(static_cast<int>(contexts.size()), kSyncCloseGangTimeout, [&](int i) {
     auto& ctx = *contexts[static_cast<std::size_t>(i)];
     auto& out = outcomes[static_cast<std::size_t>(i)];
     out.thread = GetCurrentThreadId();

@@ -25,10 +25,10 @@ using namespace std::chrono_literals;
 using hc::winhttp::Handle;
 using hc::winhttp::Widen;
 
-constexpr int kThreads = 64;
+constexpr int kCreationThreads = 64;
 constexpr int kRequestsPerConnection = 2;
-constexpr int kRequestsPerThread = 4;
-constexpr auto kGangTimeout = 60s;
+constexpr int kCreationRequestsPerThread = 4;
+constexpr auto kCreationGangTimeout = 60s;
 
 // Value of a header in an echo or log entry (header names compared without case).
 std::string Header(const nlohmann::json& headers, const std::string& name) {
@@ -56,12 +56,12 @@ std::string HandleSetProblem(const std::vector<HINTERNET>& handles) {
 TEST(WinHttpHandleCreation, OpenFromManyThreadsCreatesSeparateWorkingSessions) {
   hc::Covers({"WH-CREATE-SESSION"});
   hc::Scenario server;
-  std::vector<HINTERNET> sessions(kThreads, nullptr);
-  hc::Latch all_open(kThreads), all_open_done(kThreads);
+  std::vector<HINTERNET> sessions(kCreationThreads, nullptr);
+  hc::Latch all_open(kCreationThreads), all_open_done(kCreationThreads);
   std::mutex mu;
   std::vector<std::string> sent, failures;
 
-  hc::RunGang(kThreads, kGangTimeout, [&](int t) {
+  hc::RunGang(kCreationThreads, kCreationGangTimeout, [&](int t) {
     // Each session carries its own user agent, so the server can tell which session sent what.
     const std::wstring agent = L"hc-session-" + std::to_wstring(t);
     Handle session(WinHttpOpen(agent.c_str(), WINHTTP_ACCESS_TYPE_NO_PROXY, WINHTTP_NO_PROXY_NAME,
@@ -99,7 +99,7 @@ TEST(WinHttpHandleCreation, OpenFromManyThreadsCreatesSeparateWorkingSessions) {
     }
   });
   EXPECT_EQ(HandleSetProblem(sessions), "");
-  EXPECT_TRUE(failures.empty()) << failures.size() << " of " << kThreads << " sessions failed, first: " << failures.front();
+  EXPECT_TRUE(failures.empty()) << failures.size() << " of " << kCreationThreads << " sessions failed, first: " << failures.front();
   const auto log = server.Log();
   EXPECT_TRUE(hc::LogMatches(log, sent));
   int wrong_agent = 0;
@@ -118,12 +118,12 @@ TEST(WinHttpHandleCreation, ConnectFromManyThreadsOnOneSessionCreatesSeparateCon
   hc::Scenario even, odd;
   Handle session = hc::winhttp::OpenSyncSession();
   ASSERT_TRUE(session) << "WinHttpOpen: " << GetLastError();
-  std::vector<HINTERNET> connects(kThreads, nullptr);
-  hc::Latch all_connected(kThreads), all_connected_done(kThreads);
+  std::vector<HINTERNET> connects(kCreationThreads, nullptr);
+  hc::Latch all_connected(kCreationThreads), all_connected_done(kCreationThreads);
   std::mutex mu;
   std::vector<std::string> sent_even, sent_odd, failures;
 
-  hc::RunGang(kThreads, kGangTimeout, [&](int t) {
+  hc::RunGang(kCreationThreads, kCreationGangTimeout, [&](int t) {
     const hc::Scenario& server = t % 2 == 0 ? even : odd;
     Handle connect(WinHttpConnect(session.get(), server.host().c_str(), server.port(), 0));
     const DWORD error = connect ? 0 : GetLastError();
@@ -158,12 +158,12 @@ TEST(WinHttpHandleCreation, OpenRequestFromManyThreadsOnOneConnectionCreatesSepa
   Handle connect(WinHttpConnect(session.get(), server.host().c_str(), server.port(), 0));
   ASSERT_TRUE(connect) << "WinHttpConnect: " << GetLastError();
 
-  std::vector<HINTERNET> requests(static_cast<std::size_t>(kThreads * kRequestsPerThread), nullptr);
-  hc::Latch all_created(kThreads), all_created_done(kThreads);
+  std::vector<HINTERNET> requests(static_cast<std::size_t>(kCreationThreads * kCreationRequestsPerThread), nullptr);
+  hc::Latch all_created(kCreationThreads), all_created_done(kCreationThreads);
   std::mutex mu;
   std::vector<std::string> sent, failures;
 
-  hc::RunGang(kThreads, kGangTimeout, [&](int t) {
+  hc::RunGang(kCreationThreads, kCreationGangTimeout, [&](int t) {
     // Every thread creates all its requests (different verbs and targets) while the others do.
     struct Mine {
       Handle h;
@@ -172,7 +172,7 @@ TEST(WinHttpHandleCreation, OpenRequestFromManyThreadsOnOneConnectionCreatesSepa
     };
     std::vector<Mine> mine;
     std::vector<std::string> problems;
-    for (int r = 0; r < kRequestsPerThread; ++r) {
+    for (int r = 0; r < kCreationRequestsPerThread; ++r) {
       Mine m;
       m.verb = r % 2 == 0 ? L"GET" : L"POST";
       m.path = r % 2 == 0 ? "/get" : "/anything";
@@ -181,7 +181,7 @@ TEST(WinHttpHandleCreation, OpenRequestFromManyThreadsOnOneConnectionCreatesSepa
       m.h.reset(WinHttpOpenRequest(connect.get(), m.verb.c_str(), object.c_str(), nullptr, WINHTTP_NO_REFERER,
                                    WINHTTP_DEFAULT_ACCEPT_TYPES, 0));
       if (!m.h) problems.push_back("WinHttpOpenRequest " + m.query + ": " + hc::winhttp::ErrorName(GetLastError()));
-      requests[static_cast<std::size_t>(t * kRequestsPerThread + r)] = m.h.get();
+      requests[static_cast<std::size_t>(t * kCreationRequestsPerThread + r)] = m.h.get();
       mine.push_back(std::move(m));
     }
     all_created.ArriveAndWait();

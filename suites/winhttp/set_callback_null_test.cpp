@@ -26,12 +26,12 @@ using hc::winhttp::CallbackSession;
 using hc::winhttp::Exchange;
 using hc::winhttp::ExchangeSpec;
 
-constexpr int kRequests = 64;             // held callbacks at once, one application thread per request
+constexpr int kNullCallbackRequests = 64;             // held callbacks at once, one application thread per request
 constexpr auto kEnterTimeout = 30s;
 constexpr auto kHoldBound = 60s;          // a held callback lets go by itself after this
 constexpr auto kClosingWindow = 200ms;    // how long HANDLE_CLOSING gets to (wrongly) overtake a running callback
-constexpr auto kClosingTimeout = 30s;
-constexpr auto kGangTimeout = 120s;       // each gang thread may wait kEnterTimeout twice
+constexpr auto kNullCallbackClosingTimeout = 30s;
+constexpr auto kNullCallbackGangTimeout = 120s;       // each gang thread may wait kEnterTimeout twice
 
 // Holds the first completion callback (HEADERS_AVAILABLE) of a request until released.
 struct Held {
@@ -80,7 +80,7 @@ TEST(WinHttpSetStatusCallbackNull, DoesNotWaitForACallbackAlreadyRunning) {
   ASSERT_TRUE(client.ok()) << client.setup_error();
   std::vector<std::unique_ptr<Held>> held;
   std::vector<Exchange*> xs;
-  for (int i = 0; i < kRequests; ++i) {
+  for (int i = 0; i < kNullCallbackRequests; ++i) {
     held.push_back(std::make_unique<Held>());
     xs.push_back(&MakeHeldExchange(client, *held.back(), i));
     ASSERT_TRUE(xs.back()->Start(client.connect())) << xs.back()->Describe();
@@ -90,7 +90,7 @@ TEST(WinHttpSetStatusCallbackNull, DoesNotWaitForACallbackAlreadyRunning) {
   std::vector<std::string> problems;
   // Thread i waits for request i's callback to be entered, then removes the callback and closes
   // the request while that callback runs; all requests at once.
-  hc::RunGang(kRequests, kGangTimeout, [&](int i) {
+  hc::RunGang(kNullCallbackRequests, kNullCallbackGangTimeout, [&](int i) {
     auto& h = *held[static_cast<std::size_t>(i)];
     auto& x = *xs[static_cast<std::size_t>(i)];
     auto problem = [&](const std::string& p) {
@@ -117,9 +117,9 @@ TEST(WinHttpSetStatusCallbackNull, DoesNotWaitForACallbackAlreadyRunning) {
   EXPECT_EQ(set_failed.load(), 0) << "WinHttpSetStatusCallback(NULL) failed";
   // The documented race: removing the callback did not wait for (or stop) the one already running,
   // which went on to use its context after the handle was closed.
-  EXPECT_EQ(still_inside.load(), kRequests)
+  EXPECT_EQ(still_inside.load(), kNullCallbackRequests)
       << "WinHttpSetStatusCallback(NULL) returned while the callback was still running in " << still_inside.load()
-      << " of " << kRequests << " requests";
+      << " of " << kNullCallbackRequests << " requests";
   int closing_after_null = 0;
   for (auto* x : xs) closing_after_null += x->closing_count.load();
   RecordProperty("hc_handle_closing_after_setcallback_null", std::to_string(closing_after_null));
@@ -133,18 +133,18 @@ TEST(WinHttpSetStatusCallbackNull, SafePatternKeepsTheContextUntilHandleClosing)
   ASSERT_TRUE(client.ok()) << client.setup_error();
   std::vector<std::unique_ptr<Held>> held;
   std::vector<Exchange*> xs;
-  for (int i = 0; i < kRequests; ++i) {
+  for (int i = 0; i < kNullCallbackRequests; ++i) {
     held.push_back(std::make_unique<Held>());
     xs.push_back(&MakeHeldExchange(client, *held.back(), i));
     ASSERT_TRUE(xs.back()->Start(client.connect())) << xs.back()->Describe();
   }
-  for (int i = 0; i < kRequests; ++i)
+  for (int i = 0; i < kNullCallbackRequests; ++i)
     ASSERT_TRUE(hc::WaitUntil([&] { return held[static_cast<std::size_t>(i)]->entered.load(); }, kEnterTimeout,
                               "every HEADERS_AVAILABLE callback to be entered", [&] { return client.recorder().Dump(); }));
   // Close every request while its callback runs, one thread per request, all at once; the context
   // stays until HANDLE_CLOSING.
   std::vector<BOOL> closed(xs.size(), FALSE);
-  hc::RunGang(kRequests, kGangTimeout, [&](int i) {
+  hc::RunGang(kNullCallbackRequests, kNullCallbackGangTimeout, [&](int i) {
     const auto at = static_cast<std::size_t>(i);
     closed[at] = xs[at]->Close();
   });
@@ -154,7 +154,7 @@ TEST(WinHttpSetStatusCallbackNull, SafePatternKeepsTheContextUntilHandleClosing)
                                              0))
       << "HANDLE_CLOSING arrived while a callback for the handle was still running";
   for (auto& h : held) h->Release();
-  ASSERT_TRUE(client.hub().AwaitAllClosed(kClosingTimeout));
+  ASSERT_TRUE(client.hub().AwaitAllClosed(kNullCallbackClosingTimeout));
   int late = 0;
   for (std::size_t i = 0; i < xs.size(); ++i) {
     EXPECT_EQ(held[i]->closing_while_inside.load(), 0) << "HANDLE_CLOSING during the running callback";
@@ -164,7 +164,7 @@ TEST(WinHttpSetStatusCallbackNull, SafePatternKeepsTheContextUntilHandleClosing)
   }
   // Callbacks (at least HANDLE_CLOSING) arrived after WinHttpCloseHandle had returned.
   RecordProperty("hc_requests_with_callbacks_after_close_returned", std::to_string(late));
-  EXPECT_EQ(late, kRequests) << "HANDLE_CLOSING cannot have come before close returned: the callback was held";
+  EXPECT_EQ(late, kNullCallbackRequests) << "HANDLE_CLOSING cannot have come before close returned: the callback was held";
   EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0) << client.recorder().Dump();
 }
 
