@@ -25,11 +25,11 @@ using namespace std::chrono_literals;
 using hc::wininet::AsyncDownload;
 using hc::wininet::CallbackTarget;
 
-constexpr int kStarters = 16;         // threads that each start one download
-constexpr auto kStartBound = 20s;     // all starters have called HttpSendRequest
-constexpr auto kFinishBound = 30s;    // every download has finished after the release
-constexpr auto kClosingBound = 10s;
-constexpr auto kGangBound = 120s;
+constexpr int kStarters = 64;         // threads that each start one download, released together
+constexpr auto kStartBound = 30s;     // all starters have called HttpSendRequest
+constexpr auto kFinishBound = 60s;    // every download has finished after the release
+constexpr auto kClosingBound = 20s;
+constexpr auto kGangBound = 180s;
 
 TEST(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThread) {
   hc::Covers({"WI-ASYNC-MODE", "WI-ASYNC-NO-AFFINITY", "WI-ASYNC-CALLBACK-CALLS", "WI-CLOSING-LAST"});

@@ -28,10 +28,10 @@ namespace {
 using namespace std::chrono_literals;
 using hc::wininet::Handle;
 
-constexpr int kThreads = 32;
-constexpr int kRepetitions = 4;  // per thread: 128 requests per mode
+constexpr int kThreads = 64;
+constexpr int kRepetitions = 4;  // per thread: 256 requests per mode
 constexpr int kUrls = 4;         // two /cache/60, two /etag/<e>; every thread cycles through them
-constexpr auto kGangBound = 90s;
+constexpr auto kGangBound = 120s;
 
 struct ModeResult {
   std::string mode;

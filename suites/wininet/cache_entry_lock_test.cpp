@@ -25,9 +25,9 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr int kRounds = 8;
-constexpr int kReaders = 16;
-constexpr int kDeleters = 16;
-constexpr auto kGangBound = 60s;
+constexpr int kReaders = 32;
+constexpr int kDeleters = 32;  // with the readers: 64 threads released together each round
+constexpr auto kGangBound = 90s;
 
 std::string UniqueUrl(const char* what) {
   static std::atomic<int> n{0};

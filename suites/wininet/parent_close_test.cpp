@@ -31,11 +31,11 @@ using namespace std::chrono_literals;
 using hc::wininet::AsyncDownload;
 using hc::wininet::CallbackTarget;
 
-constexpr int kChildrenPerConnect = 4;
+constexpr int kChildrenPerConnect = 64;  // pending async requests below each connect handle
 constexpr int kHoldMs = 10000;
 constexpr auto kCloseBound = 1500ms;     // the pending requests must end well before the server's hold
-constexpr auto kParkBound = 10s;
-constexpr auto kCleanupBound = 15s;
+constexpr auto kParkBound = 20s;
+constexpr auto kCleanupBound = 30s;
 
 int ConnLimit() {
   DWORD limit = 0, error = 0;

@@ -22,11 +22,11 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr int kResponses = 8;             // request handles read at once
-constexpr int kReadersPerResponse = 4;    // threads taking turns on each handle
+constexpr int kReadersPerResponse = 8;    // threads taking turns on each handle: 64 in all
 constexpr DWORD kChunk = 1000;            // bytes asked for per InternetReadFile
 constexpr std::size_t kBodySize = 200000; // so each reader gets many turns
 constexpr auto kTurnBound = 20s;
-constexpr auto kGangBound = 90s;
+constexpr auto kGangBound = 180s;
 
 struct SharedResponse {
   std::mutex mu;  // the application's lock for this request handle

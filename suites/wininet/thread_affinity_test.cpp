@@ -1,7 +1,8 @@
 // "WinInet thread safe?" (000): "WinINet handles do not have any thread affinity, so you can
 // access the same handle from different threads." Each chain creates its session, connect and
 // request handles on thread A, sends and reads on thread B and closes everything on thread C;
-// many chains run at once. The threads stay alive until the end, so their ids are distinct.
+// kChains chains run at once, their 3 x kChains threads released together. The threads stay
+// alive until the end, so their ids are distinct.
 #include <gtest/gtest.h>
 
 #include <condition_variable>
@@ -20,10 +21,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr int kChains = 16;              // three threads each: 48 threads
+constexpr int kChains = 64;              // three threads each: 192 threads, 64 at each stage
 constexpr int kRequestsPerChain = 3;     // the first is opened on A, the others on B
-constexpr auto kHandOver = 30s;          // bound of each wait for the previous stage
-constexpr auto kGangBound = 90s;
+constexpr auto kHandOver = 60s;          // bound of each wait for the previous stage
+constexpr auto kGangBound = 180s;
 
 // Handles and results passed along one chain.
 struct Chain {
