@@ -24,8 +24,8 @@ using hc::wininet::CallbackTarget;
 constexpr int kDripBytes = 16;
 constexpr const char* kDripSeconds = "0.8";   // one byte every 50 ms
 constexpr int kMinUpdatesDuringDownload = 4;  // progress updates while bytes are still missing
-constexpr auto kFinishBound = 15s;
-constexpr auto kClosingBound = 10s;
+constexpr auto kProgressFinishBound = 15s;
+constexpr auto kProgressClosingBound = 10s;
 
 TEST(WinInetAsyncProgress, ResponseReceivedNotificationsTrackADripDownloadAsItArrives) {
   hc::Covers({"WI-ASYNC-PROGRESS", "WI-ASYNC-MODE"});
@@ -42,7 +42,7 @@ TEST(WinInetAsyncProgress, ResponseReceivedNotificationsTrackADripDownloadAsItAr
   auto download = std::make_shared<AsyncDownload>(recorder, target);
   const DWORD started = download->Start(connect);
   EXPECT_TRUE(started == 0 || started == ERROR_IO_PENDING) << "HttpSendRequest: error " << started;
-  ASSERT_TRUE(download->AwaitFinished(kFinishBound));
+  ASSERT_TRUE(download->AwaitFinished(kProgressFinishBound));
   EXPECT_EQ(download->phase(), AsyncDownload::Phase::done) << download->Describe();
   EXPECT_EQ(download->status_code(), 200u);
   EXPECT_EQ(download->body(), std::string(kDripBytes, '*'));
@@ -72,8 +72,8 @@ TEST(WinInetAsyncProgress, ResponseReceivedNotificationsTrackADripDownloadAsItAr
   for (const auto& u : updates) shape << u.t_us / 1000 << "ms:" << u.value << "B/" << u.body_bytes << " ";
   ::testing::Test::RecordProperty("progress_updates", shape.str());
 
-  EXPECT_TRUE(hc::wininet::Retire(download, download->handle(), kClosingBound));
-  EXPECT_TRUE(hc::wininet::Retire(connect_target, connect, kClosingBound));
+  EXPECT_TRUE(hc::wininet::Retire(download, download->handle(), kProgressClosingBound));
+  EXPECT_TRUE(hc::wininet::Retire(connect_target, connect, kProgressClosingBound));
   EXPECT_TRUE(hc::wininet::ClosingIsLast(recorder->Snapshot(), download->context()));
 }
 

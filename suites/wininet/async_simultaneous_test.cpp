@@ -31,8 +31,8 @@ constexpr int kServers = 64;            // async downloads in flight at once, on
 constexpr int kSequentialServers = 8;
 constexpr int kPatternDownloads = 64;   // through one session and one connect handle
 constexpr auto kParkBound = 30s;
-constexpr auto kFinishBound = 60s;
-constexpr auto kClosingBound = 20s;
+constexpr auto kSimultaneousFinishBound = 60s;
+constexpr auto kSimultaneousClosingBound = 20s;
 
 std::vector<std::unique_ptr<hc::Scenario>> MakeServers(int n) {
   std::vector<std::unique_ptr<hc::Scenario>> servers;
@@ -77,12 +77,12 @@ TEST(WinInetAsyncSimultaneous, AsyncDownloadsFromOneThreadToSeveralServersAreInF
 
   for (auto& s : servers) s->Release(gate);
   for (auto& d : downloads) {
-    EXPECT_TRUE(d->AwaitFinished(kFinishBound));
+    EXPECT_TRUE(d->AwaitFinished(kSimultaneousFinishBound));
     EXPECT_EQ(hc::wininet::EchoProblem(d->status_code(), d->body(), d->target()), "") << d->Describe();
   }
-  for (auto& d : downloads) EXPECT_TRUE(hc::wininet::Retire(d, d->handle(), kClosingBound));
+  for (auto& d : downloads) EXPECT_TRUE(hc::wininet::Retire(d, d->handle(), kSimultaneousClosingBound));
   for (size_t i = 0; i < connects.size(); ++i)
-    EXPECT_TRUE(hc::wininet::Retire(connect_targets[i], connects[i], kClosingBound));
+    EXPECT_TRUE(hc::wininet::Retire(connect_targets[i], connects[i], kSimultaneousClosingBound));
 }
 
 TEST(WinInetAsyncSimultaneous, SynchronousDownloadsOnOneThreadAreNeverInFlightAtOnce) {
@@ -161,12 +161,12 @@ TEST(WinInetAsyncSimultaneous, ManyAsyncDownloadsThroughOneSessionAllArriveIntac
   }
   for (int i = 0; i < kPatternDownloads; ++i) {
     auto& d = *downloads[static_cast<size_t>(i)];
-    EXPECT_TRUE(d.AwaitFinished(kFinishBound));
+    EXPECT_TRUE(d.AwaitFinished(kSimultaneousFinishBound));
     EXPECT_EQ(patterns[static_cast<size_t>(i)].Problem(d.status_code(), d.body()), "") << d.Describe();
   }
   EXPECT_TRUE(hc::LogMatches(server.Log(), sent));
-  for (auto& d : downloads) EXPECT_TRUE(hc::wininet::Retire(d, d->handle(), kClosingBound));
-  EXPECT_TRUE(hc::wininet::Retire(connect_target, connect, kClosingBound));
+  for (auto& d : downloads) EXPECT_TRUE(hc::wininet::Retire(d, d->handle(), kSimultaneousClosingBound));
+  EXPECT_TRUE(hc::wininet::Retire(connect_target, connect, kSimultaneousClosingBound));
 }
 
 }  // namespace

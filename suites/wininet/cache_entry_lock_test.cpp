@@ -27,7 +27,7 @@ using namespace std::chrono_literals;
 constexpr int kRounds = 8;
 constexpr int kReaders = 32;
 constexpr int kDeleters = 32;  // with the readers: 64 threads released together each round
-constexpr auto kGangBound = 90s;
+constexpr auto kEntryLockGangBound = 90s;
 
 std::string UniqueUrl(const char* what) {
   static std::atomic<int> n{0};
@@ -146,7 +146,7 @@ TEST(WinInetCacheEntryLock, ConcurrentReadersAndDeletersOfOneEntry) {
       const Retrieved r = Retrieve(url);
       ASSERT_TRUE(r.ok) << "round " << round << ": RetrieveUrlCacheEntryFile: error " << r.error;
     }
-    hc::RunGang(kReaders + kDeleters, kGangBound, [&](int i) {
+    hc::RunGang(kReaders + kDeleters, kEntryLockGangBound, [&](int i) {
       if (i < kReaders) {
         const Retrieved r = Retrieve(url);
         if (!r.ok) {

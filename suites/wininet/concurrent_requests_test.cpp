@@ -24,7 +24,7 @@ constexpr int kManyThreads = 64;             // SharedSessionAndConnectionFromMa
 constexpr int kManyRequestsPerThread = 4;
 constexpr int kSixtyFourThreads = 64;        // SixtyFourThreadsShareOneSessionAndOneConnectHandle
 constexpr int kSixtyFourRequestsPerThread = 2;
-constexpr int kRepeatThreads = 64;           // SixteenThreadsRepeatedlyCreateRequestsOnOneConnectHandle
+constexpr int kRepeatThreads = 64;           // ManyThreadsRepeatedlyCreateRequestsOnOneConnectHandle
 constexpr int kRepeatRequestsPerThread = 8;  // 512 request lifetimes in all (16 x 16 = 256 before)
 constexpr int kCreatorThreads = 64;          // SessionsAndConnectHandlesCreatedConcurrentlyAllWork
 constexpr int kCreatorRequestsPerThread = 2;
@@ -68,11 +68,10 @@ TEST(WinInetConcurrentRequests, SixtyFourThreadsShareOneSessionAndOneConnectHand
   SendConcurrently(kSixtyFourThreads, kSixtyFourRequestsPerThread);
 }
 
-TEST(WinInetConcurrentRequests, SixteenThreadsRepeatedlyCreateRequestsOnOneConnectHandle) {
+TEST(WinInetConcurrentRequests, ManyThreadsRepeatedlyCreateRequestsOnOneConnectHandle) {
   hc::Covers({"WI-CONCURRENT-REQUESTS", "WI-CACHE-OFF"});
   // Many short request lifetimes per thread: HttpOpenRequest / InternetCloseHandle on children
-  // of the shared connect handle overlap as often as possible. (The name predates the raise to
-  // kRepeatThreads = 64; it is the test's key in the catalogue.)
+  // of the shared connect handle overlap as often as possible.
   SendConcurrently(kRepeatThreads, kRepeatRequestsPerThread);
 }
 

@@ -32,10 +32,10 @@ using hc::wininet::AsyncDownload;
 using hc::wininet::CallbackTarget;
 
 constexpr int kChildrenPerConnect = 64;  // pending async requests below each connect handle
-constexpr int kHoldMs = 10000;
+constexpr int kParentHoldMs = 10000;
 constexpr auto kCloseBound = 1500ms;     // the pending requests must end well before the server's hold
-constexpr auto kParkBound = 20s;
-constexpr auto kCleanupBound = 30s;
+constexpr auto kParentParkBound = 20s;
+constexpr auto kParentCleanupBound = 30s;
 
 int ConnLimit() {
   DWORD limit = 0, error = 0;
@@ -94,10 +94,10 @@ void StartChildren(HINTERNET session, std::vector<Parent>& parents, const std::s
     ASSERT_NE(p.connect, nullptr) << "InternetConnect: " << GetLastError();
     for (int i = 0; i < kChildrenPerConnect; ++i) {
       p.children.push_back(std::make_shared<AsyncDownload>(
-          rec, "/hold/" + gate + "?timeout_ms=" + std::to_string(kHoldMs) + "&child=" + std::to_string(i)));
+          rec, "/hold/" + gate + "?timeout_ms=" + std::to_string(kParentHoldMs) + "&child=" + std::to_string(i)));
       EXPECT_EQ(p.children.back()->Start(p.connect), static_cast<DWORD>(ERROR_IO_PENDING));
     }
-    ASSERT_TRUE(p.server->AwaitParked(expect_parked, kParkBound, gate));
+    ASSERT_TRUE(p.server->AwaitParked(expect_parked, kParentParkBound, gate));
   }
 }
 
@@ -145,14 +145,14 @@ void Cleanup(std::vector<Parent>& parents, const std::string& gate, bool close_c
             return c->closing_seen() || phase == AsyncDownload::Phase::done ||
                    phase == AsyncDownload::Phase::failed || phase == AsyncDownload::Phase::aborted;
           },
-          kCleanupBound, c->target() + " finished or closed"));
+          kParentCleanupBound, c->target() + " finished or closed"));
   for (auto& p : parents) {
     // A child whose HANDLE_CLOSING came was closed with its parent: its handle value is gone and
     // may already name another handle. Close only those still open.
     for (auto& c : p.children)
-      EXPECT_TRUE(hc::wininet::Retire(c, c->closing_seen() ? nullptr : c->handle(), kCleanupBound));
+      EXPECT_TRUE(hc::wininet::Retire(c, c->closing_seen() ? nullptr : c->handle(), kParentCleanupBound));
     if (p.target) {
-      EXPECT_TRUE(hc::wininet::Retire(p.target, close_connects ? p.connect : nullptr, kCleanupBound));
+      EXPECT_TRUE(hc::wininet::Retire(p.target, close_connects ? p.connect : nullptr, kParentCleanupBound));
     }
   }
 }

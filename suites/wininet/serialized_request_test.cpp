@@ -26,7 +26,7 @@ constexpr int kReadersPerResponse = 8;    // threads taking turns on each handle
 constexpr DWORD kChunk = 1000;            // bytes asked for per InternetReadFile
 constexpr std::size_t kBodySize = 200000; // so each reader gets many turns
 constexpr auto kTurnBound = 20s;
-constexpr auto kGangBound = 180s;
+constexpr auto kSerializedGangBound = 180s;
 
 struct SharedResponse {
   std::mutex mu;  // the application's lock for this request handle
@@ -62,7 +62,7 @@ TEST(WinInetSerializedRequest, ThreadsTakingTurnsUnderOneLockReadOneResponseInta
     r.pattern.query = "seed=" + std::to_string(r.pattern.seed);
   }
 
-  hc::RunGang(kResponses * kReadersPerResponse, kGangBound, [&](int i) {
+  hc::RunGang(kResponses * kReadersPerResponse, kSerializedGangBound, [&](int i) {
     auto& r = responses[static_cast<size_t>(i / kReadersPerResponse)];
     const int reader = i % kReadersPerResponse;
     std::unique_lock lock(r.mu);

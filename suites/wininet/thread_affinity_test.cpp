@@ -24,7 +24,7 @@ using namespace std::chrono_literals;
 constexpr int kChains = 64;              // three threads each: 192 threads, 64 at each stage
 constexpr int kRequestsPerChain = 3;     // the first is opened on A, the others on B
 constexpr auto kHandOver = 60s;          // bound of each wait for the previous stage
-constexpr auto kGangBound = 180s;
+constexpr auto kAffinityGangBound = 180s;
 
 // Handles and results passed along one chain.
 struct Chain {
@@ -116,7 +116,7 @@ TEST(WinInetNoThreadAffinity, HandlesCreatedOnOneThreadAreUsedOnASecondAndClosed
   hc::Covers({"WI-NO-THREAD-AFFINITY", "WI-CONCURRENT-REQUESTS"});
   hc::Scenario server;
   std::vector<Chain> chains(kChains);
-  hc::RunGang(3 * kChains, kGangBound, [&](int i) {
+  hc::RunGang(3 * kChains, kAffinityGangBound, [&](int i) {
     const int chain = i % kChains;
     switch (i / kChains) {
       case 0: CreateOnA(chains[static_cast<size_t>(chain)], chain, server.port()); break;
