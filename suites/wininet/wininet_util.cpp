@@ -1,5 +1,7 @@
 #include "wininet_util.h"
 
+#include "hc/thread_gang.h"
+
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -35,18 +37,23 @@ Response SyncRequest(HINTERNET connect, const char* verb, const std::string& pat
     r.failed_call = call;
     return r;
   };
+  hc::GangStage("in HttpOpenRequest");
   Handle request(HttpOpenRequestA(connect, verb, path.c_str(), nullptr, nullptr, nullptr,
                                   flags | INTERNET_FLAG_KEEP_CONNECTION, 0));
   if (!request) return fail("HttpOpenRequest");
+  hc::GangStage("in HttpSendRequest");
   if (!HttpSendRequestA(request.get(), nullptr, 0, nullptr, 0)) return fail("HttpSendRequest");
   DWORD size = sizeof(r.status);
+  hc::GangStage("in HttpQueryInfo");
   if (!HttpQueryInfoA(request.get(), HTTP_QUERY_STATUS_CODE | HTTP_QUERY_FLAG_NUMBER, &r.status, &size, nullptr))
     return fail("HttpQueryInfo");
   DWORD error = 0;
+  hc::GangStage("in InternetReadFile");
   if (!ReadAll(request.get(), r.body, error)) {
     r.error = error;
     r.failed_call = "InternetReadFile";
   }
+  hc::GangStage("in InternetCloseHandle(request)");
   return r;
 }
 
