@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "hc/suite_main.h"
+#include "hc/thread_gang.h"
 #include "hc/watchdog.h"
 
 namespace {
@@ -16,10 +17,15 @@ class ProvokedHang : public ::testing::Test {
  public:
   void TestBody() override {
     hc::WatchdogScope scope("selftest gate", [] { return std::string("gate 'never' is still closed"); });
-    std::mutex mu;
-    std::condition_variable cv;
-    std::unique_lock lock(mu);
-    cv.wait_for(lock, std::chrono::minutes(5), [] { return false; });  // the watchdog fires first
+    // A gang of 3 in which thread 1 never returns: the dump must name it and its last stage.
+    hc::RunGang(3, std::chrono::minutes(5), [](int i) {
+      if (i != 1) return;
+      hc::GangStage("waiting on the gate 'never'");
+      std::mutex mu;
+      std::condition_variable cv;
+      std::unique_lock lock(mu);
+      cv.wait_for(lock, std::chrono::minutes(5), [] { return false; });  // the watchdog fires first
+    });
   }
 };
 

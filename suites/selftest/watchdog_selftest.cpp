@@ -20,6 +20,9 @@ TEST(HcWatchdog, ProvokedHangEndsTheProcessWithADumpOfWhatItWaitedOn) {
       << child.output;
   EXPECT_NE(child.output.find("--- selftest gate ---\ngate 'never' is still closed"), std::string::npos)
       << child.output;
+  EXPECT_NE(child.output.find("--- thread gang of 3 ---\n1 still running:\n  thread 1: waiting on the gate 'never'"),
+            std::string::npos)
+      << child.output;
 }
 
 }  // namespace
