@@ -27,11 +27,13 @@ struct Server {
 
   Server() {
     const int port = control.start(0);
-    if (port <= 0) std::abort();
+    if (port <= 0)
+      std::abort();
     httplib::Client client("127.0.0.1", port);
     auto make = [&](const char* kind) {
       auto res = client.Post((std::string("/scenarios?kind=") + kind).c_str());
-      if (!res || res->status != 200) std::abort();
+      if (!res || res->status != 200)
+        std::abort();
       return nlohmann::json::parse(res->body).at("port").get<int>();
     };
     http_port = make("http");
@@ -48,7 +50,8 @@ Server& TheServer() {
 // Sends bytes, half-closes, and reads what comes back for at most 200 ms.
 void Exchange(int port, const std::string& bytes) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return;
+  if (fd < 0)
+    return;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -59,8 +62,10 @@ void Exchange(int port, const std::string& bytes) {
     char buffer[4096];
     pollfd p{fd, POLLIN, 0};
     for (int i = 0; i < 20 && ::poll(&p, 1, 10) >= 0; ++i) {
-      if ((p.revents & (POLLIN | POLLHUP)) == 0) continue;
-      if (::recv(fd, buffer, sizeof(buffer), 0) <= 0) break;
+      if ((p.revents & (POLLIN | POLLHUP)) == 0)
+        continue;
+      if (::recv(fd, buffer, sizeof(buffer), 0) <= 0)
+        break;
     }
   }
   ::close(fd);
@@ -69,15 +74,18 @@ void Exchange(int port, const std::string& bytes) {
 void CheckParams(const std::string& text) {
   try {
     const auto v = ls::parse_int(text, -1000, 1000, "x");
-    if (v < -1000 || v > 1000) std::abort();
+    if (v < -1000 || v > 1000)
+      std::abort();
   } catch (const ls::BadRequest&) {
   }
   try {
     const auto ms = ls::parse_seconds_ms(text, 60, "x");
-    if (ms < 0 || ms > 60000) std::abort();
+    if (ms < 0 || ms > 60000)
+      std::abort();
   } catch (const ls::BadRequest&) {
   }
-  if (ls::valid_name(text) && (text.empty() || text.size() > 64)) std::abort();
+  if (ls::valid_name(text) && (text.empty() || text.size() > 64))
+    std::abort();
 }
 
 constexpr const char* kUpgrade =
@@ -87,14 +95,23 @@ constexpr const char* kUpgrade =
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size == 0) return 0;
+  if (size == 0)
+    return 0;
   Server& server = TheServer();
   const std::string rest(reinterpret_cast<const char*>(data) + 1, size - 1);
   switch (data[0] % 4) {
-    case 0: CheckParams(rest); break;
-    case 1: Exchange(server.http_port, rest); break;
-    case 2: Exchange(server.ws_port, kUpgrade + rest); break;
-    default: Exchange(server.raw_port, rest); break;
+    case 0:
+      CheckParams(rest);
+      break;
+    case 1:
+      Exchange(server.http_port, rest);
+      break;
+    case 2:
+      Exchange(server.ws_port, kUpgrade + rest);
+      break;
+    default:
+      Exchange(server.raw_port, rest);
+      break;
   }
   static unsigned runs = 0;
   if (++runs % 64 == 0) {

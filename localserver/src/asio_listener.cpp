@@ -5,12 +5,14 @@
 
 namespace ls {
 
-AsioListener::AsioListener(ScenarioState &state, Factory factory)
+AsioListener::AsioListener(ScenarioState& state, Factory factory)
     : state_(state), factory_(std::move(factory)) {}
 
-AsioListener::~AsioListener() { stop(); }
+AsioListener::~AsioListener() {
+  stop();
+}
 
-int AsioListener::start(const std::string &host) {
+int AsioListener::start(const std::string& host) {
   boost::system::error_code ec;
   auto addr = net::ip::make_address(host, ec);
   if (ec) {
@@ -35,7 +37,7 @@ int AsioListener::start(const std::string &host) {
       try {
         ioc_.run();
         return;
-      } catch (const std::exception &e) {
+      } catch (const std::exception& e) {
         std::fprintf(stderr, "localserver: %s scenario %s: handler threw: %s\n", state_.kind().c_str(),
                      state_.id().c_str(), e.what());
       }
@@ -50,7 +52,7 @@ void AsioListener::do_accept() {
       if (ec == net::error::operation_aborted || !acceptor_.is_open()) {
         return;
       }
-      do_accept(); // e.g. EMFILE: keep serving the others
+      do_accept();  // e.g. EMFILE: keep serving the others
       return;
     }
     socket.set_option(tcp::no_delay(true), ec);
@@ -75,7 +77,7 @@ void AsioListener::stop() {
     net::post(ioc_, [this] {
       boost::system::error_code ec;
       acceptor_.close(ec);
-      for (auto &[id, w] : sessions_) {
+      for (auto& [id, w] : sessions_) {
         if (auto s = w.lock()) {
           s->abort();
         }
@@ -94,4 +96,4 @@ std::string seq_headers(std::uint64_t conn, std::uint64_t conn_seq, std::uint64_
          "\r\nX-Request-Seq: " + std::to_string(seq) + "\r\n";
 }
 
-} // namespace ls
+}  // namespace ls

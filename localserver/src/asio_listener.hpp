@@ -19,40 +19,40 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 class AsioSession : public std::enable_shared_from_this<AsioSession> {
-public:
-  AsioSession(ScenarioState &state, std::uint64_t conn) : state_(state), conn_(conn) {}
+ public:
+  AsioSession(ScenarioState& state, std::uint64_t conn) : state_(state), conn_(conn) {}
   virtual ~AsioSession() { state_.conn_close(conn_); }
-  AsioSession(const AsioSession &) = delete;
-  AsioSession &operator=(const AsioSession &) = delete;
+  AsioSession(const AsioSession&) = delete;
+  AsioSession& operator=(const AsioSession&) = delete;
   virtual void start() = 0;
   // Called on the io thread when the scenario stops: cancel timers, close socket.
   virtual void abort() = 0;
 
-protected:
-  ScenarioState &state_;
+ protected:
+  ScenarioState& state_;
   const std::uint64_t conn_;
 };
 
 class AsioListener {
-public:
+ public:
   using Factory = std::function<std::shared_ptr<AsioSession>(tcp::socket, std::uint64_t conn)>;
-  AsioListener(ScenarioState &state, Factory factory);
+  AsioListener(ScenarioState& state, Factory factory);
   ~AsioListener();
-  AsioListener(const AsioListener &) = delete;
-  AsioListener &operator=(const AsioListener &) = delete;
+  AsioListener(const AsioListener&) = delete;
+  AsioListener& operator=(const AsioListener&) = delete;
 
-  int start(const std::string &host); // ephemeral port, or -1
-  void stop();                        // idempotent; joins the io thread
-  net::io_context &ioc() { return ioc_; }
+  int start(const std::string& host);  // ephemeral port, or -1
+  void stop();                         // idempotent; joins the io thread
+  net::io_context& ioc() { return ioc_; }
 
-private:
+ private:
   void do_accept();
 
-  ScenarioState &state_;
+  ScenarioState& state_;
   Factory factory_;
   net::io_context ioc_{1};
   tcp::acceptor acceptor_{ioc_};
-  std::map<std::uint64_t, std::weak_ptr<AsioSession>> sessions_; // io thread only
+  std::map<std::uint64_t, std::weak_ptr<AsioSession>> sessions_;  // io thread only
   std::thread thread_;
   bool stopped_ = false;
 };
@@ -61,26 +61,26 @@ private:
 // (constructible from the socket, the scenario state and the connection id).
 template <typename Session>
 class AsioScenario : public Scenario {
-public:
-  AsioScenario(const std::string &id, const std::string &kind, const std::string &name)
+ public:
+  AsioScenario(const std::string& id, const std::string& kind, const std::string& name)
       : Scenario(id, kind, name), listener_(state_, [this](tcp::socket s, std::uint64_t conn) {
           return std::make_shared<Session>(std::move(s), state_, conn);
         }) {}
   ~AsioScenario() override { stop(); }
-  bool start(const std::string &host) {
+  bool start(const std::string& host) {
     port_ = listener_.start(host);
     return port_ > 0;
   }
   void stop() override { listener_.stop(); }
 
-private:
+ private:
   AsioListener listener_;
 };
 
 // A started AsioScenario, or nullptr if it could not listen.
 template <typename Session>
-std::unique_ptr<Scenario> make_asio_scenario(const std::string &id, const std::string &kind,
-                                             const std::string &name, const std::string &host) {
+std::unique_ptr<Scenario> make_asio_scenario(const std::string& id, const std::string& kind,
+                                             const std::string& name, const std::string& host) {
   auto s = std::make_unique<AsioScenario<Session>>(id, kind, name);
   if (!s->start(host)) {
     return nullptr;
@@ -91,4 +91,4 @@ std::unique_ptr<Scenario> make_asio_scenario(const std::string &id, const std::s
 // Headers every scenario response carries.
 std::string seq_headers(std::uint64_t conn, std::uint64_t conn_seq, std::uint64_t seq);
 
-} // namespace ls
+}  // namespace ls

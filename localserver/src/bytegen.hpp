@@ -16,6 +16,6 @@ constexpr std::uint8_t gen_byte(std::uint64_t seed, std::uint64_t i) {
 }
 
 // Fills out[0..n) with bytes offset..offset+n of the stream for seed.
-void gen_fill(std::uint64_t seed, std::uint64_t offset, char *out, std::size_t n);
+void gen_fill(std::uint64_t seed, std::uint64_t offset, char* out, std::size_t n);
 
-} // namespace ls
+}  // namespace ls

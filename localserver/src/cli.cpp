@@ -8,7 +8,7 @@ namespace ls {
 
 namespace {
 
-bool ipv4_loopback(const std::string &h) {
+bool ipv4_loopback(const std::string& h) {
   std::stringstream ss(h);
   std::string part;
   int n = 0;
@@ -29,9 +29,9 @@ bool ipv4_loopback(const std::string &h) {
   return n == 4 && h.back() != '.' && first == 127;
 }
 
-} // namespace
+}  // namespace
 
-bool is_loopback(const std::string &host) {
+bool is_loopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" || ipv4_loopback(host);
 }
 
@@ -43,9 +43,9 @@ std::string usage() {
          "Loopback HTTP/WebSocket test server; see localserver/README.md.\n";
 }
 
-ParseResult parse_args(const std::vector<std::string> &args) {
+ParseResult parse_args(const std::vector<std::string>& args) {
   ParseResult r;
-  Options &o = r.options;
+  Options& o = r.options;
   try {
     for (size_t i = 0; i < args.size(); ++i) {
       std::string a = args[i];
@@ -99,7 +99,7 @@ ParseResult parse_args(const std::vector<std::string> &args) {
         throw BadRequest("unknown argument '" + a + "'");
       }
     }
-  } catch (const BadRequest &e) {
+  } catch (const BadRequest& e) {
     r.error = e.what();
     return r;
   }
@@ -123,9 +123,9 @@ ParseResult parse_args(const std::vector<std::string> &args) {
   return r;
 }
 
-std::vector<std::string> child_args(const std::vector<std::string> &args) {
+std::vector<std::string> child_args(const std::vector<std::string>& args) {
   std::vector<std::string> out;
-  for (const auto &a : args) {
+  for (const auto& a : args) {
     if (a != "--detach") {
       out.push_back(a);
     }
@@ -133,4 +133,4 @@ std::vector<std::string> child_args(const std::vector<std::string> &args) {
   return out;
 }
 
-} // namespace ls
+}  // namespace ls

@@ -7,15 +7,19 @@
 namespace ls {
 
 namespace {
-thread_local ConnContext *t_ctx = nullptr;
+thread_local ConnContext* t_ctx = nullptr;
 }
 
-ConnContext *current_conn() { return t_ctx; }
-void set_current_conn(ConnContext *ctx) { t_ctx = ctx; }
+ConnContext* current_conn() {
+  return t_ctx;
+}
+void set_current_conn(ConnContext* ctx) {
+  t_ctx = ctx;
+}
 
-HeaderList client_headers(const httplib::Request &req) {
+HeaderList client_headers(const httplib::Request& req) {
   HeaderList out;
-  for (const auto &[k, v] : req.headers) {
+  for (const auto& [k, v] : req.headers) {
     if (k == "REMOTE_ADDR" || k == "REMOTE_PORT" || k == "LOCAL_ADDR" || k == "LOCAL_PORT") {
       continue;
     }
@@ -30,12 +34,12 @@ HeaderList client_headers(const httplib::Request &req) {
   return out;
 }
 
-std::string raw_query(const httplib::Request &req) {
+std::string raw_query(const httplib::Request& req) {
   auto q = req.target.find('?');
   return q == std::string::npos ? std::string() : req.target.substr(q + 1);
 }
 
-void ensure_ticket(ConnContext &ctx, const httplib::Request &req) {
+void ensure_ticket(ConnContext& ctx, const httplib::Request& req) {
   if (ctx.ticket || !ctx.state) {
     return;
   }
@@ -64,7 +68,7 @@ bool client_gone_now() {
 }
 
 SleepResult cancel_aware_sleep(std::chrono::milliseconds ms) {
-  ConnContext *ctx = t_ctx;
+  ConnContext* ctx = t_ctx;
   auto deadline = Clock::now() + ms;
   for (;;) {
     if (ctx && ctx->state && ctx->state->stopping()) {
@@ -74,8 +78,8 @@ SleepResult cancel_aware_sleep(std::chrono::milliseconds ms) {
     if (now >= deadline) {
       return SleepResult::done;
     }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) +
-                std::chrono::milliseconds(1);
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) + std::chrono::milliseconds(1);
     if (!ctx) {
       std::this_thread::sleep_for(left);
       continue;
@@ -100,4 +104,4 @@ SleepResult cancel_aware_sleep(std::chrono::milliseconds ms) {
   }
 }
 
-} // namespace ls
+}  // namespace ls

@@ -12,31 +12,31 @@
 namespace ls {
 
 struct ConnContext {
-  ScenarioState *state = nullptr;
+  ScenarioState* state = nullptr;
   std::uint64_t conn = 0;
   std::uint64_t conn_seq = 0;
   socket_t sock{};
-  std::optional<ScenarioState::Ticket> ticket; // the request being served
+  std::optional<ScenarioState::Ticket> ticket;  // the request being served
   bool ended = false;
-  bool routed = false;           // the request reached our handler
-  bool too_large = false;        // Content-Length above the payload limit
-  bool synthetic_length = false; // we added "Content-Length: 0" (not echoed)
-  std::string accept_encoding; // stashed so httplib never compresses (see conn_server.cpp)
+  bool routed = false;            // the request reached our handler
+  bool too_large = false;         // Content-Length above the payload limit
+  bool synthetic_length = false;  // we added "Content-Length: 0" (not echoed)
+  std::string accept_encoding;    // stashed so httplib never compresses (see conn_server.cpp)
 };
 
 // The context of the calling thread, or nullptr outside a scenario connection.
-ConnContext *current_conn();
-void set_current_conn(ConnContext *ctx);
+ConnContext* current_conn();
+void set_current_conn(ConnContext* ctx);
 
 // Starts the log entry of the request being served (idempotent per request).
-void ensure_ticket(ConnContext &ctx, const httplib::Request &req);
+void ensure_ticket(ConnContext& ctx, const httplib::Request& req);
 
 // Request headers as the client sent them: without httplib's REMOTE_/LOCAL_
 // pseudo headers, with the stashed Accept-Encoding restored.
-HeaderList client_headers(const httplib::Request &req);
+HeaderList client_headers(const httplib::Request& req);
 
 // The raw query string of the request target.
-std::string raw_query(const httplib::Request &req);
+std::string raw_query(const httplib::Request& req);
 
 // True if the client of the current connection closed or reset it; records it.
 bool client_gone_now();
@@ -45,4 +45,4 @@ enum class SleepResult { done, stopping, client_gone };
 // Sleeps `ms` unless the scenario stops or the client goes away first.
 SleepResult cancel_aware_sleep(std::chrono::milliseconds ms);
 
-} // namespace ls
+}  // namespace ls

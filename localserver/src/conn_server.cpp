@@ -17,10 +17,12 @@ using std::chrono::milliseconds;
 // Buffered socket stream kept for the whole connection (so pipelined requests
 // survive between requests), with a time budget for reading each request.
 class LsStream : public httplib::Stream {
-public:
-  LsStream(socket_t s, const ServerLimits &lim)
-      : sock_(s), read_timeout_ms_(lim.read_timeout_s * 1000),
-        write_timeout_ms_(lim.write_timeout_s * 1000), budget_(lim.request_read_budget_s),
+ public:
+  LsStream(socket_t s, const ServerLimits& lim)
+      : sock_(s),
+        read_timeout_ms_(lim.read_timeout_s * 1000),
+        write_timeout_ms_(lim.write_timeout_s * 1000),
+        budget_(lim.request_read_budget_s),
         buf_(16 * 1024) {}
 
   void begin_request() {
@@ -37,7 +39,7 @@ public:
     }
     auto left = std::chrono::duration_cast<milliseconds>(deadline_ - Clock::now()).count();
     if (left <= 0) {
-      return false; // slow client: the request took longer than its budget
+      return false;  // slow client: the request took longer than its budget
     }
     int wait = static_cast<int>(std::min<long long>(left, read_timeout_ms_));
     return sock::wait_readable(sock_, wait) > 0;
@@ -45,7 +47,7 @@ public:
 
   bool is_writable() const override { return sock::wait_writable(sock_, write_timeout_ms_) > 0; }
 
-  ssize_t read(char *ptr, size_t size) override {
+  ssize_t read(char* ptr, size_t size) override {
     if (buffered()) {
       size_t n = std::min(size, len_ - off_);
       std::copy_n(buf_.data() + off_, n, ptr);
@@ -74,22 +76,22 @@ public:
     return static_cast<ssize_t>(n);
   }
 
-  ssize_t write(const char *ptr, size_t size) override {
+  ssize_t write(const char* ptr, size_t size) override {
     if (!is_writable()) {
       return -1;
     }
     return static_cast<ssize_t>(sock::send_some(sock_, ptr, size));
   }
 
-  void get_remote_ip_and_port(std::string &ip, int &port) const override {
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
     sock::peer_address(sock_, ip, port);
   }
-  void get_local_ip_and_port(std::string &ip, int &port) const override {
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
     sock::local_address(sock_, ip, port);
   }
   socket_t socket() const override { return sock_; }
 
-private:
+ private:
   socket_t sock_;
   int read_timeout_ms_;
   int write_timeout_ms_;
@@ -102,20 +104,19 @@ private:
 };
 
 bool ctx_too_large() {
-  ConnContext *ctx = current_conn();
+  ConnContext* ctx = current_conn();
   return ctx && ctx->too_large;
 }
 
-void set_if_absent(httplib::Response &res, const char *k, std::uint64_t v) {
+void set_if_absent(httplib::Response& res, const char* k, std::uint64_t v) {
   if (!res.has_header(k)) {
     res.set_header(k, std::to_string(v));
   }
 }
 
-} // namespace
+}  // namespace
 
-ConnServer::ConnServer(ScenarioState *state, ServerLimits limits)
-    : state_(state), limits_(limits) {
+ConnServer::ConnServer(ScenarioState* state, ServerLimits limits) : state_(state), limits_(limits) {
   new_task_queue = [] { return new ThreadPerTaskQueue(); };
   set_tcp_nodelay(true);
   set_keep_alive_max_count(limits_.keep_alive_max);
@@ -128,15 +129,19 @@ ConnServer::ConnServer(ScenarioState *state, ServerLimits limits)
   }
 }
 
-ConnServer::~ConnServer() { shutdown_all(); }
+ConnServer::~ConnServer() {
+  shutdown_all();
+}
 
-void ConnServer::set_dispatch(Dispatch d) { dispatch_ = std::move(d); }
+void ConnServer::set_dispatch(Dispatch d) {
+  dispatch_ = std::move(d);
+}
 
 void ConnServer::install_hooks() {
   // One catch-all route per method (httplib reads the body before calling a
   // route, but not before its pre-routing hook).
-  auto all = [this](const httplib::Request &req, httplib::Response &res) {
-    if (ConnContext *ctx = current_conn()) {
+  auto all = [this](const httplib::Request& req, httplib::Response& res) {
+    if (ConnContext* ctx = current_conn()) {
       ensure_ticket(*ctx, req);
       ctx->routed = true;
     }
@@ -157,8 +162,8 @@ void ConnServer::install_hooks() {
   Delete(".*", all);
   Options(".*", all);
   // Runs for every response, including httplib's own 400/414 for malformed requests.
-  set_post_routing_handler([](const httplib::Request &req, httplib::Response &res) {
-    ConnContext *ctx = current_conn();
+  set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    ConnContext* ctx = current_conn();
     if (!ctx) {
       return;
     }
@@ -175,8 +180,8 @@ void ConnServer::install_hooks() {
     }
   });
   // Called after the body was written (or its writing failed).
-  set_logger([this](const httplib::Request &, const httplib::Response &res) {
-    ConnContext *ctx = current_conn();
+  set_logger([this](const httplib::Request&, const httplib::Response& res) {
+    ConnContext* ctx = current_conn();
     if (ctx && ctx->ticket && !ctx->ended) {
       state_->request_end(*ctx->ticket, res.status);
       ctx->ended = true;
@@ -184,7 +189,7 @@ void ConnServer::install_hooks() {
   });
 }
 
-int ConnServer::start(const std::string &host, int port) {
+int ConnServer::start(const std::string& host, int port) {
   int p = port == 0 ? bind_to_any_port(host) : (bind_to_port(host, port) ? port : -1);
   if (p <= 0) {
     return -1;
@@ -207,17 +212,17 @@ void ConnServer::shutdown_all() {
     return;
   }
   if (state_) {
-    state_->stop(); // releases parked and sleeping requests
+    state_->stop();  // releases parked and sleeping requests
   }
   stop();
   {
     std::lock_guard lk(conns_mu_);
-    for (auto &[id, s] : conns_) {
+    for (auto& [id, s] : conns_) {
       sock::shutdown_both(s);
     }
   }
   if (listen_thread_.joinable()) {
-    listen_thread_.join(); // the listen loop joins every connection thread
+    listen_thread_.join();  // the listen loop joins every connection thread
   }
 }
 
@@ -258,7 +263,7 @@ bool ConnServer::process_and_close_socket(socket_t sock) {
   bool ret = true;
   // httplib compresses text/JSON bodies when the client offers Accept-Encoding,
   // buffering timed bodies and changing lengths: stash the header instead.
-  std::function<void(httplib::Request &)> setup = [&ctx, this](httplib::Request &req) {
+  std::function<void(httplib::Request&)> setup = [&ctx, this](httplib::Request& req) {
     ctx.accept_encoding.clear();
     ctx.synthetic_length = false;
     auto n = req.get_header_value_count("Accept-Encoding");
@@ -324,4 +329,4 @@ bool ConnServer::process_and_close_socket(socket_t sock) {
   return ret;
 }
 
-} // namespace ls
+}  // namespace ls

@@ -20,40 +20,40 @@
 namespace ls {
 
 struct ServerLimits {
-  int read_timeout_s = 5;        // per read while a request is being received
-  int request_read_budget_s = 15; // whole request line + headers + body
+  int read_timeout_s = 5;          // per read while a request is being received
+  int request_read_budget_s = 15;  // whole request line + headers + body
   int write_timeout_s = 5;
-  int keep_alive_timeout_s = 30; // idle time before we close a keep-alive connection
+  int keep_alive_timeout_s = 30;  // idle time before we close a keep-alive connection
   std::size_t keep_alive_max = 10000;
   std::size_t payload_max = 64u * 1024u * 1024u;
   int backlog = 1024;
 };
 
 class ConnServer : public httplib::Server {
-public:
+ public:
   // With a state, every connection and request is accounted to it and
   // responses carry X-Conn-Id / X-Conn-Seq / X-Request-Seq.
-  explicit ConnServer(ScenarioState *state, ServerLimits limits = {});
+  explicit ConnServer(ScenarioState* state, ServerLimits limits = {});
   ~ConnServer() override;
-  ConnServer(const ConnServer &) = delete;
-  ConnServer &operator=(const ConnServer &) = delete;
+  ConnServer(const ConnServer&) = delete;
+  ConnServer& operator=(const ConnServer&) = delete;
 
-  using Dispatch = std::function<void(const httplib::Request &, httplib::Response &)>;
+  using Dispatch = std::function<void(const httplib::Request&, httplib::Response&)>;
   // Handles every request of an accounted server (instead of httplib's routes).
   void set_dispatch(Dispatch d);
 
   // Binds host:port (0 = ephemeral) and starts listening on a thread.
   // Returns the port, or -1.
-  int start(const std::string &host, int port);
+  int start(const std::string& host, int port);
   // Stops accepting, wakes and closes every connection, joins all threads.
   void shutdown_all();
 
-private:
+ private:
   bool process_and_close_socket(socket_t sock) override;
   bool wait_for_request(socket_t sock, bool buffered);
   void install_hooks();
 
-  ScenarioState *state_;
+  ScenarioState* state_;
   ServerLimits limits_;
   Dispatch dispatch_;
   std::atomic<bool> stopping_{false};
@@ -63,4 +63,4 @@ private:
   std::thread listen_thread_;
 };
 
-} // namespace ls
+}  // namespace ls

@@ -7,26 +7,32 @@
 
 namespace ls {
 
-using nlohmann::json;
 using httplib::Request;
 using httplib::Response;
+using nlohmann::json;
 
 namespace {
 
-constexpr const char *kScenarioPath = R"(/scenarios/([A-Za-z0-9]+))";
+constexpr const char* kScenarioPath = R"(/scenarios/([A-Za-z0-9]+))";
 
-std::string path_of(const std::string &suffix) { return std::string(kScenarioPath) + suffix; }
+std::string path_of(const std::string& suffix) {
+  return std::string(kScenarioPath) + suffix;
+}
 
-} // namespace
+}  // namespace
 
 ControlServer::ControlServer(std::string host, std::function<void()> on_shutdown)
     : host_(std::move(host)), on_shutdown_(std::move(on_shutdown)), http_(nullptr) {
   routes();
 }
 
-ControlServer::~ControlServer() { stop(); }
+ControlServer::~ControlServer() {
+  stop();
+}
 
-int ControlServer::start(int port) { return http_.start(host_, port); }
+int ControlServer::start(int port) {
+  return http_.start(host_, port);
+}
 
 void ControlServer::stop() {
   std::map<std::string, std::shared_ptr<Scenario>> all;
@@ -35,13 +41,13 @@ void ControlServer::stop() {
     stopped_ = true;
     all.swap(scenarios_);
   }
-  for (auto &[id, s] : all) {
+  for (auto& [id, s] : all) {
     s->stop();
   }
   http_.shutdown_all();
 }
 
-std::shared_ptr<Scenario> ControlServer::find(const std::string &id) {
+std::shared_ptr<Scenario> ControlServer::find(const std::string& id) {
   std::lock_guard lk(mu_);
   auto it = scenarios_.find(id);
   return it == scenarios_.end() ? nullptr : it->second;
@@ -50,7 +56,7 @@ std::shared_ptr<Scenario> ControlServer::find(const std::string &id) {
 void ControlServer::routes() {
   // Wraps a handler: unknown scenario -> 404, BadRequest -> 400.
   auto with_scenario = [this](auto fn) {
-    return [this, fn](const Request &req, Response &res) {
+    return [this, fn](const Request& req, Response& res) {
       auto s = find(req.matches[1]);
       if (!s) {
         send_error(res, 404, "no such scenario: " + std::string(req.matches[1]));
@@ -58,33 +64,33 @@ void ControlServer::routes() {
       }
       try {
         fn(*s, req, res);
-      } catch (const BadRequest &e) {
+      } catch (const BadRequest& e) {
         send_error(res, 400, e.what());
       }
     };
   };
 
-  http_.Get("/health", [](const Request &, Response &res) {
+  http_.Get("/health", [](const Request&, Response& res) {
     send_json(res, {{"ok", true}, {"version", LOCALSERVER_VERSION}});
   });
 
-  http_.Post("/shutdown", [this](const Request &, Response &res) {
+  http_.Post("/shutdown", [this](const Request&, Response& res) {
     send_json(res, {{"ok", true}});
     if (on_shutdown_) {
       on_shutdown_();
     }
   });
 
-  http_.Get("/scenarios", [this](const Request &, Response &res) {
+  http_.Get("/scenarios", [this](const Request&, Response& res) {
     json out = json::array();
     std::lock_guard lk(mu_);
-    for (const auto &[id, s] : scenarios_) {
+    for (const auto& [id, s] : scenarios_) {
       out.push_back({{"id", id}, {"port", s->port()}, {"kind", s->state().kind()}});
     }
     send_json(res, out);
   });
 
-  http_.Post("/scenarios", [this](const Request &req, Response &res) {
+  http_.Post("/scenarios", [this](const Request& req, Response& res) {
     std::string kind = req.has_param("kind") ? req.get_param_value("kind") : "http";
     std::string name = req.has_param("name") ? req.get_param_value("name") : "";
     if (name.size() > 200) {
@@ -129,20 +135,20 @@ void ControlServer::routes() {
     send_json(res, j);
   });
 
-  http_.Get(path_of("/stats"), with_scenario([](Scenario &s, const Request &, Response &res) {
+  http_.Get(path_of("/stats"), with_scenario([](Scenario& s, const Request&, Response& res) {
               send_json(res, s.state().stats());
             }));
-  http_.Get(path_of("/log"), with_scenario([](Scenario &s, const Request &, Response &res) {
+  http_.Get(path_of("/log"), with_scenario([](Scenario& s, const Request&, Response& res) {
               send_json(res, s.state().log());
             }));
-  http_.Get(path_of("/timeline"), with_scenario([](Scenario &s, const Request &, Response &res) {
+  http_.Get(path_of("/timeline"), with_scenario([](Scenario& s, const Request&, Response& res) {
               send_json(res, s.state().timeline());
             }));
-  http_.Post(path_of("/reset"), with_scenario([](Scenario &s, const Request &, Response &res) {
+  http_.Post(path_of("/reset"), with_scenario([](Scenario& s, const Request&, Response& res) {
                s.state().reset();
                send_json(res, {{"ok", true}});
              }));
-  http_.Post(path_of("/release"), with_scenario([](Scenario &s, const Request &req, Response &res) {
+  http_.Post(path_of("/release"), with_scenario([](Scenario& s, const Request& req, Response& res) {
                if (req.has_param("all")) {
                  if (req.get_param_value("all") != "1") {
                    throw BadRequest("all must be 1");
@@ -161,47 +167,48 @@ void ControlServer::routes() {
                s.state().release(gate);
                send_json(res, {{"ok", true}, {"released", gate}});
              }));
-  http_.Get(path_of("/await"), with_scenario([](Scenario &s, const Request &req, Response &res) {
-              using K = ScenarioState::AwaitKind;
-              const std::vector<std::pair<const char *, K>> kinds = {
-                  {"parked", K::parked}, {"requests", K::requests}, {"open", K::open}, {"inflight", K::inflight}};
-              const char *which = nullptr;
-              K kind = K::parked;
-              for (const auto &[name, k] : kinds) {
-                if (req.has_param(name)) {
-                  if (which) {
-                    throw BadRequest("await takes exactly one of parked, requests, open, inflight");
-                  }
-                  which = name;
-                  kind = k;
-                }
-              }
-              if (!which) {
-                throw BadRequest("await needs one of parked=N, requests=N, open=N, inflight=N");
-              }
-              auto n = parse_int(req.get_param_value(which), 0, 1000000, which);
-              std::string gate;
-              if (req.has_param("gate")) {
-                if (kind != K::parked) {
-                  throw BadRequest("gate applies to parked only");
-                }
-                gate = req.get_param_value("gate");
-                if (!valid_name(gate)) {
-                  throw BadRequest("gate name must match [A-Za-z0-9_.-]{1,64}");
-                }
-              }
-              auto timeout = int_param(req, "timeout_ms", 5000, 0, 60000);
-              json stats;
-              bool ok = s.state().await(kind, n, gate, std::chrono::milliseconds(timeout), stats);
-              stats["ok"] = ok;
-              if (!ok) {
-                stats["error"] = "timeout after " + std::to_string(timeout) + " ms waiting for " +
-                                 which + (kind == K::open ? " == " : " >= ") + std::to_string(n) +
-                                 (gate.empty() ? "" : " at gate " + gate);
-              }
-              send_json(res, stats, ok ? 200 : 408);
-            }));
-  http_.Delete(kScenarioPath, [this](const Request &req, Response &res) {
+  http_.Get(
+      path_of("/await"), with_scenario([](Scenario& s, const Request& req, Response& res) {
+        using K = ScenarioState::AwaitKind;
+        const std::vector<std::pair<const char*, K>> kinds = {
+            {"parked", K::parked}, {"requests", K::requests}, {"open", K::open}, {"inflight", K::inflight}};
+        const char* which = nullptr;
+        K kind = K::parked;
+        for (const auto& [name, k] : kinds) {
+          if (req.has_param(name)) {
+            if (which) {
+              throw BadRequest("await takes exactly one of parked, requests, open, inflight");
+            }
+            which = name;
+            kind = k;
+          }
+        }
+        if (!which) {
+          throw BadRequest("await needs one of parked=N, requests=N, open=N, inflight=N");
+        }
+        auto n = parse_int(req.get_param_value(which), 0, 1000000, which);
+        std::string gate;
+        if (req.has_param("gate")) {
+          if (kind != K::parked) {
+            throw BadRequest("gate applies to parked only");
+          }
+          gate = req.get_param_value("gate");
+          if (!valid_name(gate)) {
+            throw BadRequest("gate name must match [A-Za-z0-9_.-]{1,64}");
+          }
+        }
+        auto timeout = int_param(req, "timeout_ms", 5000, 0, 60000);
+        json stats;
+        bool ok = s.state().await(kind, n, gate, std::chrono::milliseconds(timeout), stats);
+        stats["ok"] = ok;
+        if (!ok) {
+          stats["error"] = "timeout after " + std::to_string(timeout) + " ms waiting for " + which +
+                           (kind == K::open ? " == " : " >= ") + std::to_string(n) +
+                           (gate.empty() ? "" : " at gate " + gate);
+        }
+        send_json(res, stats, ok ? 200 : 408);
+      }));
+  http_.Delete(kScenarioPath, [this](const Request& req, Response& res) {
     std::shared_ptr<Scenario> s;
     {
       std::lock_guard lk(mu_);
@@ -220,7 +227,7 @@ void ControlServer::routes() {
   });
 
   // Unknown paths (and httplib's own errors) also answer JSON.
-  http_.set_error_handler([](const Request &req, Response &res) {
+  http_.set_error_handler([](const Request& req, Response& res) {
     if (res.body.empty()) {
       std::string reason = res.status == 404 ? "no such control endpoint: " + req.method + " " + req.path
                                              : "request rejected (" + std::to_string(res.status) + ")";
@@ -229,4 +236,4 @@ void ControlServer::routes() {
   });
 }
 
-} // namespace ls
+}  // namespace ls

@@ -14,20 +14,20 @@
 namespace ls {
 
 class ControlServer {
-public:
+ public:
   // on_shutdown is called (from a control thread) for POST /shutdown.
   ControlServer(std::string host, std::function<void()> on_shutdown);
   ~ControlServer();
-  ControlServer(const ControlServer &) = delete;
-  ControlServer &operator=(const ControlServer &) = delete;
+  ControlServer(const ControlServer&) = delete;
+  ControlServer& operator=(const ControlServer&) = delete;
 
-  int start(int port); // returns the bound port or -1
+  int start(int port);  // returns the bound port or -1
   // Stops every scenario, then the control listener.
   void stop();
 
-private:
+ private:
   void routes();
-  std::shared_ptr<Scenario> find(const std::string &id);
+  std::shared_ptr<Scenario> find(const std::string& id);
 
   std::string host_;
   std::function<void()> on_shutdown_;
@@ -38,4 +38,4 @@ private:
   bool stopped_ = false;
 };
 
-} // namespace ls
+}  // namespace ls

@@ -7,7 +7,7 @@
 namespace ls::platform {
 
 // child_exited() is polled; returns the launcher's exit code.
-int wait_for_port_file(const std::string &port_file, long long child_pid,
-                       const std::function<bool()> &child_exited);
+int wait_for_port_file(const std::string& port_file, long long child_pid,
+                       const std::function<bool()>& child_exited);
 
-} // namespace ls::platform
+}  // namespace ls::platform

@@ -11,19 +11,19 @@
 namespace ls {
 
 // `rest` is the part of the path after the endpoint's prefix.
-using EndpointFn = void (*)(const httplib::Request &, httplib::Response &, const std::string &rest);
+using EndpointFn = void (*)(const httplib::Request&, httplib::Response&, const std::string& rest);
 
 struct Endpoint {
-  std::string_view path; // exact path, or a prefix when it ends with '/'
-  bool any_method;       // otherwise GET and HEAD only
+  std::string_view path;  // exact path, or a prefix when it ends with '/'
+  bool any_method;        // otherwise GET and HEAD only
   EndpointFn fn;
 };
 
-void add_basic_endpoints(std::vector<Endpoint> &table);
-void add_timed_endpoints(std::vector<Endpoint> &table);
-void add_cache_endpoints(std::vector<Endpoint> &table);
+void add_basic_endpoints(std::vector<Endpoint>& table);
+void add_timed_endpoints(std::vector<Endpoint>& table);
+void add_cache_endpoints(std::vector<Endpoint>& table);
 
 // The request echoed the way /get and /anything show it.
-nlohmann::json echo_request(const httplib::Request &req);
+nlohmann::json echo_request(const httplib::Request& req);
 
-} // namespace ls
+}  // namespace ls

@@ -18,7 +18,7 @@ namespace {
 
 constexpr std::int64_t kMaxBody = 64ll * 1024 * 1024;
 
-bool is_token(const std::string &s) {
+bool is_token(const std::string& s) {
   if (s.empty() || s.size() > 128) {
     return false;
   }
@@ -32,17 +32,16 @@ bool is_token(const std::string &s) {
   return true;
 }
 
-bool is_header_value(const std::string &s) {
-  return s.size() <= 4096 && std::none_of(s.begin(), s.end(), [](char c) {
-           return c == '\r' || c == '\n' || c == '\0';
-         });
+bool is_header_value(const std::string& s) {
+  return s.size() <= 4096 &&
+         std::none_of(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
-void get(const httplib::Request &req, httplib::Response &res, const std::string &) {
+void get(const httplib::Request& req, httplib::Response& res, const std::string&) {
   send_json(res, echo_request(req));
 }
 
-void anything(const httplib::Request &req, httplib::Response &res, const std::string &) {
+void anything(const httplib::Request& req, httplib::Response& res, const std::string&) {
   json j = echo_request(req);
   j["data"] = req.body;
   j["body_size"] = req.body.size();
@@ -56,25 +55,30 @@ void anything(const httplib::Request &req, httplib::Response &res, const std::st
   send_json(res, j);
 }
 
-void status(const httplib::Request &, httplib::Response &res, const std::string &rest) {
+void status(const httplib::Request&, httplib::Response& res, const std::string& rest) {
   int code = static_cast<int>(parse_int(rest, 200, 599, "status code"));
   res.status = code;
   switch (code) {
-  case 301: case 302: case 303: case 305: case 307: case 308:
-    res.set_header("Location", "/redirect/1");
-    break;
-  case 401:
-    res.set_header("WWW-Authenticate", "Basic realm=\"Fake Realm\"");
-    break;
-  case 407:
-    res.set_header("Proxy-Authenticate", "Basic realm=\"Fake Realm\"");
-    break;
-  default:
-    break;
+    case 301:
+    case 302:
+    case 303:
+    case 305:
+    case 307:
+    case 308:
+      res.set_header("Location", "/redirect/1");
+      break;
+    case 401:
+      res.set_header("WWW-Authenticate", "Basic realm=\"Fake Realm\"");
+      break;
+    case 407:
+      res.set_header("Proxy-Authenticate", "Basic realm=\"Fake Realm\"");
+      break;
+    default:
+      break;
   }
 }
 
-void bytes(const httplib::Request &req, httplib::Response &res, const std::string &rest) {
+void bytes(const httplib::Request& req, httplib::Response& res, const std::string& rest) {
   auto n = static_cast<std::size_t>(parse_int(rest, 0, kMaxBody, "n"));
   auto seed = static_cast<std::uint64_t>(int_param(req, "seed", 0, 0, 0xffffffffll));
   res.status = 200;
@@ -83,7 +87,7 @@ void bytes(const httplib::Request &req, httplib::Response &res, const std::strin
     return;
   }
   res.set_content_provider(n, "application/octet-stream",
-                           [seed](size_t offset, size_t length, httplib::DataSink &sink) {
+                           [seed](size_t offset, size_t length, httplib::DataSink& sink) {
                              char buf[16384];
                              size_t k = std::min(length, sizeof buf);
                              gen_fill(seed, offset, buf, k);
@@ -91,9 +95,9 @@ void bytes(const httplib::Request &req, httplib::Response &res, const std::strin
                            });
 }
 
-void response_headers(const httplib::Request &req, httplib::Response &res, const std::string &) {
+void response_headers(const httplib::Request& req, httplib::Response& res, const std::string&) {
   json body = json::object();
-  for (const auto &[k, v] : req.params) {
+  for (const auto& [k, v] : req.params) {
     if (k == "_delay_ms") {
       continue;
     }
@@ -116,17 +120,17 @@ void response_headers(const httplib::Request &req, httplib::Response &res, const
   send_json(res, body);
 }
 
-void redirect(const httplib::Request &, httplib::Response &res, const std::string &rest) {
+void redirect(const httplib::Request&, httplib::Response& res, const std::string& rest) {
   auto n = parse_int(rest, 1, 100, "n");
   res.status = 302;
   res.set_header("Location", n > 1 ? "/redirect/" + std::to_string(n - 1) : std::string("/get"));
 }
 
-} // namespace
+}  // namespace
 
-json echo_request(const httplib::Request &req) {
+json echo_request(const httplib::Request& req) {
   json args = json::object();
-  for (const auto &[k, v] : req.params) {
+  for (const auto& [k, v] : req.params) {
     auto it = args.find(k);
     if (it == args.end()) {
       args[k] = v;
@@ -137,7 +141,7 @@ json echo_request(const httplib::Request &req) {
     }
   }
   json headers = json::object();
-  for (const auto &[k, v] : client_headers(req)) {
+  for (const auto& [k, v] : client_headers(req)) {
     auto it = headers.find(k);
     if (it == headers.end()) {
       headers[k] = v;
@@ -150,7 +154,7 @@ json echo_request(const httplib::Request &req) {
             {"headers", headers},
             {"origin", req.remote_addr},
             {"url", "http://" + req.get_header_value("Host") + req.target}};
-  if (ConnContext *ctx = current_conn(); ctx && ctx->ticket) {
+  if (ConnContext* ctx = current_conn(); ctx && ctx->ticket) {
     j["conn"] = ctx->conn;
     j["conn_seq"] = ctx->conn_seq;
     j["seq"] = ctx->ticket->seq;
@@ -158,7 +162,7 @@ json echo_request(const httplib::Request &req) {
   return j;
 }
 
-void add_basic_endpoints(std::vector<Endpoint> &t) {
+void add_basic_endpoints(std::vector<Endpoint>& t) {
   t.push_back({"/get", false, get});
   t.push_back({"/anything", true, anything});
   t.push_back({"/anything/", true, anything});
@@ -168,4 +172,4 @@ void add_basic_endpoints(std::vector<Endpoint> &t) {
   t.push_back({"/redirect/", false, redirect});
 }
 
-} // namespace ls
+}  // namespace ls

@@ -12,17 +12,17 @@ namespace ls {
 namespace {
 
 // Fixed validators: a resource that never changes, so any conditional GET may 304.
-constexpr const char *kLastModified = "Wed, 21 Oct 2015 07:28:00 GMT";
-constexpr const char *kCacheEtag = "\"ls-cache-1\"";
+constexpr const char* kLastModified = "Wed, 21 Oct 2015 07:28:00 GMT";
+constexpr const char* kCacheEtag = "\"ls-cache-1\"";
 
-void count(const httplib::Request &req, bool conditional, bool not_modified) {
-  if (ConnContext *ctx = current_conn(); ctx && ctx->state) {
+void count(const httplib::Request& req, bool conditional, bool not_modified) {
+  if (ConnContext* ctx = current_conn(); ctx && ctx->state) {
     ctx->state->cache_hit(req.path, conditional, not_modified);
   }
 }
 
 // True if the If-None-Match / If-Match list names `etag` (quoted) or is "*".
-bool etag_listed(const std::string &list, const std::string &quoted) {
+bool etag_listed(const std::string& list, const std::string& quoted) {
   std::stringstream ss(list);
   std::string item;
   while (std::getline(ss, item, ',')) {
@@ -42,7 +42,7 @@ bool etag_listed(const std::string &list, const std::string &quoted) {
   return false;
 }
 
-void cache(const httplib::Request &req, httplib::Response &res, const std::string &) {
+void cache(const httplib::Request& req, httplib::Response& res, const std::string&) {
   bool conditional = req.has_header("If-Modified-Since") || req.has_header("If-None-Match");
   count(req, conditional, conditional);
   res.set_header("Last-Modified", kLastModified);
@@ -54,7 +54,7 @@ void cache(const httplib::Request &req, httplib::Response &res, const std::strin
   send_json(res, echo_request(req));
 }
 
-void cache_seconds(const httplib::Request &req, httplib::Response &res, const std::string &rest) {
+void cache_seconds(const httplib::Request& req, httplib::Response& res, const std::string& rest) {
   auto secs = parse_int(rest, 0, 31536000, "seconds");
   bool conditional = req.has_header("If-Modified-Since") || req.has_header("If-None-Match");
   count(req, conditional, false);
@@ -62,7 +62,7 @@ void cache_seconds(const httplib::Request &req, httplib::Response &res, const st
   send_json(res, echo_request(req));
 }
 
-void etag(const httplib::Request &req, httplib::Response &res, const std::string &rest) {
+void etag(const httplib::Request& req, httplib::Response& res, const std::string& rest) {
   if (rest.empty() || rest.size() > 128 || rest.find('"') != std::string::npos ||
       rest.find_first_of(" \t\r\n,") != std::string::npos) {
     throw BadRequest("etag must be 1-128 characters without quotes, spaces or commas");
@@ -84,12 +84,12 @@ void etag(const httplib::Request &req, httplib::Response &res, const std::string
   send_json(res, echo_request(req));
 }
 
-} // namespace
+}  // namespace
 
-void add_cache_endpoints(std::vector<Endpoint> &t) {
+void add_cache_endpoints(std::vector<Endpoint>& t) {
   t.push_back({"/cache", false, cache});
   t.push_back({"/cache/", false, cache_seconds});
   t.push_back({"/etag/", false, etag});
 }
 
-} // namespace ls
+}  // namespace ls

@@ -12,7 +12,7 @@ namespace ls {
 
 namespace {
 
-const std::vector<Endpoint> &endpoint_table() {
+const std::vector<Endpoint>& endpoint_table() {
   static const std::vector<Endpoint> table = [] {
     std::vector<Endpoint> t;
     add_basic_endpoints(t);
@@ -23,8 +23,8 @@ const std::vector<Endpoint> &endpoint_table() {
   return table;
 }
 
-const Endpoint *find_endpoint(const std::string &path, std::string &rest) {
-  for (const auto &e : endpoint_table()) {
+const Endpoint* find_endpoint(const std::string& path, std::string& rest) {
+  for (const auto& e : endpoint_table()) {
     if (e.path.back() == '/') {
       if (path.size() > e.path.size() && path.compare(0, e.path.size(), e.path) == 0) {
         rest = path.substr(e.path.size());
@@ -38,10 +38,10 @@ const Endpoint *find_endpoint(const std::string &path, std::string &rest) {
   return nullptr;
 }
 
-void dispatch(const httplib::Request &req, httplib::Response &res) {
+void dispatch(const httplib::Request& req, httplib::Response& res) {
   try {
     std::string rest;
-    const Endpoint *e = find_endpoint(req.path, rest);
+    const Endpoint* e = find_endpoint(req.path, rest);
     if (!e) {
       send_error(res, 404, "no such endpoint: " + req.path.substr(0, 200));
       return;
@@ -65,11 +65,11 @@ void dispatch(const httplib::Request &req, httplib::Response &res) {
       }
     }
     e->fn(req, res, rest);
-  } catch (const BadRequest &ex) {
+  } catch (const BadRequest& ex) {
     res.headers.clear();
     res.content_provider_ = nullptr;
     send_error(res, 400, ex.what());
-  } catch (const std::exception &ex) {
+  } catch (const std::exception& ex) {
     res.headers.clear();
     res.content_provider_ = nullptr;
     send_error(res, 500, ex.what());
@@ -77,27 +77,27 @@ void dispatch(const httplib::Request &req, httplib::Response &res) {
 }
 
 class HttpScenario : public Scenario {
-public:
-  HttpScenario(const std::string &id, const std::string &name)
+ public:
+  HttpScenario(const std::string& id, const std::string& name)
       : Scenario(id, "http", name), server_(&state_) {
     server_.set_dispatch(dispatch);
   }
   ~HttpScenario() override { stop(); }
 
-  bool start(const std::string &host) {
+  bool start(const std::string& host) {
     port_ = server_.start(host, 0);
     return port_ > 0;
   }
   void stop() override { server_.shutdown_all(); }
 
-private:
+ private:
   ConnServer server_;
 };
 
-} // namespace
+}  // namespace
 
-std::unique_ptr<Scenario> make_http_scenario(const std::string &id, const std::string &name,
-                                             const std::string &host) {
+std::unique_ptr<Scenario> make_http_scenario(const std::string& id, const std::string& name,
+                                             const std::string& host) {
   auto s = std::make_unique<HttpScenario>(id, name);
   if (!s->start(host)) {
     return nullptr;
@@ -105,4 +105,4 @@ std::unique_ptr<Scenario> make_http_scenario(const std::string &id, const std::s
   return s;
 }
 
-} // namespace ls
+}  // namespace ls

@@ -20,10 +20,10 @@ bool process_alive(long long pid);
 // Returns the launcher's exit code once the child wrote `port_file` (0) or
 // failed/timed out (1), or -1 in a process that should go on as the server
 // (the POSIX child after fork).
-int detach(const std::vector<std::string> &child_args, const std::string &port_file,
-           const std::string &log_file);
+int detach(const std::vector<std::string>& child_args, const std::string& port_file,
+           const std::string& log_file);
 
 // Appends stdout and stderr to `log_file`.
-bool redirect_output(const std::string &log_file);
+bool redirect_output(const std::string& log_file);
 
-} // namespace ls::platform
+}  // namespace ls::platform

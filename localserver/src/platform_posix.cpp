@@ -17,26 +17,32 @@ namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
 
-extern "C" void on_stop_signal(int) { g_stop = 1; }
+extern "C" void on_stop_signal(int) {
+  g_stop = 1;
+}
 
-} // namespace
+}  // namespace
 
 void install_stop_handlers() {
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-  struct sigaction ign{};
+  struct sigaction ign {};
   ign.sa_handler = SIG_IGN;
   sigemptyset(&ign.sa_mask);
-  sigaction(SIGPIPE, &ign, nullptr); // a vanished client must not kill the server
+  sigaction(SIGPIPE, &ign, nullptr);  // a vanished client must not kill the server
 }
 
-bool stop_requested() { return g_stop != 0; }
+bool stop_requested() {
+  return g_stop != 0;
+}
 void shutdown_complete() {}
 
-long long current_pid() { return static_cast<long long>(::getpid()); }
+long long current_pid() {
+  return static_cast<long long>(::getpid());
+}
 
 bool process_alive(long long pid) {
   if (pid <= 0) {
@@ -60,7 +66,7 @@ bool process_alive(long long pid) {
   return true;
 }
 
-bool redirect_output(const std::string &log_file) {
+bool redirect_output(const std::string& log_file) {
   int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   if (fd < 0) {
     return false;
@@ -73,7 +79,7 @@ bool redirect_output(const std::string &log_file) {
   return true;
 }
 
-int detach(const std::vector<std::string> &, const std::string &port_file, const std::string &log_file) {
+int detach(const std::vector<std::string>&, const std::string& port_file, const std::string& log_file) {
   std::fflush(stdout);
   std::fflush(stderr);
   pid_t child = ::fork();
@@ -103,4 +109,4 @@ int detach(const std::vector<std::string> &, const std::string &port_file, const
   });
 }
 
-} // namespace ls::platform
+}  // namespace ls::platform

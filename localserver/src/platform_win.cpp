@@ -12,7 +12,7 @@ namespace ls::platform {
 namespace {
 
 std::atomic<bool> g_stop{false};
-HANDLE g_done = nullptr; // set when cleanup finished
+HANDLE g_done = nullptr;  // set when cleanup finished
 
 BOOL WINAPI on_console_event(DWORD type) {
   g_stop = true;
@@ -25,10 +25,12 @@ BOOL WINAPI on_console_event(DWORD type) {
   return TRUE;
 }
 
-extern "C" void on_signal(int) { g_stop = true; }
+extern "C" void on_signal(int) {
+  g_stop = true;
+}
 
 // Quotes one argument for CommandLineToArgvW / the CRT parser.
-std::string quote(const std::string &a) {
+std::string quote(const std::string& a) {
   if (!a.empty() && a.find_first_of(" \t\"") == std::string::npos) {
     return a;
   }
@@ -53,7 +55,7 @@ std::string quote(const std::string &a) {
   return out;
 }
 
-} // namespace
+}  // namespace
 
 void install_stop_handlers() {
   g_done = CreateEventA(nullptr, TRUE, FALSE, nullptr);
@@ -62,7 +64,9 @@ void install_stop_handlers() {
   std::signal(SIGTERM, on_signal);
 }
 
-bool stop_requested() { return g_stop; }
+bool stop_requested() {
+  return g_stop;
+}
 
 void shutdown_complete() {
   if (g_done) {
@@ -70,7 +74,9 @@ void shutdown_complete() {
   }
 }
 
-long long current_pid() { return static_cast<long long>(GetCurrentProcessId()); }
+long long current_pid() {
+  return static_cast<long long>(GetCurrentProcessId());
+}
 
 bool process_alive(long long pid) {
   HANDLE h = OpenProcess(SYNCHRONIZE, FALSE, static_cast<DWORD>(pid));
@@ -82,15 +88,14 @@ bool process_alive(long long pid) {
   return alive;
 }
 
-bool redirect_output(const std::string &log_file) {
-  FILE *f1 = nullptr;
-  FILE *f2 = nullptr;
+bool redirect_output(const std::string& log_file) {
+  FILE* f1 = nullptr;
+  FILE* f2 = nullptr;
   return freopen_s(&f1, log_file.c_str(), "a", stdout) == 0 &&
          freopen_s(&f2, log_file.c_str(), "a", stderr) == 0;
 }
 
-int detach(const std::vector<std::string> &child_args, const std::string &port_file,
-           const std::string &) {
+int detach(const std::vector<std::string>& child_args, const std::string& port_file, const std::string&) {
   char exe[MAX_PATH * 4];
   DWORD n = GetModuleFileNameA(nullptr, exe, sizeof exe);
   if (n == 0 || n >= sizeof exe) {
@@ -98,7 +103,7 @@ int detach(const std::vector<std::string> &child_args, const std::string &port_f
     return 1;
   }
   std::string cmd = quote(exe);
-  for (const auto &a : child_args) {
+  for (const auto& a : child_args) {
     cmd += " " + quote(a);
   }
   STARTUPINFOA si{};
@@ -111,11 +116,10 @@ int detach(const std::vector<std::string> &child_args, const std::string &port_f
     return 1;
   }
   CloseHandle(pi.hThread);
-  int rc = wait_for_port_file(port_file, static_cast<long long>(pi.dwProcessId), [&pi] {
-    return WaitForSingleObject(pi.hProcess, 0) == WAIT_OBJECT_0;
-  });
+  int rc = wait_for_port_file(port_file, static_cast<long long>(pi.dwProcessId),
+                              [&pi] { return WaitForSingleObject(pi.hProcess, 0) == WAIT_OBJECT_0; });
   CloseHandle(pi.hProcess);
   return rc;
 }
 
-} // namespace ls::platform
+}  // namespace ls::platform

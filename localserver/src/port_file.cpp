@@ -11,7 +11,7 @@ namespace ls {
 
 namespace fs = std::filesystem;
 
-bool write_port_file(const std::string &path, const PortInfo &info, std::string &error) {
+bool write_port_file(const std::string& path, const PortInfo& info, std::string& error) {
   nlohmann::json j = {{"control_port", info.control_port}, {"pid", info.pid}, {"host", info.host}};
   std::string tmp = path + ".tmp" + std::to_string(info.pid);
   {
@@ -33,7 +33,7 @@ bool write_port_file(const std::string &path, const PortInfo &info, std::string 
   return true;
 }
 
-std::optional<PortInfo> read_port_file(const std::string &path) {
+std::optional<PortInfo> read_port_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return std::nullopt;
@@ -50,12 +50,12 @@ std::optional<PortInfo> read_port_file(const std::string &path) {
     p.pid = j.at("pid").get<long long>();
     p.host = j.value("host", std::string("127.0.0.1"));
     return p;
-  } catch (const nlohmann::json::exception &) {
+  } catch (const nlohmann::json::exception&) {
     return std::nullopt;
   }
 }
 
-void remove_port_file(const std::string &path, long long pid) {
+void remove_port_file(const std::string& path, long long pid) {
   auto p = read_port_file(path);
   if (p && p->pid == pid) {
     std::error_code ec;
@@ -63,4 +63,4 @@ void remove_port_file(const std::string &path, long long pid) {
   }
 }
 
-} // namespace ls
+}  // namespace ls

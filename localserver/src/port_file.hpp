@@ -12,9 +12,9 @@ struct PortInfo {
   std::string host;
 };
 
-bool write_port_file(const std::string &path, const PortInfo &info, std::string &error);
-std::optional<PortInfo> read_port_file(const std::string &path);
+bool write_port_file(const std::string& path, const PortInfo& info, std::string& error);
+std::optional<PortInfo> read_port_file(const std::string& path);
 // Removes the file only if it still names `pid` (a newer server may own it).
-void remove_port_file(const std::string &path, long long pid);
+void remove_port_file(const std::string& path, long long pid);
 
-} // namespace ls
+}  // namespace ls

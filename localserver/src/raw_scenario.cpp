@@ -18,9 +18,11 @@ namespace {
 constexpr std::size_t kMaxHead = 64 * 1024;
 
 class RawSession : public AsioSession {
-public:
-  RawSession(tcp::socket socket, ScenarioState &state, std::uint64_t conn)
-      : AsioSession(state, conn), socket_(std::move(socket)), timer_(socket_.get_executor()),
+ public:
+  RawSession(tcp::socket socket, ScenarioState& state, std::uint64_t conn)
+      : AsioSession(state, conn),
+        socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
         buf_(in_, kMaxHead) {}
 
   void start() override {
@@ -31,8 +33,9 @@ public:
         self->close();
       }
     });
-    net::async_read_until(socket_, buf_, "\r\n\r\n",
-                          [self = shared()](boost::system::error_code ec, std::size_t n) { self->on_head(ec, n); });
+    net::async_read_until(
+        socket_, buf_, "\r\n\r\n",
+        [self = shared()](boost::system::error_code ec, std::size_t n) { self->on_head(ec, n); });
   }
 
   void abort() override {
@@ -40,7 +43,7 @@ public:
     close();
   }
 
-private:
+ private:
   std::shared_ptr<RawSession> shared() { return std::static_pointer_cast<RawSession>(shared_from_this()); }
 
   void close() {
@@ -104,7 +107,8 @@ private:
     } else if (path_ == "/close-after-headers") {
       status_ = 200;
       finish(200);
-      write("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 100\r\n" + headers_() + "\r\n",
+      write("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 100\r\n" +
+                headers_() + "\r\n",
             [self = shared()] { self->close(); });
     } else if (path_ == "/reset") {
       boost::system::error_code ignored;
@@ -116,14 +120,17 @@ private:
       never_answer();
     } else if (path_ == "/http10-close") {
       try {
-        remaining_ = static_cast<std::size_t>(params.count("bytes") ? parse_int(params["bytes"], 0, 64ll << 20, "bytes") : 1024);
-        seed_ = static_cast<std::uint64_t>(params.count("seed") ? parse_int(params["seed"], 0, 0xffffffffll, "seed") : 0);
-      } catch (const BadRequest &e) {
+        remaining_ = static_cast<std::size_t>(
+            params.count("bytes") ? parse_int(params["bytes"], 0, 64ll << 20, "bytes") : 1024);
+        seed_ = static_cast<std::uint64_t>(
+            params.count("seed") ? parse_int(params["seed"], 0, 0xffffffffll, "seed") : 0);
+      } catch (const BadRequest& e) {
         respond_error(400, e.what());
         return;
       }
       status_ = 200;
-      write("HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n" + headers_() + "\r\n",
+      write("HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n" +
+                headers_() + "\r\n",
             [self = shared()] { self->write_body(); });
     } else {
       respond_error(404, "no such raw behaviour: " + path_.substr(0, 200));
@@ -132,25 +139,30 @@ private:
 
   std::string headers_() const { return seq_headers(conn_, 1, ticket_ ? ticket_->seq : 0); }
 
-  void respond_error(int status, const std::string &reason) {
+  void respond_error(int status, const std::string& reason) {
     status_ = status;
     finish(status);
-    std::string body = nlohmann::json({{"error", reason}}).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // invalid UTF-8 in reason must not throw
+    std::string body =
+        nlohmann::json({{"error", reason}})
+            .dump(-1, ' ', false,
+                  nlohmann::json::error_handler_t::replace);  // invalid UTF-8 in reason must not throw
     write("HTTP/1.1 " + std::to_string(status) + (status == 404 ? " Not Found" : " Bad Request") +
               "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
               std::to_string(body.size()) + "\r\n" + headers_() + "\r\n" + body,
           [self = shared()] { self->close(); });
   }
 
-  template <class Next> void write(std::string data, Next next) {
+  template <class Next>
+  void write(std::string data, Next next) {
     out_ = std::move(data);
-    net::async_write(socket_, net::buffer(out_), [self = shared(), next](boost::system::error_code ec, std::size_t) {
-      if (ec || self->aborted_) {
-        self->close();
-        return;
-      }
-      next();
-    });
+    net::async_write(socket_, net::buffer(out_),
+                     [self = shared(), next](boost::system::error_code ec, std::size_t) {
+                       if (ec || self->aborted_) {
+                         self->close();
+                         return;
+                       }
+                       next();
+                     });
   }
 
   // Close-delimited body: bytes of the generator, then the end of the connection.
@@ -191,7 +203,7 @@ private:
         self->close();
         return;
       }
-      self->watch_client(); // discard whatever else the client sends
+      self->watch_client();  // discard whatever else the client sends
     });
   }
 
@@ -212,10 +224,11 @@ private:
   std::uint64_t seed_ = 0;
 };
 
-} // namespace
+}  // namespace
 
-std::unique_ptr<Scenario> make_raw_scenario(const std::string &id, const std::string &name, const std::string &host) {
+std::unique_ptr<Scenario> make_raw_scenario(const std::string& id, const std::string& name,
+                                            const std::string& host) {
   return make_asio_scenario<RawSession>(id, "raw", name, host);
 }
 
-} // namespace ls
+}  // namespace ls

@@ -65,14 +65,14 @@ ScenarioState::Ticket ScenarioState::request_begin(std::uint64_t conn, std::uint
   return t;
 }
 
-ScenarioState::LogEntry *ScenarioState::entry_locked(const Ticket &t) {
+ScenarioState::LogEntry* ScenarioState::entry_locked(const Ticket& t) {
   if (t.epoch != epoch_ || t.seq == 0 || t.seq > log_.size()) {
     return nullptr;
   }
   return &log_[t.seq - 1];
 }
 
-void ScenarioState::request_end(const Ticket &t, int status) {
+void ScenarioState::request_end(const Ticket& t, int status) {
   std::lock_guard lk(mu_);
   if (inflight_ > 0) {
     --inflight_;
@@ -80,7 +80,7 @@ void ScenarioState::request_end(const Ticket &t, int status) {
   if (t.epoch == epoch_) {
     ++completed_;
   }
-  if (LogEntry *e = entry_locked(t)) {
+  if (LogEntry* e = entry_locked(t)) {
     e->status = status;
     e->t_end_ms = now_ms_locked();
     e->done = true;
@@ -88,16 +88,16 @@ void ScenarioState::request_end(const Ticket &t, int status) {
   cv_.notify_all();
 }
 
-void ScenarioState::request_client_gone(const Ticket &t) {
+void ScenarioState::request_client_gone(const Ticket& t) {
   std::lock_guard lk(mu_);
-  if (LogEntry *e = entry_locked(t)) {
+  if (LogEntry* e = entry_locked(t)) {
     e->client_gone = true;
   }
 }
 
-void ScenarioState::cache_hit(const std::string &path, bool conditional, bool not_modified) {
+void ScenarioState::cache_hit(const std::string& path, bool conditional, bool not_modified) {
   std::lock_guard lk(mu_);
-  auto &c = cache_[path];
+  auto& c = cache_[path];
   if (conditional) {
     ++c.conditional;
   } else {
@@ -108,8 +108,8 @@ void ScenarioState::cache_hit(const std::string &path, bool conditional, bool no
   }
 }
 
-ScenarioState::ParkResult ScenarioState::park(const std::string &gate, Clock::time_point deadline,
-                                              const std::function<bool()> &gone) {
+ScenarioState::ParkResult ScenarioState::park(const std::string& gate, Clock::time_point deadline,
+                                              const std::function<bool()>& gone) {
   std::unique_lock lk(mu_);
   auto is_open = [&] {
     auto it = gate_open_.find(gate);
@@ -154,7 +154,7 @@ ScenarioState::ParkResult ScenarioState::park(const std::string &gate, Clock::ti
   return result;
 }
 
-void ScenarioState::release(const std::string &gate) {
+void ScenarioState::release(const std::string& gate) {
   std::lock_guard lk(mu_);
   gate_open_[gate] = true;
   cv_.notify_all();
@@ -184,21 +184,20 @@ bool ScenarioState::stopping() const {
 
 json ScenarioState::stats_locked() const {
   json paths = json::object();
-  for (const auto &[p, n] : paths_) {
+  for (const auto& [p, n] : paths_) {
     paths[p] = n;
   }
   json conns = json::object();
-  for (const auto &[c, seqs] : conn_requests_) {
+  for (const auto& [c, seqs] : conn_requests_) {
     conns[std::to_string(c)] = seqs;
   }
   json cache = json::object();
-  for (const auto &[p, c] : cache_) {
-    cache[p] = {{"conditional", c.conditional},
-                {"unconditional", c.unconditional},
-                {"not_modified", c.not_modified}};
+  for (const auto& [p, c] : cache_) {
+    cache[p] = {
+        {"conditional", c.conditional}, {"unconditional", c.unconditional}, {"not_modified", c.not_modified}};
   }
   json parked_at = json::object();
-  for (const auto &[g, n] : parked_at_) {
+  for (const auto& [g, n] : parked_at_) {
     parked_at[g] = n;
   }
   return {{"id", id_},
@@ -227,9 +226,9 @@ json ScenarioState::stats() const {
 json ScenarioState::log() const {
   std::lock_guard lk(mu_);
   json out = json::array();
-  for (const auto &e : log_) {
+  for (const auto& e : log_) {
     json headers = json::object();
-    for (const auto &[k, v] : e.info.headers) {
+    for (const auto& [k, v] : e.info.headers) {
       auto it = headers.find(k);
       if (it == headers.end()) {
         headers[k] = v;
@@ -237,18 +236,12 @@ json ScenarioState::log() const {
         *it = it->get<std::string>() + ", " + v;
       }
     }
-    json j = {{"seq", e.seq},
-              {"conn", e.conn},
-              {"conn_seq", e.conn_seq},
-              {"method", e.info.method},
-              {"path", e.info.path},
-              {"query", e.info.query},
-              {"headers", headers},
-              {"body_size", e.info.body_size},
-              {"status", e.status},
-              {"t_start_ms", e.t_start_ms},
-              {"done", e.done},
-              {"client_gone", e.client_gone}};
+    json j = {{"seq", e.seq},           {"conn", e.conn},
+              {"conn_seq", e.conn_seq}, {"method", e.info.method},
+              {"path", e.info.path},    {"query", e.info.query},
+              {"headers", headers},     {"body_size", e.info.body_size},
+              {"status", e.status},     {"t_start_ms", e.t_start_ms},
+              {"done", e.done},         {"client_gone", e.client_gone}};
     j["t_end_ms"] = e.done ? json(e.t_end_ms) : json(nullptr);
     out.push_back(std::move(j));
   }
@@ -258,7 +251,7 @@ json ScenarioState::log() const {
 json ScenarioState::timeline() const {
   std::lock_guard lk(mu_);
   json out = json::array();
-  for (const auto &ev : timeline_) {
+  for (const auto& ev : timeline_) {
     out.push_back({{"t_ms", ev.t_ms},
                    {"event", ev.open ? "open" : "close"},
                    {"conn", ev.conn},
@@ -289,28 +282,28 @@ void ScenarioState::reset() {
   cv_.notify_all();
 }
 
-bool ScenarioState::condition_locked(AwaitKind kind, std::int64_t n, const std::string &gate) const {
+bool ScenarioState::condition_locked(AwaitKind kind, std::int64_t n, const std::string& gate) const {
   auto un = static_cast<std::uint64_t>(n);
   switch (kind) {
-  case AwaitKind::parked:
-    if (gate.empty()) {
-      return parked_ >= un;
-    } else {
-      auto it = parked_at_.find(gate);
-      return (it == parked_at_.end() ? 0 : it->second) >= un;
-    }
-  case AwaitKind::requests:
-    return completed_ >= un;
-  case AwaitKind::open:
-    return open_ == un;
-  case AwaitKind::inflight:
-    return inflight_ >= un;
+    case AwaitKind::parked:
+      if (gate.empty()) {
+        return parked_ >= un;
+      } else {
+        auto it = parked_at_.find(gate);
+        return (it == parked_at_.end() ? 0 : it->second) >= un;
+      }
+    case AwaitKind::requests:
+      return completed_ >= un;
+    case AwaitKind::open:
+      return open_ == un;
+    case AwaitKind::inflight:
+      return inflight_ >= un;
   }
   return false;
 }
 
-bool ScenarioState::await(AwaitKind kind, std::int64_t n, const std::string &gate,
-                          std::chrono::milliseconds timeout, json &stats_out) {
+bool ScenarioState::await(AwaitKind kind, std::int64_t n, const std::string& gate,
+                          std::chrono::milliseconds timeout, json& stats_out) {
   std::unique_lock lk(mu_);
   bool ok = cv_.wait_for(lk, timeout, [&] { return stopping_ || condition_locked(kind, n, gate); });
   ok = ok && condition_locked(kind, n, gate);
@@ -318,4 +311,4 @@ bool ScenarioState::await(AwaitKind kind, std::int64_t n, const std::string &gat
   return ok;
 }
 
-} // namespace ls
+}  // namespace ls

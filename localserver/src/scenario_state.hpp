@@ -29,7 +29,7 @@ struct RequestInfo {
 };
 
 class ScenarioState {
-public:
+ public:
   // Caps keep memory bounded under benchmarks; counters stay exact beyond them.
   static constexpr std::size_t kMaxLog = 100000;
   static constexpr std::size_t kMaxTimeline = 200000;
@@ -39,8 +39,8 @@ public:
 
   ScenarioState(std::string id, std::string kind, std::string name);
 
-  const std::string &id() const { return id_; }
-  const std::string &kind() const { return kind_; }
+  const std::string& id() const { return id_; }
+  const std::string& kind() const { return kind_; }
 
   // Connections: ids are 1-based and never reused within a scenario (also not
   // after reset, so an id always names one TCP connection).
@@ -54,15 +54,14 @@ public:
     std::uint64_t seq = 0;
   };
   Ticket request_begin(std::uint64_t conn, std::uint64_t conn_seq, RequestInfo info);
-  void request_end(const Ticket &t, int status);
-  void request_client_gone(const Ticket &t);
-  void cache_hit(const std::string &path, bool conditional, bool not_modified);
+  void request_end(const Ticket& t, int status);
+  void request_client_gone(const Ticket& t);
+  void cache_hit(const std::string& path, bool conditional, bool not_modified);
 
   // Gates. park() returns when the gate opens, the deadline passes, the scenario
   // stops or gone() reports the client went away (polled every few ms).
-  ParkResult park(const std::string &gate, Clock::time_point deadline,
-                  const std::function<bool()> &gone);
-  void release(const std::string &gate);
+  ParkResult park(const std::string& gate, Clock::time_point deadline, const std::function<bool()>& gone);
+  void release(const std::string& gate);
   void release_all();
 
   // Waits up to `ms` unless the scenario stops first; false if it stopped.
@@ -77,12 +76,12 @@ public:
   void reset();
 
   // True when the condition held within timeout; `stats_out` gets the stats.
-  bool await(AwaitKind kind, std::int64_t n, const std::string &gate,
-             std::chrono::milliseconds timeout, nlohmann::json &stats_out);
+  bool await(AwaitKind kind, std::int64_t n, const std::string& gate, std::chrono::milliseconds timeout,
+             nlohmann::json& stats_out);
 
   double now_ms() const;
 
-private:
+ private:
   struct LogEntry {
     std::uint64_t seq = 0;
     std::uint64_t conn = 0;
@@ -108,8 +107,8 @@ private:
 
   double now_ms_locked() const;
   nlohmann::json stats_locked() const;
-  bool condition_locked(AwaitKind kind, std::int64_t n, const std::string &gate) const;
-  LogEntry *entry_locked(const Ticket &t);
+  bool condition_locked(AwaitKind kind, std::int64_t n, const std::string& gate) const;
+  LogEntry* entry_locked(const Ticket& t);
 
   const std::string id_;
   const std::string kind_;
@@ -119,7 +118,7 @@ private:
   std::condition_variable cv_;
   Clock::time_point origin_;
   bool stopping_ = false;
-  bool all_open_ = false; // release?all=1: every gate passes until reset
+  bool all_open_ = false;  // release?all=1: every gate passes until reset
   std::uint64_t epoch_ = 0;
 
   std::uint64_t next_conn_ = 1;
@@ -141,4 +140,4 @@ private:
   std::vector<TimelineEvent> timeline_;
 };
 
-} // namespace ls
+}  // namespace ls

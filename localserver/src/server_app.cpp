@@ -19,7 +19,7 @@ using Clock = std::chrono::steady_clock;
 
 // Set by POST /shutdown; the main thread polls it with the signal flag.
 class ShutdownFlag {
-public:
+ public:
   void set() {
     std::lock_guard lk(mu_);
     set_ = true;
@@ -30,15 +30,15 @@ public:
     return cv_.wait_for(lk, ms, [&] { return set_; });
   }
 
-private:
+ private:
   std::mutex mu_;
   std::condition_variable cv_;
   bool set_ = false;
 };
 
-} // namespace
+}  // namespace
 
-int run_server(const Options &opts) {
+int run_server(const Options& opts) {
   if (!opts.log_file.empty() && !opts.detach) {
     if (!platform::redirect_output(opts.log_file)) {
       std::fprintf(stderr, "localserver: cannot open log file %s\n", opts.log_file.c_str());
@@ -62,12 +62,12 @@ int run_server(const Options &opts) {
       return 1;
     }
   }
-  std::printf("localserver %s listening on %s:%d (pid %lld)\n", LOCALSERVER_VERSION, opts.bind.c_str(),
-              port, pid);
+  std::printf("localserver %s listening on %s:%d (pid %lld)\n", LOCALSERVER_VERSION, opts.bind.c_str(), port,
+              pid);
   std::fflush(stdout);
 
   auto started = Clock::now();
-  const char *why = "shutdown requested";
+  const char* why = "shutdown requested";
   for (;;) {
     if (shutdown.wait(std::chrono::milliseconds(100))) {
       break;
@@ -93,7 +93,7 @@ int run_server(const Options &opts) {
   return 0;
 }
 
-int run_stop(const Options &opts) {
+int run_stop(const Options& opts) {
   auto info = read_port_file(opts.port_file);
   if (!info) {
     std::fprintf(stderr, "localserver --stop: no readable port file at %s\n", opts.port_file.c_str());
@@ -124,13 +124,13 @@ int run_stop(const Options &opts) {
   return 1;
 }
 
-int localserver_main(const std::vector<std::string> &args) {
+int localserver_main(const std::vector<std::string>& args) {
   ParseResult parsed = parse_args(args);
   if (!parsed.error.empty()) {
     std::fprintf(stderr, "localserver: %s\n%s", parsed.error.c_str(), usage().c_str());
     return 2;
   }
-  const Options &opts = parsed.options;
+  const Options& opts = parsed.options;
   if (opts.help) {
     std::printf("%s", usage().c_str());
     return 0;
@@ -143,10 +143,10 @@ int localserver_main(const std::vector<std::string> &args) {
     remove_port_file(opts.port_file, read_port_file(opts.port_file).value_or(PortInfo{}).pid);
     int rc = platform::detach(child_args(args), opts.port_file, opts.log_file);
     if (rc >= 0) {
-      return rc; // the launcher
+      return rc;  // the launcher
     }
   }
   return run_server(opts);
 }
 
-} // namespace ls
+}  // namespace ls

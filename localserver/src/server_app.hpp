@@ -8,9 +8,9 @@
 
 namespace ls {
 
-int run_server(const Options &opts);
-int run_stop(const Options &opts);
+int run_server(const Options& opts);
+int run_stop(const Options& opts);
 // Entry point shared by main(): parses, detaches if asked, dispatches.
-int localserver_main(const std::vector<std::string> &args);
+int localserver_main(const std::vector<std::string>& args);
 
-} // namespace ls
+}  // namespace ls

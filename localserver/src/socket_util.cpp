@@ -49,24 +49,28 @@ bool would_block() {
 #endif
 }
 
-void to_string(const sockaddr_storage &ss, std::string &ip, int &port) {
+void to_string(const sockaddr_storage& ss, std::string& ip, int& port) {
   char buf[INET6_ADDRSTRLEN] = {};
   if (ss.ss_family == AF_INET) {
-    const auto *a = reinterpret_cast<const sockaddr_in *>(&ss);
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
     inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf);
     port = ntohs(a->sin_port);
   } else if (ss.ss_family == AF_INET6) {
-    const auto *a = reinterpret_cast<const sockaddr_in6 *>(&ss);
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
     inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf);
     port = ntohs(a->sin6_port);
   }
   ip = buf;
 }
 
-} // namespace
+}  // namespace
 
-int wait_readable(socket_t s, int timeout_ms) { return poll_one(s, false, timeout_ms); }
-int wait_writable(socket_t s, int timeout_ms) { return poll_one(s, true, timeout_ms); }
+int wait_readable(socket_t s, int timeout_ms) {
+  return poll_one(s, false, timeout_ms);
+}
+int wait_writable(socket_t s, int timeout_ms) {
+  return poll_one(s, true, timeout_ms);
+}
 
 bool peer_gone(socket_t s) {
   int r = poll_one(s, false, 0);
@@ -92,7 +96,7 @@ bool peer_gone(socket_t s) {
   return !would_block();
 }
 
-long long recv_some(socket_t s, char *buf, std::size_t n) {
+long long recv_some(socket_t s, char* buf, std::size_t n) {
 #ifdef _WIN32
   int len = n > 0x7fffffff ? 0x7fffffff : static_cast<int>(n);
   return ::recv(s, buf, len, 0);
@@ -105,7 +109,7 @@ long long recv_some(socket_t s, char *buf, std::size_t n) {
 #endif
 }
 
-long long send_some(socket_t s, const char *buf, std::size_t n) {
+long long send_some(socket_t s, const char* buf, std::size_t n) {
 #ifdef _WIN32
   int len = n > 0x7fffffff ? 0x7fffffff : static_cast<int>(n);
   return ::send(s, buf, len, 0);
@@ -134,26 +138,28 @@ void close(socket_t s) {
 #endif
 }
 
-void relisten(socket_t s, int backlog) { ::listen(s, backlog); }
+void relisten(socket_t s, int backlog) {
+  ::listen(s, backlog);
+}
 
-void peer_address(socket_t s, std::string &ip, int &port) {
+void peer_address(socket_t s, std::string& ip, int& port) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
   ip.clear();
   port = -1;
-  if (::getpeername(s, reinterpret_cast<sockaddr *>(&ss), &len) == 0) {
+  if (::getpeername(s, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
     to_string(ss, ip, port);
   }
 }
 
-void local_address(socket_t s, std::string &ip, int &port) {
+void local_address(socket_t s, std::string& ip, int& port) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
   ip.clear();
   port = -1;
-  if (::getsockname(s, reinterpret_cast<sockaddr *>(&ss), &len) == 0) {
+  if (::getsockname(s, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
     to_string(ss, ip, port);
   }
 }
 
-} // namespace ls::sock
+}  // namespace ls::sock

@@ -1,7 +1,7 @@
 // Small portable socket helpers (POSIX and Winsock) used by the connection loop
 // and by handlers that must notice a client that went away.
 #pragma once
-#include <httplib.h> // socket_t and the platform socket headers
+#include <httplib.h>  // socket_t and the platform socket headers
 
 #include <cstddef>
 #include <string>
@@ -16,15 +16,15 @@ int wait_writable(socket_t s, int timeout_ms);
 // without consuming data). Pipelined data counts as "still there".
 bool peer_gone(socket_t s);
 // recv/send without SIGPIPE; <0 on error.
-long long recv_some(socket_t s, char *buf, std::size_t n);
-long long send_some(socket_t s, const char *buf, std::size_t n);
+long long recv_some(socket_t s, char* buf, std::size_t n);
+long long send_some(socket_t s, const char* buf, std::size_t n);
 // shutdown(both): wakes a thread blocked on the socket; the owner still closes it.
 void shutdown_both(socket_t s);
 void close(socket_t s);
 // Re-issues listen() to raise the backlog of an already listening socket (Linux
 // applies the new value; elsewhere it is harmless).
 void relisten(socket_t s, int backlog);
-void peer_address(socket_t s, std::string &ip, int &port);
-void local_address(socket_t s, std::string &ip, int &port);
+void peer_address(socket_t s, std::string& ip, int& port);
+void local_address(socket_t s, std::string& ip, int& port);
 
-} // namespace ls::sock
+}  // namespace ls::sock

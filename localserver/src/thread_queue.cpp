@@ -4,7 +4,9 @@
 
 namespace ls {
 
-ThreadPerTaskQueue::~ThreadPerTaskQueue() { shutdown(); }
+ThreadPerTaskQueue::~ThreadPerTaskQueue() {
+  shutdown();
+}
 
 void ThreadPerTaskQueue::reap_locked() {
   if (finished_.empty()) {
@@ -13,7 +15,7 @@ void ThreadPerTaskQueue::reap_locked() {
   for (auto it = threads_.begin(); it != threads_.end();) {
     auto f = std::find(finished_.begin(), finished_.end(), it->get_id());
     if (f != finished_.end()) {
-      it->join(); // the thread has returned from its task; join is immediate
+      it->join();  // the thread has returned from its task; join is immediate
       finished_.erase(f);
       it = threads_.erase(it);
     } else {
@@ -44,7 +46,7 @@ void ThreadPerTaskQueue::shutdown() {
       batch.swap(threads_);
     }
     std::vector<std::thread::id> ids;
-    for (auto &t : batch) {
+    for (auto& t : batch) {
       ids.push_back(t.get_id());
       t.join();
     }
@@ -59,4 +61,4 @@ void ThreadPerTaskQueue::shutdown() {
   }
 }
 
-} // namespace ls
+}  // namespace ls

@@ -12,16 +12,16 @@
 namespace ls {
 
 class ThreadPerTaskQueue : public httplib::TaskQueue {
-public:
+ public:
   ThreadPerTaskQueue() = default;
-  ThreadPerTaskQueue(const ThreadPerTaskQueue &) = delete;
-  ThreadPerTaskQueue &operator=(const ThreadPerTaskQueue &) = delete;
+  ThreadPerTaskQueue(const ThreadPerTaskQueue&) = delete;
+  ThreadPerTaskQueue& operator=(const ThreadPerTaskQueue&) = delete;
   ~ThreadPerTaskQueue() override;
 
   void enqueue(std::function<void()> fn) override;
   void shutdown() override;
 
-private:
+ private:
   void reap_locked();
 
   std::mutex mu_;
@@ -29,4 +29,4 @@ private:
   std::vector<std::thread::id> finished_;
 };
 
-} // namespace ls
+}  // namespace ls

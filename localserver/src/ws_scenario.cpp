@@ -40,7 +40,8 @@ Target split_target(std::string_view target) {
       auto amp = rest.find('&');
       auto kv = rest.substr(0, amp);
       auto eq = kv.find('=');
-      t.params[std::string(kv.substr(0, eq))] = eq == std::string_view::npos ? "" : std::string(kv.substr(eq + 1));
+      t.params[std::string(kv.substr(0, eq))] =
+          eq == std::string_view::npos ? "" : std::string(kv.substr(eq + 1));
       rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
     }
   }
@@ -48,8 +49,8 @@ Target split_target(std::string_view target) {
 }
 
 class WsSession : public AsioSession {
-public:
-  WsSession(tcp::socket socket, ScenarioState &state, std::uint64_t conn)
+ public:
+  WsSession(tcp::socket socket, ScenarioState& state, std::uint64_t conn)
       : AsioSession(state, conn), ws_(std::move(socket)), timer_(ws_.get_executor()) {}
 
   void start() override {
@@ -65,39 +66,45 @@ public:
     beast::get_lowest_layer(ws_).socket().close(ec);
   }
 
-private:
+ private:
   std::shared_ptr<WsSession> shared() { return std::static_pointer_cast<WsSession>(shared_from_this()); }
 
-  ScenarioState::Ticket begin(const std::string &method, const std::string &path, const std::string &query,
+  ScenarioState::Ticket begin(const std::string& method, const std::string& path, const std::string& query,
                               HeaderList headers, std::uint64_t size) {
     RequestInfo info{method, path, query, std::move(headers), size};
     return state_.request_begin(conn_, ++conn_seq_, std::move(info));
   }
 
-  void reject(int status, const std::string &reason, const Target &t) {
+  void reject(int status, const std::string& reason, const Target& t) {
     HeaderList headers;
-    for (const auto &f : req_) {
+    for (const auto& f : req_) {
       headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     }
-    auto ticket = begin(std::string(req_.method_string()), t.path, t.query, std::move(headers), req_.body().size());
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), req_.version());
+    auto ticket =
+        begin(std::string(req_.method_string()), t.path, t.query, std::move(headers), req_.body().size());
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status),
+                                                                   req_.version());
     res->set(http::field::content_type, "application/json");
     res->set("X-Conn-Id", std::to_string(conn_));
     res->set("X-Conn-Seq", std::to_string(conn_seq_));
     res->set("X-Request-Seq", std::to_string(ticket.seq));
     res->keep_alive(false);
-    res->body() = nlohmann::json({{"error", reason}}).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // invalid UTF-8 in reason must not throw
+    res->body() =
+        nlohmann::json({{"error", reason}})
+            .dump(-1, ' ', false,
+                  nlohmann::json::error_handler_t::replace);  // invalid UTF-8 in reason must not throw
     res->prepare_payload();
-    http::async_write(ws_.next_layer(), *res, [self = shared(), res, ticket, status](beast::error_code, std::size_t) {
-      self->state_.request_end(ticket, status);
-      beast::error_code ec;
-      beast::get_lowest_layer(self->ws_).socket().shutdown(tcp::socket::shutdown_both, ec);
-    });
+    http::async_write(ws_.next_layer(), *res,
+                      [self = shared(), res, ticket, status](beast::error_code, std::size_t) {
+                        self->state_.request_end(ticket, status);
+                        beast::error_code ec;
+                        beast::get_lowest_layer(self->ws_).socket().shutdown(tcp::socket::shutdown_both, ec);
+                      });
   }
 
   void on_request(beast::error_code ec) {
     if (ec || aborted_) {
-      return; // slow, malformed or vanished client: drop the connection
+      return;  // slow, malformed or vanished client: drop the connection
     }
     Target t = split_target(std::string_view(req_.target().data(), req_.target().size()));
     if (t.path != "/websocket/echo") {
@@ -109,15 +116,18 @@ private:
       return;
     }
     try {
-      max_size_ = t.params.count("max_size") ? static_cast<std::size_t>(parse_int(t.params["max_size"], 1, kMaxSize, "max_size"))
-                                             : kDefaultMaxSize;
-      fragment_ = t.params.count("fragment") ? static_cast<std::size_t>(parse_int(t.params["fragment"], 0, kMaxSize, "fragment")) : 0;
-    } catch (const BadRequest &e) {
+      max_size_ = t.params.count("max_size")
+                      ? static_cast<std::size_t>(parse_int(t.params["max_size"], 1, kMaxSize, "max_size"))
+                      : kDefaultMaxSize;
+      fragment_ = t.params.count("fragment")
+                      ? static_cast<std::size_t>(parse_int(t.params["fragment"], 0, kMaxSize, "fragment"))
+                      : 0;
+    } catch (const BadRequest& e) {
       reject(400, e.what(), t);
       return;
     }
     HeaderList headers;
-    for (const auto &f : req_) {
+    for (const auto& f : req_) {
       headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     }
     auto ticket = begin("GET", t.path, t.query, std::move(headers), 0);
@@ -129,7 +139,7 @@ private:
     ws_.set_option(to);
     ws_.read_message_max(max_size_);
     ws_.set_option(websocket::stream_base::decorator(
-        [conn = conn_, cseq = conn_seq_, seq = ticket.seq](websocket::response_type &res) {
+        [conn = conn_, cseq = conn_seq_, seq = ticket.seq](websocket::response_type& res) {
           res.set("X-Conn-Id", std::to_string(conn));
           res.set("X-Conn-Seq", std::to_string(cseq));
           res.set("X-Request-Seq", std::to_string(seq));
@@ -149,7 +159,7 @@ private:
 
   void on_message(beast::error_code ec) {
     if (ec || aborted_) {
-      return; // closed by the peer, reset, too big (Beast sent 1009), or stopping
+      return;  // closed by the peer, reset, too big (Beast sent 1009), or stopping
     }
     bool text = ws_.got_text();
     std::string msg = beast::buffers_to_string(in_.data());
@@ -171,7 +181,7 @@ private:
     if (text && msg == "!abort") {
       state_.request_end(ticket, 200);
       beast::error_code ignored;
-      auto &s = beast::get_lowest_layer(ws_).socket();
+      auto& s = beast::get_lowest_layer(ws_).socket();
       s.set_option(net::socket_base::linger(true, 0), ignored);
       s.close(ignored);
       return;
@@ -183,7 +193,7 @@ private:
       std::int64_t ms = 0;
       try {
         ms = parse_int(ms_text, 0, 60000, "delay ms");
-      } catch (const BadRequest &e) {
+      } catch (const BadRequest& e) {
         send(true, std::string("!error ") + e.what(), ticket, 400);
         return;
       }
@@ -248,10 +258,11 @@ private:
   bool aborted_ = false;
 };
 
-} // namespace
+}  // namespace
 
-std::unique_ptr<Scenario> make_ws_scenario(const std::string &id, const std::string &name, const std::string &host) {
+std::unique_ptr<Scenario> make_ws_scenario(const std::string& id, const std::string& name,
+                                           const std::string& host) {
   return make_asio_scenario<WsSession>(id, "ws", name, host);
 }
 
-} // namespace ls
+}  // namespace ls

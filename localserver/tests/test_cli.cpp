@@ -14,8 +14,8 @@ TEST(Cli, Defaults) {
 }
 
 TEST(Cli, AllOptionsBothSpellings) {
-  auto r = parse_args({"--control-port", "8123", "--bind=127.0.0.2", "--port-file", "p.json",
-                       "--detach", "--log-file=l.txt", "--max-lifetime-s", "1800"});
+  auto r = parse_args({"--control-port", "8123", "--bind=127.0.0.2", "--port-file", "p.json", "--detach",
+                       "--log-file=l.txt", "--max-lifetime-s", "1800"});
   ASSERT_TRUE(r.error.empty()) << r.error;
   EXPECT_EQ(r.options.control_port, 8123);
   EXPECT_EQ(r.options.bind, "127.0.0.2");
@@ -26,7 +26,7 @@ TEST(Cli, AllOptionsBothSpellings) {
 }
 
 TEST(Cli, RefusesNonLoopback) {
-  for (const char *h : {"0.0.0.0", "10.0.0.1", "192.168.1.1", "::", "example.com", "127.0.0", "127.0.0.1."}) {
+  for (const char* h : {"0.0.0.0", "10.0.0.1", "192.168.1.1", "::", "example.com", "127.0.0", "127.0.0.1."}) {
     auto r = parse_args({"--bind", h});
     EXPECT_NE(r.error.find("loopback"), std::string::npos) << h << ": " << r.error;
   }

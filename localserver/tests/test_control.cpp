@@ -132,7 +132,7 @@ TEST_F(ServerTest, HoldAwaitReleaseGate) {
   EXPECT_EQ(stats(id)["parked_at"]["g1"], 3);
   auto rel = post("/scenarios/" + id + "/release?gate=g1", &code);
   EXPECT_EQ(code, 200);
-  for (auto &t : ts) {
+  for (auto& t : ts) {
     t.join();
   }
   EXPECT_EQ(statuses, std::vector<int>({200, 200, 200}));
@@ -174,8 +174,8 @@ TEST_F(ServerTest, AwaitTimesOutWith408AndStats) {
 TEST_F(ServerTest, AwaitBadInputs) {
   auto s = create();
   std::string base = "/scenarios/" + s["id"].get<std::string>() + "/await";
-  for (const char *q : {"", "?parked=x", "?parked=1&requests=1", "?parked=1&timeout_ms=60001",
-                        "?parked=-1", "?open=1&gate=g", "?parked=1&gate=bad%20name"}) {
+  for (const char* q : {"", "?parked=x", "?parked=1&requests=1", "?parked=1&timeout_ms=60001", "?parked=-1",
+                        "?open=1&gate=g", "?parked=1&gate=bad%20name"}) {
     int code = 0;
     auto j = get(base + q, &code);
     EXPECT_EQ(code, 400) << q;
@@ -186,7 +186,7 @@ TEST_F(ServerTest, AwaitBadInputs) {
 TEST_F(ServerTest, ReleaseBadInputs) {
   auto s = create();
   std::string base = "/scenarios/" + s["id"].get<std::string>() + "/release";
-  for (const char *q : {"", "?gate=", "?gate=a/b", "?all=2"}) {
+  for (const char* q : {"", "?gate=", "?gate=a/b", "?all=2"}) {
     int code = 0;
     post(base + q, &code);
     EXPECT_EQ(code, 400) << q;
@@ -229,7 +229,7 @@ TEST_F(ServerTest, ShutdownCallsBack) {
 TEST_F(ServerTest, StopWithIdleKeepAliveConnectionsIsPrompt) {
   auto s = create();
   auto c = client(s["port"]);
-  ASSERT_TRUE(c->Get("/get")); // leaves an idle keep-alive connection
+  ASSERT_TRUE(c->Get("/get"));  // leaves an idle keep-alive connection
   auto t0 = std::chrono::steady_clock::now();
   server_->stop();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));

@@ -7,7 +7,7 @@ using namespace lstest;
 
 namespace {
 
-bool body_matches_generator(const std::string &body, std::uint64_t seed, std::uint64_t offset = 0) {
+bool body_matches_generator(const std::string& body, std::uint64_t seed, std::uint64_t offset = 0) {
   for (size_t i = 0; i < body.size(); ++i) {
     if (static_cast<unsigned char>(body[i]) != ls::gen_byte(seed, offset + i)) {
       return false;
@@ -16,10 +16,10 @@ bool body_matches_generator(const std::string &body, std::uint64_t seed, std::ui
   return true;
 }
 
-} // namespace
+}  // namespace
 
 class HttpBasic : public ServerTest {
-protected:
+ protected:
   void SetUp() override {
     ServerTest::SetUp();
     auto s = create();
@@ -34,7 +34,7 @@ TEST_F(HttpBasic, GetEchoesArgsAndHeaders) {
   auto r = c_->Get("/get?a=1&b=2&b=3", {{"X-Test", "yes"}, {"Accept-Encoding", "gzip"}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
-  EXPECT_FALSE(r->has_header("Content-Encoding")); // never compressed
+  EXPECT_FALSE(r->has_header("Content-Encoding"));  // never compressed
   auto j = json::parse(r->body);
   EXPECT_EQ(j["args"]["a"], "1");
   EXPECT_EQ(j["args"]["b"], json::array({"2", "3"}));
@@ -74,7 +74,7 @@ TEST_F(HttpBasic, Status) {
     EXPECT_EQ(r->status, code);
     EXPECT_TRUE(r->has_header("X-Request-Seq"));
   }
-  for (const char *bad : {"/status/99", "/status/600", "/status/abc", "/status/2OO"}) {
+  for (const char* bad : {"/status/99", "/status/600", "/status/abc", "/status/2OO"}) {
     auto r = c_->Get(bad);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400) << bad;
@@ -93,7 +93,7 @@ TEST_F(HttpBasic, BytesDeterministic) {
   r = c_->Get("/bytes/0");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body.size(), 0u);
-  for (const char *bad : {"/bytes/-1", "/bytes/67108865", "/bytes/1?seed=x", "/bytes/1?seed=4294967296"}) {
+  for (const char* bad : {"/bytes/-1", "/bytes/67108865", "/bytes/1?seed=x", "/bytes/1?seed=4294967296"}) {
     r = c_->Get(bad);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400) << bad;
@@ -106,7 +106,7 @@ TEST_F(HttpBasic, ResponseHeaders) {
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->get_header_value("X-One"), "1");
   EXPECT_EQ(r->get_header_value("X-Two"), "two");
-  for (const char *bad : {"/response-headers?Bad%20Name=1", "/response-headers?X=a%0d%0ab",
+  for (const char* bad : {"/response-headers?Bad%20Name=1", "/response-headers?X=a%0d%0ab",
                           "/response-headers?Content-Length=5"}) {
     r = c_->Get(bad);
     ASSERT_TRUE(r);
@@ -126,7 +126,7 @@ TEST_F(HttpBasic, Redirect) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(stats(id_)["requests"], 6);
-  for (const char *bad : {"/redirect/0", "/redirect/101", "/redirect/x"}) {
+  for (const char* bad : {"/redirect/0", "/redirect/101", "/redirect/x"}) {
     r = c_->Get(bad);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400) << bad;

@@ -4,7 +4,7 @@
 using namespace lstest;
 
 class HttpCache : public ServerTest {
-protected:
+ protected:
   void SetUp() override {
     ServerTest::SetUp();
     auto s = create();
@@ -42,7 +42,7 @@ TEST_F(HttpCache, CacheMaxAge) {
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->get_header_value("Cache-Control"), "public, max-age=60");
   EXPECT_EQ(stats(id_)["cache"]["/cache/60"]["unconditional"], 1);
-  for (const char *bad : {"/cache/x", "/cache/-1", "/cache/31536001"}) {
+  for (const char* bad : {"/cache/x", "/cache/-1", "/cache/31536001"}) {
     r = c_->Get(bad);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400) << bad;

@@ -9,7 +9,7 @@ using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
 class HttpTimed : public ServerTest {
-protected:
+ protected:
   void SetUp() override {
     ServerTest::SetUp();
     auto s = create();
@@ -18,7 +18,7 @@ protected:
     c_ = client(port_);
   }
   json log() { return get("/scenarios/" + id_ + "/log"); }
-  int await(const std::string &q) {
+  int await(const std::string& q) {
     int code = 0;
     get("/scenarios/" + id_ + "/await?" + q, &code);
     return code;
@@ -35,7 +35,7 @@ TEST_F(HttpTimed, Delay) {
   EXPECT_EQ(r->status, 200);
   EXPECT_GE(Clock::now() - t0, milliseconds(115));
   EXPECT_EQ(r->get_header_value("Content-Type"), "application/octet-stream");
-  for (const char *bad : {"/delay/60001", "/delay/x", "/delay/-5"}) {
+  for (const char* bad : {"/delay/60001", "/delay/x", "/delay/-5"}) {
     r = c_->Get(bad);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400) << bad;
@@ -64,7 +64,7 @@ TEST_F(HttpTimed, Drip) {
   EXPECT_EQ(r->body, "*****");
   EXPECT_EQ(r->get_header_value("Content-Length"), "5");
   EXPECT_GE(Clock::now() - t0, milliseconds(290));
-  for (const char *bad : {"/drip?numbytes=-1", "/drip?duration=61", "/drip?delay=x", "/drip?code=99",
+  for (const char* bad : {"/drip?numbytes=-1", "/drip?duration=61", "/drip?delay=x", "/drip?code=99",
                           "/drip?duration=40&delay=30", "/drip?duration=1e3"}) {
     r = c_->Get(bad);
     ASSERT_TRUE(r);
@@ -83,7 +83,7 @@ TEST_F(HttpTimed, StreamBytesChunkedDeterministic) {
   for (size_t i = 0; i < r->body.size(); ++i) {
     ASSERT_EQ(static_cast<unsigned char>(r->body[i]), ls::gen_byte(3, i)) << i;
   }
-  for (const char *bad : {"/stream-bytes/67108865", "/stream-bytes/10?chunk_size=0",
+  for (const char* bad : {"/stream-bytes/67108865", "/stream-bytes/10?chunk_size=0",
                           "/stream-bytes/100000?chunk_size=1&chunk_delay_ms=10", "/stream-bytes/x"}) {
     r = c_->Get(bad);
     ASSERT_TRUE(r);
@@ -96,7 +96,7 @@ TEST_F(HttpTimed, ChunkedAbortEndsMidBody) {
   ASSERT_TRUE(raw.send("GET /chunked-abort?after=3000 HTTP/1.1\r\nHost: x\r\n\r\n"));
   std::string got = raw.read(3000);
   EXPECT_NE(got.find("Transfer-Encoding: chunked"), std::string::npos);
-  EXPECT_EQ(got.find("\r\n0\r\n\r\n"), std::string::npos); // no last chunk
+  EXPECT_EQ(got.find("\r\n0\r\n\r\n"), std::string::npos);  // no last chunk
   auto body = got.substr(got.find("\r\n\r\n") + 4);
   EXPECT_GE(body.size(), 3000u);
   auto r = c_->Get("/chunked-abort?after=10");
@@ -111,7 +111,7 @@ TEST_F(HttpTimed, HoldTimeoutIs504WithReason) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 504);
   EXPECT_NE(r->body.find("not released"), std::string::npos);
-  for (const char *bad : {"/hold/a%20b?timeout_ms=1", "/hold/g?timeout_ms=60001", "/hold/g?timeout_ms=x"}) {
+  for (const char* bad : {"/hold/a%20b?timeout_ms=1", "/hold/g?timeout_ms=60001", "/hold/g?timeout_ms=x"}) {
     r = c_->Get(bad);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400) << bad;
@@ -142,7 +142,7 @@ TEST_F(HttpTimed, ManyHeldConnections) {
   EXPECT_EQ(st["connections_open"], kConns);
   EXPECT_EQ(st["connections_peak"], kConns);
   post("/scenarios/" + id_ + "/release?gate=many");
-  for (auto &c : conns) {
+  for (auto& c : conns) {
     auto got = c->read(5000, "\"released\":true");
     EXPECT_NE(got.find("HTTP/1.1 200"), std::string::npos);
   }

@@ -18,7 +18,7 @@
 
 namespace {
 
-int run(const std::string &args) {
+int run(const std::string& args) {
   std::string cmd = std::string("\"") + LOCALSERVER_EXE + "\" " + args;
 #ifdef _WIN32
   return std::system(("\"" + cmd + "\" >NUL 2>&1").c_str());
@@ -28,7 +28,7 @@ int run(const std::string &args) {
 #endif
 }
 
-std::string temp_port_file(const char *name) {
+std::string temp_port_file(const char* name) {
   auto p = std::filesystem::temp_directory_path() /
            (std::string("ls-test-") + name + "-" + std::to_string(ls::platform::current_pid()) + ".json");
   std::filesystem::remove(p);
@@ -46,7 +46,7 @@ bool wait_gone(long long pid, std::chrono::milliseconds within) {
   return false;
 }
 
-} // namespace
+}  // namespace
 
 TEST(Process, HelpAndBadArguments) {
   EXPECT_EQ(run("--help"), 0);

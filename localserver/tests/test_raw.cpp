@@ -6,7 +6,7 @@ using namespace lstest;
 using Clock = std::chrono::steady_clock;
 
 class Raw : public ServerTest {
-protected:
+ protected:
   void SetUp() override {
     ServerTest::SetUp();
     auto s = create("raw");
@@ -101,15 +101,15 @@ TEST_F(Raw, UnknownAndBadInputs) {
   }
   {
     RawConn c(port_);
-    c.send(std::string(70000, 'a')); // head over 64 KiB: dropped
+    c.send(std::string(70000, 'a'));  // head over 64 KiB: dropped
     c.read(3000);
     EXPECT_NE(c.ended_by(), 0);
   }
   {
     RawConn c(port_);
-    c.send("GET /\xff\xfe HTTP/1.1\r\n\r\n"); // invalid UTF-8 in the path
+    c.send("GET /\xff\xfe HTTP/1.1\r\n\r\n");  // invalid UTF-8 in the path
     EXPECT_NE(c.read(3000).find("404"), std::string::npos);
   }
   EXPECT_EQ(stats(id_)["connections_accepted"], 5);
-  EXPECT_EQ(get("/scenarios/" + id_ + "/log").size(), 4u); // the log still serialises
+  EXPECT_EQ(get("/scenarios/" + id_ + "/log").size(), 4u);  // the log still serialises
 }

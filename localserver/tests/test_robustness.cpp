@@ -8,7 +8,7 @@ using namespace lstest;
 using Clock = std::chrono::steady_clock;
 
 class Robustness : public ServerTest {
-protected:
+ protected:
   void SetUp() override {
     ServerTest::SetUp();
     auto s = create();
@@ -42,7 +42,7 @@ TEST_F(Robustness, OversizedHeader) {
   auto got = raw.read(3000);
   EXPECT_EQ(got.find("HTTP/1.1 200"), std::string::npos);
   EXPECT_NE(got.find("HTTP/1.1 400"), std::string::npos);
-  EXPECT_LT(Clock::now() - t0, std::chrono::seconds(2)); // closed, not kept
+  EXPECT_LT(Clock::now() - t0, std::chrono::seconds(2));  // closed, not kept
   expect_still_serving();
 }
 
@@ -58,7 +58,7 @@ TEST_F(Robustness, SlowClientsDoNotBlockOthersAndAreDropped) {
   std::vector<std::unique_ptr<RawConn>> slow;
   for (int i = 0; i < 20; ++i) {
     slow.push_back(std::make_unique<RawConn>(port_));
-    slow.back()->send("GET /get HTTP/1.1\r\nHost: x\r\n"); // never finishes headers
+    slow.back()->send("GET /get HTTP/1.1\r\nHost: x\r\n");  // never finishes headers
   }
   auto t0 = Clock::now();
   expect_still_serving();
@@ -80,7 +80,7 @@ TEST_F(Robustness, AbruptResetMidRequest) {
     RawConn raw(port_);
     raw.send("GET /bytes/10000000 HTTP/1.1\r\nHost: x\r\n\r\n");
     raw.read(50, "never");
-    raw.reset(); // gone while the server writes
+    raw.reset();  // gone while the server writes
   }
   expect_still_serving();
   int code = 0;

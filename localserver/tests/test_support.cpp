@@ -36,14 +36,14 @@ std::unique_ptr<httplib::Client> ServerTest::client(int port) {
   return c;
 }
 
-json ServerTest::create(const std::string &kind) {
+json ServerTest::create(const std::string& kind) {
   int st = 0;
   json j = post("/scenarios?kind=" + kind + "&name=test", &st);
   EXPECT_EQ(st, 200) << j.dump();
   return j;
 }
 
-json ServerTest::get(const std::string &path, int *status) {
+json ServerTest::get(const std::string& path, int* status) {
   auto r = control_->Get(path);
   if (!r) {
     ADD_FAILURE() << "GET " << path << " failed";
@@ -55,7 +55,7 @@ json ServerTest::get(const std::string &path, int *status) {
   return json::parse(r->body, nullptr, false);
 }
 
-json ServerTest::post(const std::string &path, int *status) {
+json ServerTest::post(const std::string& path, int* status) {
   auto r = control_->Post(path);
   if (!r) {
     ADD_FAILURE() << "POST " << path << " failed";
@@ -73,12 +73,14 @@ RawConn::RawConn(int port) {
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<unsigned short>(port));
   a.sin_addr.s_addr = htonl(0x7f000001);
-  ok_ = ::connect(s_, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0;
+  ok_ = ::connect(s_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
 }
 
-RawConn::~RawConn() { close(); }
+RawConn::~RawConn() {
+  close();
+}
 
-bool RawConn::send(const std::string &data) {
+bool RawConn::send(const std::string& data) {
   size_t off = 0;
   while (off < data.size()) {
     auto n = ls::sock::send_some(s_, data.data() + off, data.size() - off);
@@ -90,13 +92,15 @@ bool RawConn::send(const std::string &data) {
   return true;
 }
 
-std::string RawConn::read(int timeout_ms, const std::string &until) {
+std::string RawConn::read(int timeout_ms, const std::string& until) {
   std::string out;
   ended_by_ = 0;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   char buf[8192];
   while (ok_) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
+            .count();
     if (left <= 0 || ls::sock::wait_readable(s_, static_cast<int>(left)) <= 0) {
       break;
     }
@@ -123,9 +127,9 @@ void RawConn::close() {
 void RawConn::reset() {
   if (ok_) {
     linger l{1, 0};
-    setsockopt(s_, SOL_SOCKET, SO_LINGER, reinterpret_cast<const char *>(&l), sizeof l);
+    setsockopt(s_, SOL_SOCKET, SO_LINGER, reinterpret_cast<const char*>(&l), sizeof l);
     close();
   }
 }
 
-} // namespace lstest
+}  // namespace lstest

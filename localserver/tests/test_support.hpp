@@ -16,18 +16,18 @@ using nlohmann::json;
 
 // Starts a control server on an ephemeral loopback port for each test.
 class ServerTest : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override;
   void TearDown() override;
 
   // POST /scenarios?kind=...; returns {"id","port","kind"}.
-  json create(const std::string &kind = "http");
+  json create(const std::string& kind = "http");
   std::unique_ptr<httplib::Client> client(int port);
-  httplib::Client &control() { return *control_; }
+  httplib::Client& control() { return *control_; }
   // Control GET/POST returning parsed JSON (and the status through `status`).
-  json get(const std::string &path, int *status = nullptr);
-  json post(const std::string &path, int *status = nullptr);
-  json stats(const std::string &id) { return get("/scenarios/" + id + "/stats"); }
+  json get(const std::string& path, int* status = nullptr);
+  json post(const std::string& path, int* status = nullptr);
+  json stats(const std::string& id) { return get("/scenarios/" + id + "/stats"); }
 
   std::unique_ptr<ls::ControlServer> server_;
   int control_port_ = 0;
@@ -37,24 +37,24 @@ protected:
 
 // A raw TCP client for byte-level tests (malformed requests, abrupt closes).
 class RawConn {
-public:
+ public:
   explicit RawConn(int port);
   ~RawConn();
-  RawConn(const RawConn &) = delete;
-  RawConn &operator=(const RawConn &) = delete;
+  RawConn(const RawConn&) = delete;
+  RawConn& operator=(const RawConn&) = delete;
   bool ok() const { return ok_; }
-  bool send(const std::string &data);
+  bool send(const std::string& data);
   // Reads until the peer closes, `until` appears, or timeout; returns what came.
-  std::string read(int timeout_ms, const std::string &until = "");
+  std::string read(int timeout_ms, const std::string& until = "");
   void close();
-  void reset(); // linger 0: RST
+  void reset();  // linger 0: RST
   // How the last read() ended: 0 = timeout/`until` found, 1 = FIN, 2 = error (e.g. RST).
   int ended_by() const { return ended_by_; }
 
-private:
+ private:
   socket_t s_;
   bool ok_ = false;
   int ended_by_ = 0;
 };
 
-} // namespace lstest
+}  // namespace lstest

@@ -15,7 +15,7 @@ using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 class Ws : public ServerTest {
-protected:
+ protected:
   void SetUp() override {
     ServerTest::SetUp();
     auto s = create("ws");
@@ -23,15 +23,16 @@ protected:
     port_ = s["port"];
   }
   // Connected and upgraded client stream.
-  std::unique_ptr<websocket::stream<tcp::socket>> connect(const std::string &target = "/websocket/echo") {
+  std::unique_ptr<websocket::stream<tcp::socket>> connect(const std::string& target = "/websocket/echo") {
     auto ws = std::make_unique<websocket::stream<tcp::socket>>(ioc_);
-    ws->next_layer().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
+    ws->next_layer().connect(
+        tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
     websocket::response_type res;
     ws->handshake(res, "127.0.0.1", target);
     EXPECT_EQ(res["X-Conn-Id"], "1");
     return ws;
   }
-  std::string read_text(websocket::stream<tcp::socket> &ws, bool *text = nullptr) {
+  std::string read_text(websocket::stream<tcp::socket>& ws, bool* text = nullptr) {
     beast::flat_buffer b;
     ws.read(b);
     if (text) {
@@ -172,7 +173,8 @@ TEST_F(Ws, BadTargetsAndPlainHttp) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 404);
   auto ws = std::make_unique<websocket::stream<tcp::socket>>(ioc_);
-  ws->next_layer().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
+  ws->next_layer().connect(
+      tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
   beast::error_code ec;
   ws->handshake("127.0.0.1", "/websocket/echo?max_size=0", ec);
   EXPECT_TRUE(ec);

@@ -39,7 +39,8 @@ TEST(HcPatternRequest, AcceptsTheExactBodyAndNamesTheFirstWrongByte) {
 }
 
 TEST(HcWait, TimeoutSaysWhatWasAwaitedAndTheDiagnostic) {
-  auto result = hc::WaitUntil([] { return false; }, 30ms, "the impossible", [] { return std::string("state: 42"); });
+  auto result =
+      hc::WaitUntil([] { return false; }, 30ms, "the impossible", [] { return std::string("state: 42"); });
   ASSERT_FALSE(result);
   EXPECT_NE(std::string(result.message()).find("waiting for the impossible"), std::string::npos);
   EXPECT_NE(std::string(result.message()).find("state: 42"), std::string::npos);
@@ -52,7 +53,8 @@ TEST(HcThreadGang, AllThreadsAreInsideTheBodyAtOnce) {
   std::atomic<int> saw_all{0};
   hc::RunGang(kThreads, 30s, [&](int) {
     arrived.fetch_add(1);
-    if (hc::WaitUntil([&] { return arrived.load() == kThreads; }, 10s, "all threads")) saw_all.fetch_add(1);
+    if (hc::WaitUntil([&] { return arrived.load() == kThreads; }, 10s, "all threads"))
+      saw_all.fetch_add(1);
   });
   EXPECT_EQ(saw_all.load(), kThreads);
 }

@@ -12,19 +12,22 @@ namespace {
 std::string Property(const char* key) {
   const auto* result = ::testing::UnitTest::GetInstance()->current_test_info()->result();
   for (int i = 0; i < result->test_property_count(); ++i)
-    if (std::string(result->GetTestProperty(i).key()) == key) return result->GetTestProperty(i).value();
+    if (std::string(result->GetTestProperty(i).key()) == key)
+      return result->GetTestProperty(i).value();
   return "";
 }
 
 TEST(HcExpectation, DivergenceThatOccursPassesAndIsRecordedWithItsReason) {
-  hc::CheckExpecting(hc::Divergence{true, "selftest reason"}, [] { EXPECT_EQ(1, 2) << "the divergent check"; });
+  hc::CheckExpecting(hc::Divergence{true, "selftest reason"},
+                     [] { EXPECT_EQ(1, 2) << "the divergent check"; });
   EXPECT_EQ(Property("hc_verdict"), "known_divergence");
   EXPECT_EQ(Property("hc_divergence_reason"), "selftest reason");
   EXPECT_NE(Property("hc_divergence_detail").find("the divergent check"), std::string::npos);
 }
 
 TEST(HcExpectation, DivergenceThatDoesNotOccurFailsAsUnexpectedPass) {
-  EXPECT_NONFATAL_FAILURE(hc::CheckExpecting(hc::Divergence{true, "selftest reason"}, [] {}), "unexpected pass");
+  EXPECT_NONFATAL_FAILURE(hc::CheckExpecting(hc::Divergence{true, "selftest reason"}, [] {}),
+                          "unexpected pass");
   EXPECT_EQ(Property("hc_verdict"), "unexpected_pass");
   // The failure above was expected: this test itself is no unexpected pass for the report.
   ::testing::Test::RecordProperty("hc_verdict", "selftest_expected");
@@ -37,9 +40,8 @@ TEST(HcExpectation, FailuresOnAPlatformWithoutTheDivergenceStayFailures) {
 }
 
 TEST(HcExpectation, FailuresOnOtherThreadsAreInterceptedToo) {
-  hc::CheckExpecting(hc::Divergence{true, "selftest reason"}, [] {
-    std::thread([] { ADD_FAILURE() << "from another thread"; }).join();
-  });
+  hc::CheckExpecting(hc::Divergence{true, "selftest reason"},
+                     [] { std::thread([] { ADD_FAILURE() << "from another thread"; }).join(); });
   EXPECT_EQ(Property("hc_verdict"), "known_divergence");
 }
 

@@ -19,7 +19,8 @@ class ProvokedHang : public ::testing::Test {
     hc::WatchdogScope scope("selftest gate", [] { return std::string("gate 'never' is still closed"); });
     // A gang of 3 in which thread 1 never returns: the dump must name it and its last stage.
     hc::RunGang(3, std::chrono::minutes(5), [](int i) {
-      if (i != 1) return;
+      if (i != 1)
+        return;
       hc::GangStage("waiting on the gate 'never'");
       std::mutex mu;
       std::condition_variable cv;
@@ -34,7 +35,8 @@ class ProvokedHang : public ::testing::Test {
 int main(int argc, char** argv) {
   bool provoke = false;
   for (int i = 1; i < argc; ++i)
-    if (std::strcmp(argv[i], "--hc-provoke-hang") == 0) provoke = true;
+    if (std::strcmp(argv[i], "--hc-provoke-hang") == 0)
+      provoke = true;
   ::testing::InitGoogleTest(&argc, argv);
   if (provoke) {
     ::testing::RegisterTest("HcWatchdogProvoked", "BlocksUntilTheWatchdogFires", nullptr, nullptr, __FILE__,

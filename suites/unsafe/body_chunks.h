@@ -13,10 +13,12 @@ namespace hc::unsafe {
 struct ChunkVerdict {
   enum Kind { kIntact, kLost, kDuplicated, kReordered, kGarbage } kind = kIntact;
   std::string detail;
-  const char* Label() const;  // "success", "bytes lost", "bytes duplicated", "bytes out of order", "corrupted body"
+  const char* Label()
+      const;  // "success", "bytes lost", "bytes duplicated", "bytes out of order", "corrupted body"
 };
 
 // per_thread[t]: the pieces thread t read, in its order; size: the body's length.
-ChunkVerdict CheckChunks(std::uint64_t seed, std::size_t size, const std::vector<std::vector<std::string>>& per_thread);
+ChunkVerdict CheckChunks(std::uint64_t seed, std::size_t size,
+                         const std::vector<std::vector<std::string>>& per_thread);
 
 }  // namespace hc::unsafe

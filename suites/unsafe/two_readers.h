@@ -23,7 +23,7 @@ struct BodyReader {
 // The outcome of a trial where readers a (first) and b (second) read a body of SIZE bytes of the
 // pattern for SEED through READ_CALL: a damaged body first, then a premature end of body, then
 // the first error, then bytes lost; else success.
-trial::Outcome TwoReadersVerdict(std::uint64_t seed, std::size_t size, const BodyReader& a, const BodyReader& b,
-                                 const char* read_call);
+trial::Outcome TwoReadersVerdict(std::uint64_t seed, std::size_t size, const BodyReader& a,
+                                 const BodyReader& b, const char* read_call);
 
 }  // namespace hc::unsafe

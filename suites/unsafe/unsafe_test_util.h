@@ -60,7 +60,8 @@ inline void ExpectClassified(const TrialRun& run) {
 inline void ExpectAllSucceed(const TrialRun& safe) {
   ExpectClassified(safe);
   EXPECT_EQ(safe.Count("success"), safe.trials)
-      << "the documented safe pattern must succeed in every trial:\n" << safe.Summary();
+      << "the documented safe pattern must succeed in every trial:\n"
+      << safe.Summary();
 }
 
 }  // namespace hc::unsafe

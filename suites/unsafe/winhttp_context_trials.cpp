@@ -46,7 +46,8 @@ void CALLBACK ContextCallback(HINTERNET h, DWORD_PTR context, DWORD status, LPVO
   ++m->in_flight;
   ++m->callbacks;
   bool freed = c->canary.load() != kAlive;
-  if (m->closing_seen) ++m->after_closing;
+  if (m->closing_seen)
+    ++m->after_closing;
   if (status == WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING) {
     std::lock_guard lock(m->mu);
     m->closing_seen = true;
@@ -54,16 +55,23 @@ void CALLBACK ContextCallback(HINTERNET h, DWORD_PTR context, DWORD status, LPVO
   } else if (!freed) {
     SpinFor(microseconds(c->work_us));  // the application's work with its context
     switch (status) {
-      case WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE: WinHttpReceiveResponse(h, nullptr); break;
-      case WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE: WinHttpReadData(h, c->buffer, sizeof(c->buffer), nullptr); break;
-      case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
-        if (length > 0) WinHttpReadData(h, c->buffer, sizeof(c->buffer), nullptr);
+      case WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE:
+        WinHttpReceiveResponse(h, nullptr);
         break;
-      default: break;
+      case WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE:
+        WinHttpReadData(h, c->buffer, sizeof(c->buffer), nullptr);
+        break;
+      case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
+        if (length > 0)
+          WinHttpReadData(h, c->buffer, sizeof(c->buffer), nullptr);
+        break;
+      default:
+        break;
     }
     freed = c->canary.load() != kAlive;  // still working with it when it was freed?
   }
-  if (freed) ++m->touched_freed;
+  if (freed)
+    ++m->touched_freed;
   --m->in_flight;
 }
 
@@ -74,9 +82,10 @@ Outcome FreeContext(Context& ctx, bool wait_for_closing) {
   HINTERNET request = connect ? WinHttpOpenRequest(connect, L"GET", path.c_str(), nullptr, WINHTTP_NO_REFERER,
                                                    WINHTTP_DEFAULT_ACCEPT_TYPES, 0)
                               : nullptr;
-  if (!request) return {"harness error", "WinHttpOpen/Connect/OpenRequest: " + std::to_string(GetLastError())};
-  auto* monitor = new Monitor;      // deliberately never freed
-  auto* c = new RequestContext;     // deliberately never freed: "free" poisons the canary
+  if (!request)
+    return {"harness error", "WinHttpOpen/Connect/OpenRequest: " + std::to_string(GetLastError())};
+  auto* monitor = new Monitor;   // deliberately never freed
+  auto* c = new RequestContext;  // deliberately never freed: "free" poisons the canary
   c->monitor = monitor;
   c->work_us = ctx.Uniform(0, 100);
   const auto close_after = microseconds(ctx.Uniform(0, ctx.IntArg("max_delay_us", 6000)));
@@ -90,7 +99,8 @@ Outcome FreeContext(Context& ctx, bool wait_for_closing) {
   if (wait_for_closing) {
     WinHttpCloseHandle(request);
     std::unique_lock lock(monitor->mu);
-    closing = monitor->cv.wait_for(lock, std::chrono::milliseconds(2500), [&] { return monitor->closing_seen.load(); });
+    closing = monitor->cv.wait_for(lock, std::chrono::milliseconds(2500),
+                                   [&] { return monitor->closing_seen.load(); });
     lock.unlock();
     c->canary = kFreed;  // delete context, after HANDLE_CLOSING
   } else {
@@ -100,19 +110,24 @@ Outcome FreeContext(Context& ctx, bool wait_for_closing) {
   }
   // Late callbacks: wait until none is running, then a little longer for queued ones.
   const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
-  while (monitor->in_flight > 0 && std::chrono::steady_clock::now() < until) Sleep(1);
+  while (monitor->in_flight > 0 && std::chrono::steady_clock::now() < until)
+    Sleep(1);
   Sleep(3);
-  while (monitor->in_flight > 0 && std::chrono::steady_clock::now() < until) Sleep(1);
+  while (monitor->in_flight > 0 && std::chrono::steady_clock::now() < until)
+    Sleep(1);
   WinHttpCloseHandle(connect);
   WinHttpCloseHandle(session);
 
   ctx.Note("callbacks", monitor->callbacks.load());
   ctx.Note("touched_freed", monitor->touched_freed.load());
   const std::string when = "closed " + std::to_string(close_after.count()) + " us after send";
-  if (wait_for_closing && !closing) return {"no HANDLE_CLOSING", when};
+  if (wait_for_closing && !closing)
+    return {"no HANDLE_CLOSING", when};
   if (monitor->touched_freed > 0)
-    return {"late callback touched freed context", std::to_string(monitor->touched_freed.load()) + " callbacks"};
-  if (monitor->after_closing > 0) return {"callback after HANDLE_CLOSING", when};
+    return {"late callback touched freed context",
+            std::to_string(monitor->touched_freed.load()) + " callbacks"};
+  if (monitor->after_closing > 0)
+    return {"callback after HANDLE_CLOSING", when};
   return Outcome::Success();
 }
 

@@ -29,14 +29,16 @@ Outcome TwoReaders(Context& ctx, bool serialized) {
   HINTERNET request = connect ? WinHttpOpenRequest(connect, L"GET", path.c_str(), nullptr, WINHTTP_NO_REFERER,
                                                    WINHTTP_DEFAULT_ACCEPT_TYPES, 0)
                               : nullptr;
-  if (!request) return {"harness error", "WinHttpOpen/Connect/OpenRequest: " + std::to_string(GetLastError())};
+  if (!request)
+    return {"harness error", "WinHttpOpen/Connect/OpenRequest: " + std::to_string(GetLastError())};
   const auto second_after = microseconds(ctx.Uniform(0, ctx.IntArg("max_delay_us", 3000)));
   const DWORD size_a = static_cast<DWORD>(ctx.Uniform(512, 8192));
   const DWORD size_b = static_cast<DWORD>(ctx.Uniform(512, 8192));
 
   std::mutex op;  // the safe pattern's lock: one operation at a time on the request
   auto call = [&](auto&& fn) {
-    if (!serialized) return fn();
+    if (!serialized)
+      return fn();
     std::lock_guard lock(op);
     return fn();
   };
@@ -70,7 +72,8 @@ Outcome TwoReaders(Context& ctx, bool serialized) {
   std::thread first([&] {
     // In the safe pattern the lock covers send + receive: the second reader waits for both.
     std::unique_lock lock(op, std::defer_lock);
-    if (serialized) lock.lock();
+    if (serialized)
+      lock.lock();
     start.ArriveAndWait();
     ctx.Stage("first", "in WinHttpSendRequest");
     if (!WinHttpSendRequest(request, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0, 0)) {
@@ -84,7 +87,8 @@ Outcome TwoReaders(Context& ctx, bool serialized) {
       a.failed_call = "WinHttpReceiveResponse";
       return;
     }
-    if (serialized) lock.unlock();
+    if (serialized)
+      lock.unlock();
     read_loop(a, size_a, "first");
   });
   std::thread second([&] {

@@ -17,10 +17,10 @@ using trial::Outcome;
 using Patterns = std::map<std::string, trial::TrialFn>;
 
 // Each file registers its patterns.
-void AddWinHttpClosePatterns(Patterns& p);     // sync close, use after close, double close
-void AddWinHttpContextPatterns(Patterns& p);   // freeing the callback context
-void AddWinHttpRequestPatterns(Patterns& p);   // two operations at once on one request
-void AddWinHttpWebSocketPatterns(Patterns& p); // WinHttpWebSocketClose during send/receive
+void AddWinHttpClosePatterns(Patterns& p);      // sync close, use after close, double close
+void AddWinHttpContextPatterns(Patterns& p);    // freeing the callback context
+void AddWinHttpRequestPatterns(Patterns& p);    // two operations at once on one request
+void AddWinHttpWebSocketPatterns(Patterns& p);  // WinHttpWebSocketClose during send/receive
 
 // A session (sync or WINHTTP_FLAG_ASYNC) without proxy and with 2 s timeouts, so a stalled call
 // ends as error 12002 rather than as a hang; nullptr on failure.

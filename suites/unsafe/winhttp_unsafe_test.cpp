@@ -26,7 +26,8 @@ constexpr RunShape kShape{100, 4, 1000ms};
 // pattern is given 2 s.
 constexpr RunShape kWebSocketShape{30, 8, 4000ms};
 
-void RunPair(const PatternRun& hazard_pattern, const PatternRun& safe_pattern, int port, const RunShape& shape) {
+void RunPair(const PatternRun& hazard_pattern, const PatternRun& safe_pattern, int port,
+             const RunShape& shape) {
   hc::SetWatchdogBound(std::chrono::seconds(100));  // two runs of at most 30 s (hc::TrialPlan::budget)
   const auto hazard = hc::unsafe::RunPattern(kProgram, hazard_pattern, port, shape);
   const auto safe = hc::unsafe::RunPattern(kProgram, safe_pattern, port, hc::unsafe::SafeShape(shape));
@@ -38,33 +39,37 @@ void RunPair(const PatternRun& hazard_pattern, const PatternRun& safe_pattern, i
 TEST(UnsafeWinHttp, SyncRequestClosedFromAnotherThread) {
   hc::Covers({"WH-SYNC-CLOSE-RACE", "WH-CH-NEVER-CLOSE-SYNC", "WH-CLOSE-ASYNC-RULE"});
   hc::Scenario server;
-  RunPair({"wh-sync-close", "WinHttpCloseHandle from another thread while a synchronous "
-                            "WinHttpSendRequest/ReceiveResponse/ReadData runs on the request"},
-          {"wh-async-close-in-cb", "asynchronous request closed from inside its status callback"}, server.port(),
-          kShape);
+  RunPair({"wh-sync-close",
+           "WinHttpCloseHandle from another thread while a synchronous "
+           "WinHttpSendRequest/ReceiveResponse/ReadData runs on the request"},
+          {"wh-async-close-in-cb", "asynchronous request closed from inside its status callback"},
+          server.port(), kShape);
 }
 
 TEST(UnsafeWinHttp, HandleValueUsedAfterClose) {
   hc::Covers({"WH-CLOSE-NO-REUSE"});
   hc::Scenario server;
-  RunPair({"wh-use-after-close", "WinHttpAddRequestHeaders on a closed request's handle value while "
-                                 "another thread opens a new request"},
-          {"wh-no-use-after-close", "the closed handle is forgotten at once and never used again"}, server.port(),
-          kShape);
+  RunPair({"wh-use-after-close",
+           "WinHttpAddRequestHeaders on a closed request's handle value while "
+           "another thread opens a new request"},
+          {"wh-no-use-after-close", "the closed handle is forgotten at once and never used again"},
+          server.port(), kShape);
 }
 
 TEST(UnsafeWinHttp, HandleClosedByTwoThreadsAtOnce) {
   hc::Covers({"WH-CLOSE-ONE-THREAD"});
   hc::Scenario server;
-  RunPair({"wh-double-close", "two threads call WinHttpCloseHandle on one request while a third opens a new one"},
-          {"wh-single-close", "exactly one thread closes the request"}, server.port(), kShape);
+  RunPair(
+      {"wh-double-close", "two threads call WinHttpCloseHandle on one request while a third opens a new one"},
+      {"wh-single-close", "exactly one thread closes the request"}, server.port(), kShape);
 }
 
 TEST(UnsafeWinHttp, ContextFreedRightAfterClearingTheCallback) {
   hc::Covers({"WH-CH-SETCALLBACK-NULL", "WH-CH-CONTEXT-UNTIL-CLOSING"});
   hc::Scenario server;
-  RunPair({"wh-free-context-early", "WinHttpSetStatusCallback(NULL) + WinHttpCloseHandle, then the callback "
-                                    "context freed at once (poisoned canary)"},
+  RunPair({"wh-free-context-early",
+           "WinHttpSetStatusCallback(NULL) + WinHttpCloseHandle, then the callback "
+           "context freed at once (poisoned canary)"},
           {"wh-free-context-closing", "the context freed only after WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING"},
           server.port(), kShape);
 }
@@ -72,22 +77,24 @@ TEST(UnsafeWinHttp, ContextFreedRightAfterClearingTheCallback) {
 TEST(UnsafeWinHttp, TwoOperationsAtOnceOnOneRequest) {
   hc::Covers({"WH-REQUEST-ONE-OP"});
   hc::Scenario server;
-  RunPair({"wh-two-ops", "a second thread calls WinHttpReadData on a request while the first thread's "
-                         "receive/read calls run"},
-          {"wh-one-op", "the same two readers, one operation at a time (a lock around each call)"}, server.port(),
-          kShape);
+  RunPair({"wh-two-ops",
+           "a second thread calls WinHttpReadData on a request while the first thread's "
+           "receive/read calls run"},
+          {"wh-one-op", "the same two readers, one operation at a time (a lock around each call)"},
+          server.port(), kShape);
 }
 
 TEST(UnsafeWinHttp, WebSocketClosedWhileSendingAndReceiving) {
   hc::Covers({"WH-WS-CLOSE-EXCLUSIVE", "WH-WS-SHUTDOWN-SIDE"});
   // Each trial opens its own ws scenario (see winhttp_ws_trials.cpp).
-  RunPair({"wh-ws-close-racing",
-           "WinHttpWebSocketClose while other threads are in WinHttpWebSocketSend and WinHttpWebSocketReceive",
-           {"stall_ms=250"}},
-          {"wh-ws-close-after",
-           "WinHttpWebSocketShutdown from the sender, WinHttpWebSocketClose after both threads returned",
-           {"stall_ms=2000"}},
-          0, kWebSocketShape);
+  RunPair(
+      {"wh-ws-close-racing",
+       "WinHttpWebSocketClose while other threads are in WinHttpWebSocketSend and WinHttpWebSocketReceive",
+       {"stall_ms=250"}},
+      {"wh-ws-close-after",
+       "WinHttpWebSocketShutdown from the sender, WinHttpWebSocketClose after both threads returned",
+       {"stall_ms=2000"}},
+      0, kWebSocketShape);
 }
 
 }  // namespace

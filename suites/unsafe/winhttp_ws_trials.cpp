@@ -36,21 +36,24 @@ Outcome WebSocketClose(Context& ctx, bool racing) {
   auto server = std::make_unique<hc::Scenario>("ws", "unsafe-ws");
   HINTERNET session = OpenWhSession(false);
   HINTERNET connect = session ? ConnectWh(session, server->port()) : nullptr;
-  HINTERNET request = connect ? WinHttpOpenRequest(connect, L"GET", L"/websocket/echo", nullptr, WINHTTP_NO_REFERER,
-                                                   WINHTTP_DEFAULT_ACCEPT_TYPES, 0)
+  HINTERNET request = connect ? WinHttpOpenRequest(connect, L"GET", L"/websocket/echo", nullptr,
+                                                   WINHTTP_NO_REFERER, WINHTTP_DEFAULT_ACCEPT_TYPES, 0)
                               : nullptr;
   auto harness = [&](const char* what) {
     return Outcome{"harness error", std::string(what) + ": " + std::to_string(GetLastError())};
   };
-  if (!request) return harness("WinHttpOpen/Connect/OpenRequest");
+  if (!request)
+    return harness("WinHttpOpen/Connect/OpenRequest");
   ctx.Stage("main", "upgrade request");
-  if (!WinHttpSetOption(request, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, nullptr, 0)) return harness("upgrade option");
+  if (!WinHttpSetOption(request, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, nullptr, 0))
+    return harness("upgrade option");
   if (!WinHttpSendRequest(request, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0, 0) ||
       !WinHttpReceiveResponse(request, nullptr))
     return harness("upgrade request");
   ctx.Stage("main", "WinHttpWebSocketCompleteUpgrade");
   HINTERNET ws = WinHttpWebSocketCompleteUpgrade(request, 0);
-  if (!ws) return harness("WinHttpWebSocketCompleteUpgrade");
+  if (!ws)
+    return harness("WinHttpWebSocketCompleteUpgrade");
   WinHttpCloseHandle(request);
   ctx.Stage("main", "");
 
@@ -62,7 +65,8 @@ Outcome WebSocketClose(Context& ctx, bool racing) {
   int running = 3;
   auto finished = [&] {
     std::lock_guard lock(done_mu);
-    if (--running == 0) done_cv.notify_all();
+    if (--running == 0)
+      done_cv.notify_all();
   };
   Side sender, receiver;
   DWORD close_result = 0;
@@ -72,7 +76,8 @@ Outcome WebSocketClose(Context& ctx, bool racing) {
     for (int i = 0; i < messages; ++i) {
       ctx.Stage("sender", "in WinHttpWebSocketSend");
       const int n = std::snprintf(message, sizeof(message), "trial %d message %d", ctx.index(), i);
-      const DWORD r = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE, message, static_cast<DWORD>(n));
+      const DWORD r = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE, message,
+                                           static_cast<DWORD>(n));
       if (r != NO_ERROR) {
         sender.error = r;
         break;
@@ -83,7 +88,8 @@ Outcome WebSocketClose(Context& ctx, bool racing) {
       // Send side only: allowed while the receiver is inside WinHttpWebSocketReceive.
       ctx.Stage("sender", "in WinHttpWebSocketShutdown");
       const DWORD r = WinHttpWebSocketShutdown(ws, WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS, nullptr, 0);
-      if (r != NO_ERROR) sender.error = r;
+      if (r != NO_ERROR)
+        sender.error = r;
     }
     ctx.Stage("sender", "done");
     finished();
@@ -95,7 +101,8 @@ Outcome WebSocketClose(Context& ctx, bool racing) {
       DWORD got = 0;
       WINHTTP_WEB_SOCKET_BUFFER_TYPE type{};
       ctx.Stage("receiver", "in WinHttpWebSocketReceive");
-      const DWORD r = WinHttpWebSocketReceive(ws, buffer.data(), static_cast<DWORD>(buffer.size()), &got, &type);
+      const DWORD r =
+          WinHttpWebSocketReceive(ws, buffer.data(), static_cast<DWORD>(buffer.size()), &got, &type);
       if (r != NO_ERROR) {
         receiver.error = r;
         break;
@@ -107,7 +114,8 @@ Outcome WebSocketClose(Context& ctx, bool racing) {
       ++receiver.count;
       // The racing pattern has no shutdown: the receiver would wait for ever once the echoes
       // stop, so it stops after the last echo (the close usually comes first).
-      if (racing && receiver.count >= messages) break;
+      if (racing && receiver.count >= messages)
+        break;
     }
     ctx.Stage("receiver", "done");
     finished();
@@ -123,8 +131,8 @@ Outcome WebSocketClose(Context& ctx, bool racing) {
     finished();
   });
   std::unique_lock lock(done_mu);
-  const bool stalled =
-      !done_cv.wait_for(lock, std::chrono::milliseconds(ctx.IntArg("stall_ms", 400)), [&] { return running == 0; });
+  const bool stalled = !done_cv.wait_for(lock, std::chrono::milliseconds(ctx.IntArg("stall_ms", 400)),
+                                         [&] { return running == 0; });
   lock.unlock();
   std::string stalled_in;
   if (stalled) {
@@ -139,19 +147,24 @@ Outcome WebSocketClose(Context& ctx, bool racing) {
   receive_thread.join();
   close_thread.join();
   ctx.Stage("main", "closing");
-  if (!racing) close_result = WinHttpWebSocketClose(ws, WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS, nullptr, 0);
+  if (!racing)
+    close_result = WinHttpWebSocketClose(ws, WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS, nullptr, 0);
   WinHttpCloseHandle(ws);
   WinHttpCloseHandle(connect);
   WinHttpCloseHandle(session);
 
   ctx.Note("sent", sender.count);
   ctx.Note("received", receiver.count);
-  if (stalled) return {"hang", stalled_in + "; returned once the server closed the connection"};
+  if (stalled)
+    return {"hang", stalled_in + "; returned once the server closed the connection"};
   const std::string traffic = std::to_string(sender.count) + "/" + std::to_string(messages) + " sent, " +
                               std::to_string(receiver.count) + " received";
-  if (close_result != NO_ERROR) return {"close error " + std::to_string(close_result), ""};
-  if (sender.error != 0) return {"send error " + std::to_string(sender.error), ""};
-  if (receiver.error != 0) return {"receive error " + std::to_string(receiver.error), ""};
+  if (close_result != NO_ERROR)
+    return {"close error " + std::to_string(close_result), ""};
+  if (sender.error != 0)
+    return {"send error " + std::to_string(sender.error), ""};
+  if (receiver.error != 0)
+    return {"receive error " + std::to_string(receiver.error), ""};
   if (!racing && (!receiver.close_frame || receiver.count != messages))
     return {"echoes lost", traffic + (receiver.close_frame ? "" : ", no close frame")};
   return Outcome::Success(racing ? "close did not disturb the other calls" : "");

@@ -32,11 +32,12 @@ Outcome CacheContention(Context& ctx, bool cache_on) {
   std::vector<std::string> paths;
   for (int j = 0; j < kUrls; ++j)
     paths.push_back(j % 2 == 0 ? "/cache/60?run=" + run + "&k=" + std::to_string(j)
-                               : "/bytes/" + std::to_string(kBytes) + "?seed=" + std::to_string((ctx.seed() + j) & 0xFFFFFFFFull) +
-                                     "&run=" + run);
+                               : "/bytes/" + std::to_string(kBytes) + "?seed=" +
+                                     std::to_string((ctx.seed() + j) & 0xFFFFFFFFull) + "&run=" + run);
   HINTERNET session = OpenWiSession();
   HINTERNET connect = session ? ConnectWi(session, server.port()) : nullptr;
-  if (!connect) return {"harness error", "InternetOpen/Connect: " + std::to_string(GetLastError())};
+  if (!connect)
+    return {"harness error", "InternetOpen/Connect: " + std::to_string(GetLastError())};
   const DWORD flags = cache_on ? 0 : kNoCache;
 
   std::atomic<int> errors{0}, bad{0}, from_cache{0};
@@ -63,8 +64,9 @@ Outcome CacheContention(Context& ctx, bool cache_on) {
         const std::string header = "X-Req: " + id + "\r\n";
         DWORD status = 0, size = sizeof(status);
         std::string body;
-        bool ok = HttpSendRequestA(request, header.c_str(), static_cast<DWORD>(header.size()), nullptr, 0) &&
-                  HttpQueryInfoA(request, HTTP_QUERY_STATUS_CODE | HTTP_QUERY_FLAG_NUMBER, &status, &size, nullptr);
+        bool ok =
+            HttpSendRequestA(request, header.c_str(), static_cast<DWORD>(header.size()), nullptr, 0) &&
+            HttpQueryInfoA(request, HTTP_QUERY_STATUS_CODE | HTTP_QUERY_FLAG_NUMBER, &status, &size, nullptr);
         char buffer[8192];
         DWORD got = 0;
         while (ok) {
@@ -76,14 +78,17 @@ Outcome CacheContention(Context& ctx, bool cache_on) {
             body.append(buffer, got);
           }
         }
-        if (!ok) note_error(GetLastError());
+        if (!ok)
+          note_error(GetLastError());
         InternetCloseHandle(request);
-        if (!ok) continue;
+        if (!ok)
+          continue;
         if (status != 200) {
           ++bad;
         } else if (j % 2 == 1) {
           const std::uint64_t seed = (ctx.seed() + static_cast<std::uint64_t>(j)) & 0xFFFFFFFFull;
-          if (body.size() != kBytes || hc_protocol::FirstPatternMismatch(seed, body) != body.size()) ++bad;
+          if (body.size() != kBytes || hc_protocol::FirstPatternMismatch(seed, body) != body.size())
+            ++bad;
         } else {
           const auto echo = nlohmann::json::parse(body, nullptr, false);
           const std::string url = echo.is_object() ? echo.value("url", "") : "";
@@ -92,13 +97,15 @@ Outcome CacheContention(Context& ctx, bool cache_on) {
             ++bad;  // not the echo of this URL
           } else {
             const auto& headers = echo["headers"];
-            if (!headers.is_object() || headers.value("X-Req", "") != id) ++from_cache;
+            if (!headers.is_object() || headers.value("X-Req", "") != id)
+              ++from_cache;
           }
         }
       }
     });
   }
-  for (auto& t : gang) t.join();
+  for (auto& t : gang)
+    t.join();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   InternetCloseHandle(connect);
   InternetCloseHandle(session);
@@ -112,9 +119,13 @@ Outcome CacheContention(Context& ctx, bool cache_on) {
   ctx.Note("from_cache", from_cache.load());
   ctx.Note("request_us", static_cast<std::int64_t>(seconds * 1e6));
   const std::string seen = std::to_string(reached) + " of " + std::to_string(sent) + " reached the server";
-  if (errors > 0) return {"error " + std::to_string(first_error.load()), std::to_string(errors.load()) + " failed; " + seen};
-  if (bad > 0) return {"wrong body", std::to_string(bad.load()) + " wrong bodies; " + seen};
-  if (!cache_on && reached != sent) return {"served from cache", seen};
+  if (errors > 0)
+    return {"error " + std::to_string(first_error.load()),
+            std::to_string(errors.load()) + " failed; " + seen};
+  if (bad > 0)
+    return {"wrong body", std::to_string(bad.load()) + " wrong bodies; " + seen};
+  if (!cache_on && reached != sent)
+    return {"served from cache", seen};
   return Outcome::Success(cache_on ? (reached < sent ? "some from the cache" : "none from the cache") : "");
 }
 

@@ -24,10 +24,13 @@ constexpr std::size_t kCloseBodySize = 32768;
 
 struct Session {
   HINTERNET session = nullptr, connect = nullptr;
-  explicit Session(int port) : session(OpenWiSession()), connect(session ? ConnectWi(session, port) : nullptr) {}
+  explicit Session(int port)
+      : session(OpenWiSession()), connect(session ? ConnectWi(session, port) : nullptr) {}
   ~Session() {
-    if (connect) InternetCloseHandle(connect);
-    if (session) InternetCloseHandle(session);
+    if (connect)
+      InternetCloseHandle(connect);
+    if (session)
+      InternetCloseHandle(session);
   }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -36,10 +39,14 @@ struct Session {
 enum Phase : int { kBeforeSend, kInSend, kInRead, kAfterCalls };
 const char* PhaseName(int p) {
   switch (p) {
-    case kBeforeSend: return "closed before HttpSendRequest";
-    case kInSend: return "closed during HttpSendRequest";
-    case kInRead: return "closed during the InternetReadFile loop";
-    default: return "closed after the calls returned";
+    case kBeforeSend:
+      return "closed before HttpSendRequest";
+    case kInSend:
+      return "closed during HttpSendRequest";
+    case kInRead:
+      return "closed during the InternetReadFile loop";
+    default:
+      return "closed after the calls returned";
   }
 }
 
@@ -51,7 +58,8 @@ struct Call {
 };
 void SendAndRead(HINTERNET request, Call& c, std::atomic<int>* phase) {
   auto set = [&](int p) {
-    if (phase) *phase = p;
+    if (phase)
+      *phase = p;
   };
   set(kInSend);
   if (!HttpSendRequestA(request, nullptr, 0, nullptr, 0)) {
@@ -69,7 +77,8 @@ void SendAndRead(HINTERNET request, Call& c, std::atomic<int>* phase) {
       c.failed_call = "InternetReadFile";
       break;
     }
-    if (got == 0) break;
+    if (got == 0)
+      break;
     c.body.append(buffer.data(), got);
   }
   set(kAfterCalls);
@@ -79,8 +88,10 @@ Outcome CrossThreadClose(Context& ctx) {
   Session s(ctx.port());
   const std::uint64_t body_seed = ctx.seed() & 0xFFFFFFFFull;
   // 8 pieces 1 ms apart: the close lands before, during or after the reads.
-  HINTERNET request = s.connect ? OpenWiRequest(s.connect, WiStreamPath(body_seed, kCloseBodySize, 4096, 1)) : nullptr;
-  if (!request) return {"harness error", "InternetOpen/Connect/HttpOpenRequest: " + std::to_string(GetLastError())};
+  HINTERNET request =
+      s.connect ? OpenWiRequest(s.connect, WiStreamPath(body_seed, kCloseBodySize, 4096, 1)) : nullptr;
+  if (!request)
+    return {"harness error", "InternetOpen/Connect/HttpOpenRequest: " + std::to_string(GetLastError())};
   const auto delay = microseconds(ctx.Uniform(0, ctx.IntArg("max_delay_us", 12000)));
   std::atomic<int> phase{kBeforeSend};
   hc::Latch start(2);
@@ -103,9 +114,12 @@ Outcome CrossThreadClose(Context& ctx) {
   closer.join();
   ctx.Note("close_delay_us", delay.count());
   const std::string when = PhaseName(closed_in);
-  if (!close_ok) return {"close failed " + std::to_string(close_error), when};
-  if (call.error != 0) return {"error " + std::to_string(call.error), std::string("in ") + call.failed_call + ", " + when};
-  if (call.body.size() != kCloseBodySize || hc_protocol::FirstPatternMismatch(body_seed, call.body) != call.body.size())
+  if (!close_ok)
+    return {"close failed " + std::to_string(close_error), when};
+  if (call.error != 0)
+    return {"error " + std::to_string(call.error), std::string("in ") + call.failed_call + ", " + when};
+  if (call.body.size() != kCloseBodySize ||
+      hc_protocol::FirstPatternMismatch(body_seed, call.body) != call.body.size())
     return {"corrupted body", std::to_string(call.body.size()) + " bytes, " + when};
   return Outcome::Success(when);
 }
@@ -148,26 +162,35 @@ Outcome CloseInStatusCallback(Context& ctx) {
   s->close_at = static_cast<int>(ctx.Uniform(1, ctx.IntArg("max_close_at", 12)));
   s->spin_us = ctx.Uniform(0, 200);
   const std::uint64_t body_seed = ctx.seed() & 0xFFFFFFFFull;
-  HINTERNET request = session.connect ? OpenWiRequest(session.connect, WiStreamPath(body_seed, kCloseBodySize, 4096),
-                                                      kNoCache, reinterpret_cast<DWORD_PTR>(s))
-                                      : nullptr;
-  if (!request) return {"harness error", "InternetOpen/Connect/HttpOpenRequest: " + std::to_string(GetLastError())};
+  HINTERNET request = session.connect
+                          ? OpenWiRequest(session.connect, WiStreamPath(body_seed, kCloseBodySize, 4096),
+                                          kNoCache, reinterpret_cast<DWORD_PTR>(s))
+                          : nullptr;
+  if (!request)
+    return {"harness error", "InternetOpen/Connect/HttpOpenRequest: " + std::to_string(GetLastError())};
   if (InternetSetStatusCallbackA(request, CloseInCallback) == INTERNET_INVALID_STATUS_CALLBACK)
     return {"harness error", "InternetSetStatusCallback failed"};
   Call call;
   SendAndRead(request, call, nullptr);
   // The request's calls have returned: if no callback closed the handle, closing it now is the
   // plain, safe way.
-  if (!s->closed.exchange(true)) InternetCloseHandle(request);
+  if (!s->closed.exchange(true))
+    InternetCloseHandle(request);
   std::unique_lock lock(s->mu);
-  const bool closing = s->cv.wait_for(lock, std::chrono::milliseconds(2500), [&] { return s->closing_seen.load(); });
+  const bool closing =
+      s->cv.wait_for(lock, std::chrono::milliseconds(2500), [&] { return s->closing_seen.load(); });
   lock.unlock();
-  if (closing) Sleep(2);
+  if (closing)
+    Sleep(2);
   ctx.Note("callbacks", s->calls.load());
-  std::string where = s->closed_in == 0 ? "closed after the calls returned" : "closed in " + WiStatusName(s->closed_in) + " callback";
-  where += call.error ? std::string(", ") + call.failed_call + " error " + std::to_string(call.error) : ", request completed";
-  if (!closing) return {"no HANDLE_CLOSING", where};
-  if (s->after_closing > 0) return {"callback after HANDLE_CLOSING", where};
+  std::string where = s->closed_in == 0 ? "closed after the calls returned"
+                                        : "closed in " + WiStatusName(s->closed_in) + " callback";
+  where += call.error ? std::string(", ") + call.failed_call + " error " + std::to_string(call.error)
+                      : ", request completed";
+  if (!closing)
+    return {"no HANDLE_CLOSING", where};
+  if (s->after_closing > 0)
+    return {"callback after HANDLE_CLOSING", where};
   return Outcome::Success(where);
 }
 

@@ -24,7 +24,8 @@ enum class Mode { kDefault, kRaised, kSpread };
 DWORD DefaultLimit() {
   static const DWORD limit = [] {
     DWORD value = 0, size = sizeof(value);
-    if (!InternetQueryOptionA(nullptr, INTERNET_OPTION_MAX_CONNS_PER_SERVER, &value, &size)) value = 0;
+    if (!InternetQueryOptionA(nullptr, INTERNET_OPTION_MAX_CONNS_PER_SERVER, &value, &size))
+      value = 0;
     return value;
   }();
   return limit;
@@ -41,12 +42,15 @@ Outcome ConnectionLimit(Context& ctx, Mode mode) {
   }
   const int servers = mode == Mode::kSpread ? (n + per_server - 1) / per_server : 1;
   std::vector<std::unique_ptr<hc::Scenario>> scenario;
-  for (int k = 0; k < servers; ++k) scenario.push_back(std::make_unique<hc::Scenario>("http", "unsafe-conn-limit"));
+  for (int k = 0; k < servers; ++k)
+    scenario.push_back(std::make_unique<hc::Scenario>("http", "unsafe-conn-limit"));
   std::vector<int> expected(static_cast<std::size_t>(servers), 0);
-  for (int i = 0; i < n; ++i) ++expected[static_cast<std::size_t>(i % servers)];
+  for (int i = 0; i < n; ++i)
+    ++expected[static_cast<std::size_t>(i % servers)];
 
   HINTERNET session = OpenWiSession();
-  if (!session) return {"harness error", "InternetOpen: " + std::to_string(GetLastError())};
+  if (!session)
+    return {"harness error", "InternetOpen: " + std::to_string(GetLastError())};
   DWORD long_ms = 15000;  // parked requests wait for the release: no receive timeout meanwhile
   InternetSetOptionA(session, INTERNET_OPTION_RECEIVE_TIMEOUT, &long_ms, sizeof(long_ms));
   std::string gate = "g";
@@ -57,11 +61,13 @@ Outcome ConnectionLimit(Context& ctx, Mode mode) {
   for (int i = 0; i < n; ++i) {
     threads.emplace_back([&, i] {
       HINTERNET connect = ConnectWi(session, scenario[static_cast<std::size_t>(i % servers)]->port());
-      HINTERNET request = connect ? OpenWiRequest(connect, "/hold/" + gate + "?timeout_ms=10000&r=" + std::to_string(i))
-                                  : nullptr;
+      HINTERNET request =
+          connect ? OpenWiRequest(connect, "/hold/" + gate + "?timeout_ms=10000&r=" + std::to_string(i))
+                  : nullptr;
       DWORD status = 0, size = sizeof(status);
-      bool ok = request && HttpSendRequestA(request, nullptr, 0, nullptr, 0) &&
-                HttpQueryInfoA(request, HTTP_QUERY_STATUS_CODE | HTTP_QUERY_FLAG_NUMBER, &status, &size, nullptr);
+      bool ok =
+          request && HttpSendRequestA(request, nullptr, 0, nullptr, 0) &&
+          HttpQueryInfoA(request, HTTP_QUERY_STATUS_CODE | HTTP_QUERY_FLAG_NUMBER, &status, &size, nullptr);
       if (!ok) {
         DWORD none = 0;
         first_error.compare_exchange_strong(none, GetLastError());
@@ -70,9 +76,12 @@ Outcome ConnectionLimit(Context& ctx, Mode mode) {
       DWORD got = 0;
       while (ok && InternetReadFile(request, buffer, sizeof(buffer), &got) && got > 0) {
       }
-      if (!ok || status != 200) ++failed;
-      if (request) InternetCloseHandle(request);
-      if (connect) InternetCloseHandle(connect);
+      if (!ok || status != 200)
+        ++failed;
+      if (request)
+        InternetCloseHandle(request);
+      if (connect)
+        InternetCloseHandle(connect);
     });
   }
   // How many reach the server while none is released: the limit holds the rest in WinINet.
@@ -85,8 +94,10 @@ Outcome ConnectionLimit(Context& ctx, Mode mode) {
     parked += stats.value("parked", 0);
     peak = std::max(peak, stats.value("connections_peak", 0));
   }
-  for (const auto& s : scenario) s->Release(gate);
-  for (auto& t : threads) t.join();
+  for (const auto& s : scenario)
+    s->Release(gate);
+  for (auto& t : threads)
+    t.join();
   InternetCloseHandle(session);
 
   ctx.Note("limit_option", static_cast<std::int64_t>(limit));
@@ -96,8 +107,11 @@ Outcome ConnectionLimit(Context& ctx, Mode mode) {
   ctx.Note("servers", servers);
   const std::string seen = std::to_string(parked) + " of " + std::to_string(n) + " requests in flight";
   if (failed > 0)
-    return {"error " + std::to_string(first_error.load()), std::to_string(failed.load()) + " requests failed; " + seen};
-  if (parked < n) return {"stalled", seen + " (" + std::to_string(servers) + " server(s), limit option " + std::to_string(limit) + ")"};
+    return {"error " + std::to_string(first_error.load()),
+            std::to_string(failed.load()) + " requests failed; " + seen};
+  if (parked < n)
+    return {"stalled", seen + " (" + std::to_string(servers) + " server(s), limit option " +
+                           std::to_string(limit) + ")"};
   return {mode == Mode::kDefault ? "no stall" : "success", seen};
 }
 

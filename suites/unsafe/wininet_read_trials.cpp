@@ -25,8 +25,10 @@ Outcome TwoReaders(Context& ctx, bool serialized) {
   HINTERNET session = OpenWiSession();
   HINTERNET connect = session ? ConnectWi(session, ctx.port()) : nullptr;
   const std::uint64_t body_seed = ctx.seed() & 0xFFFFFFFFull;
-  HINTERNET request = connect ? OpenWiRequest(connect, WiStreamPath(body_seed, kReadBodySize, 4096, 1)) : nullptr;
-  if (!request) return {"harness error", "InternetOpen/Connect/HttpOpenRequest: " + std::to_string(GetLastError())};
+  HINTERNET request =
+      connect ? OpenWiRequest(connect, WiStreamPath(body_seed, kReadBodySize, 4096, 1)) : nullptr;
+  if (!request)
+    return {"harness error", "InternetOpen/Connect/HttpOpenRequest: " + std::to_string(GetLastError())};
   // The body comes in 16 pieces 1 ms apart: the second reader starts while the first reads.
   const auto second_after = microseconds(ctx.Uniform(0, ctx.IntArg("max_delay_us", 12000)));
   const DWORD size_a = static_cast<DWORD>(ctx.Uniform(512, 8192));
@@ -42,7 +44,8 @@ Outcome TwoReaders(Context& ctx, bool serialized) {
       ctx.Stage(who, "waiting for the lock, piece " + std::to_string(r.chunks.size()));
       {
         std::unique_lock lock(op, std::defer_lock);
-        if (serialized) lock.lock();
+        if (serialized)
+          lock.lock();
         ctx.Stage(who, "in InternetReadFile, piece " + std::to_string(r.chunks.size()));
         started = std::chrono::steady_clock::now();
         ok = InternetReadFile(request, buffer.data(), size, &got);
@@ -66,7 +69,8 @@ Outcome TwoReaders(Context& ctx, bool serialized) {
   BodyReader a, b;
   std::thread first([&] {
     std::unique_lock lock(op, std::defer_lock);
-    if (serialized) lock.lock();  // held over HttpSendRequest: the second reader waits for it
+    if (serialized)
+      lock.lock();  // held over HttpSendRequest: the second reader waits for it
     start.ArriveAndWait();
     ctx.Stage("first", "in HttpSendRequest");
     if (!HttpSendRequestA(request, nullptr, 0, nullptr, 0)) {
@@ -74,7 +78,8 @@ Outcome TwoReaders(Context& ctx, bool serialized) {
       a.failed_call = "HttpSendRequest";
       return;
     }
-    if (serialized) lock.unlock();
+    if (serialized)
+      lock.unlock();
     read_loop(a, size_a, "first");
   });
   std::thread second([&] {

@@ -27,7 +27,8 @@ inline constexpr DWORD kNoCache = INTERNET_FLAG_RELOAD | INTERNET_FLAG_NO_CACHE_
 // A synchronous session without proxy, 2 s timeouts (a stalled call ends as an error, not a hang).
 HINTERNET OpenWiSession();
 HINTERNET ConnectWi(HINTERNET session, int port);
-HINTERNET OpenWiRequest(HINTERNET connect, const std::string& path, DWORD flags = kNoCache, DWORD_PTR context = 0);
+HINTERNET OpenWiRequest(HINTERNET connect, const std::string& path, DWORD flags = kNoCache,
+                        DWORD_PTR context = 0);
 std::string WiStatusName(DWORD status);
 // /stream-bytes/<size>?seed=<seed>&chunk_size=<chunk>&chunk_delay_ms=<delay>
 std::string WiStreamPath(std::uint64_t seed, std::size_t size, std::size_t chunk, int chunk_delay_ms = 0);

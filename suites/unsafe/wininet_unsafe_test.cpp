@@ -31,12 +31,13 @@ TEST(UnsafeWinInet, RequestClosedFromAnotherThread) {
   hc::Covers({"WI-NO-CROSS-THREAD-CLOSE", "WI-ABORT-IN-CALLBACK"});
   hc::Scenario server;
   const auto hazard = RunPattern(kProgram,
-                                 {"wi-cross-close", "InternetCloseHandle from another thread while the synchronous "
-                                                    "HttpSendRequest/InternetReadFile calls run"},
+                                 {"wi-cross-close",
+                                  "InternetCloseHandle from another thread while the synchronous "
+                                  "HttpSendRequest/InternetReadFile calls run"},
                                  server.port(), kShape);
-  const auto safe = RunPattern(kProgram,
-                               {"wi-close-in-callback", "the request handle closed inside its status callback"},
-                               server.port(), hc::unsafe::SafeShape(kShape));
+  const auto safe =
+      RunPattern(kProgram, {"wi-close-in-callback", "the request handle closed inside its status callback"},
+                 server.port(), hc::unsafe::SafeShape(kShape));
   hc::RecordUnsafe(hazard, safe);
   ExpectClassified(hazard);
   ExpectAllSucceed(safe);
@@ -47,12 +48,13 @@ TEST(UnsafeWinInet, OneRequestReadByTwoThreads) {
   hc::Covers({"WI-SERIALIZE-REQUEST"});
   hc::Scenario server;
   const auto hazard = RunPattern(kProgram,
-                                 {"wi-shared-read", "a second thread calls InternetReadFile on a request while the "
-                                                    "first one sends it and reads"},
+                                 {"wi-shared-read",
+                                  "a second thread calls InternetReadFile on a request while the "
+                                  "first one sends it and reads"},
                                  server.port(), kShape);
-  const auto safe = RunPattern(kProgram,
-                               {"wi-serialized-read", "the same two readers, access to the handle serialized by a lock"},
-                               server.port(), hc::unsafe::SafeShape(kShape));
+  const auto safe = RunPattern(
+      kProgram, {"wi-serialized-read", "the same two readers, access to the handle serialized by a lock"},
+      server.port(), hc::unsafe::SafeShape(kShape));
   hc::RecordUnsafe(hazard, safe);
   ExpectClassified(hazard);
   ExpectAllSucceed(safe);
@@ -61,25 +63,26 @@ TEST(UnsafeWinInet, OneRequestReadByTwoThreads) {
 TEST(UnsafeWinInet, MoreRequestsToOneServerThanTheConnectionLimit) {
   hc::SetWatchdogBound(std::chrono::seconds(100));  // runs of at most 30 s each (hc::TrialPlan::budget)
   hc::Covers({"WI-CONN-LIMIT", "WI-CONN-LIMIT-OVERRIDE"});
-  const auto hazard = RunPattern(kProgram,
-                                 {"wi-conn-limit", "limit + 4 simultaneous requests to one server (default limit)"},
-                                 0, kLimitShape);
+  const auto hazard =
+      RunPattern(kProgram, {"wi-conn-limit", "limit + 4 simultaneous requests to one server (default limit)"},
+                 0, kLimitShape);
   const auto raised = RunPattern(kProgram,
-                                 {"wi-conn-limit-raised", "INTERNET_OPTION_MAX_CONNS_PER_SERVER raised to the number "
-                                                          "of requests"},
+                                 {"wi-conn-limit-raised",
+                                  "INTERNET_OPTION_MAX_CONNS_PER_SERVER raised to the number "
+                                  "of requests"},
                                  0, hc::unsafe::SafeShape(kLimitShape));
   const auto spread = RunPattern(kProgram,
-                                 {"wi-conn-limit-spread", "the same requests spread over several servers, each "
-                                                          "within the limit"},
+                                 {"wi-conn-limit-spread",
+                                  "the same requests spread over several servers, each "
+                                  "within the limit"},
                                  0, hc::unsafe::SafeShape(kLimitShape));
-  const nlohmann::json extra = {
-      {"limit_option", hazard.MaxNote("limit_option")},
-      {"requests_per_trial", hazard.MaxNote("requests")},
-      {"max_in_flight", hazard.MaxNote("parked")},
-      {"peak_connections", hazard.MaxNote("peak_connections_per_server")},
-      {"max_in_flight_raised", raised.MaxNote("parked")},
-      {"max_in_flight_spread", spread.MaxNote("parked")},
-      {"safe_alternatives", nlohmann::json::array({spread.ToJson()})}};
+  const nlohmann::json extra = {{"limit_option", hazard.MaxNote("limit_option")},
+                                {"requests_per_trial", hazard.MaxNote("requests")},
+                                {"max_in_flight", hazard.MaxNote("parked")},
+                                {"peak_connections", hazard.MaxNote("peak_connections_per_server")},
+                                {"max_in_flight_raised", raised.MaxNote("parked")},
+                                {"max_in_flight_spread", spread.MaxNote("parked")},
+                                {"safe_alternatives", nlohmann::json::array({spread.ToJson()})}};
   hc::RecordUnsafe(hazard, raised, extra);
   std::cout << "[ SAFE     ] " << spread.Summary() << std::flush;
   ExpectClassified(hazard);
@@ -104,16 +107,21 @@ TEST(UnsafeWinInet, ManyThreadsOnTheSameUrlsWithTheCacheOn) {
   hc::SetWatchdogBound(std::chrono::seconds(100));  // runs of at most 30 s each (hc::TrialPlan::budget)
   hc::Covers({"WI-CACHE-OFF", "WI-CONCURRENT-REQUESTS"});
   const auto hazard = RunPattern(kProgram,
-                                 {"wi-cache-on", "16 threads x 2 requests on the same 4 URLs through one session, "
-                                                 "cache on", {"threads=16", "requests=2"}},
+                                 {"wi-cache-on",
+                                  "16 threads x 2 requests on the same 4 URLs through one session, "
+                                  "cache on",
+                                  {"threads=16", "requests=2"}},
                                  0, kCacheShape);
   const auto safe = RunPattern(kProgram,
-                               {"wi-cache-off", "the same with INTERNET_FLAG_RELOAD | INTERNET_FLAG_NO_CACHE_WRITE",
+                               {"wi-cache-off",
+                                "the same with INTERNET_FLAG_RELOAD | INTERNET_FLAG_NO_CACHE_WRITE",
                                 {"threads=16", "requests=2"}},
                                0, hc::unsafe::SafeShape(kCacheShape));
   hc::RecordUnsafe(hazard, safe);
   ::testing::Test::RecordProperty(
-      "hc_cache", nlohmann::json{{"modes", {CacheMode("cache on", hazard), CacheMode("RELOAD | NO_CACHE_WRITE", safe)}}}.dump());
+      "hc_cache",
+      nlohmann::json{{"modes", {CacheMode("cache on", hazard), CacheMode("RELOAD | NO_CACHE_WRITE", safe)}}}
+          .dump());
   ExpectClassified(hazard);
   ExpectAllSucceed(safe);
 }

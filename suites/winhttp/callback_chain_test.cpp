@@ -25,8 +25,8 @@ using hc::winhttp::CallbackSession;
 using hc::winhttp::Exchange;
 
 constexpr int kRequests = 64;
-constexpr int kChains = 64;    // chains started together, one per thread
-constexpr int kLinks = 8;  // requests per chain, each started from the previous one's last callback
+constexpr int kChains = 64;  // chains started together, one per thread
+constexpr int kLinks = 8;    // requests per chain, each started from the previous one's last callback
 constexpr auto kGangTimeout = 60s;
 constexpr auto kFinishTimeout = 60s;
 
@@ -45,7 +45,8 @@ TEST(WinHttpCallbackChain, EveryStepAfterTheSendIsTakenInsideCompletionCallbacks
     xs.push_back(&client.hub().Make<Exchange>(cases.back().spec));
   }
   // kRequests threads each start one request and return: no application thread calls WinHTTP again.
-  hc::RunGang(kRequests, kGangTimeout, [&](int t) { xs[static_cast<std::size_t>(t)]->Start(client.connect()); });
+  hc::RunGang(kRequests, kGangTimeout,
+              [&](int t) { xs[static_cast<std::size_t>(t)]->Start(client.connect()); });
   ASSERT_TRUE(hc::winhttp::AwaitFinished(xs, kFinishTimeout));
   ASSERT_TRUE(client.hub().AwaitAllClosed(kFinishTimeout));
   int bad = 0;
@@ -53,7 +54,8 @@ TEST(WinHttpCallbackChain, EveryStepAfterTheSendIsTakenInsideCompletionCallbacks
     const auto& x = *xs[static_cast<std::size_t>(t)];
     const auto r = x.result();
     const std::string problem = r.error != 0 ? x.Describe() : cases[static_cast<std::size_t>(t)].check(r);
-    if (!problem.empty() && ++bad <= 10) ADD_FAILURE() << problem;
+    if (!problem.empty() && ++bad <= 10)
+      ADD_FAILURE() << problem;
     EXPECT_EQ(x.closing_count.load(), 1);
     EXPECT_EQ(x.after_closing.load(), 0);
   }
@@ -88,16 +90,20 @@ TEST(WinHttpCallbackChain, EachNextRequestIsStartedFromThePreviousOnesLastCallba
         std::lock_guard lock(mu);
         problems.push_back("chain " + std::to_string(c) + " link " + std::to_string(link) + ": " + problem);
       }
-      if (link + 1 < kLinks) start_link(c, link + 1);
-      else ++chains_done;
+      if (link + 1 < kLinks)
+        start_link(c, link + 1);
+      else
+        ++chains_done;
     };
     x.Start(client.connect());  // a synchronous failure also ends in on_finished
   };
   hc::RunGang(kChains, kGangTimeout, [&](int c) { start_link(c, 0); });
   ASSERT_TRUE(hc::WaitUntil([&] { return chains_done.load() == kChains; }, kFinishTimeout,
-                            "every chain to reach its last link", [&] { return client.recorder().Dump(300); }));
+                            "every chain to reach its last link",
+                            [&] { return client.recorder().Dump(300); }));
   std::string all_problems;
-  for (const auto& p : problems) all_problems += "\n  " + p;
+  for (const auto& p : problems)
+    all_problems += "\n  " + p;
   EXPECT_TRUE(problems.empty()) << problems.size() << " links failed:" << all_problems;
   ASSERT_TRUE(client.hub().AwaitAllClosed(kFinishTimeout));
   EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0) << client.recorder().Dump();

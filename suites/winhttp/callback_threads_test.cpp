@@ -38,7 +38,8 @@ struct Where {
 
 // Runs kThreads x kRequestsPerThread exchanges, each driven by its own application thread, and
 // classifies every notification by the thread that delivered it.
-std::map<std::string, Where> Classify(CallbackSession& client, bool async, std::vector<std::string>& problems) {
+std::map<std::string, Where> Classify(CallbackSession& client, bool async,
+                                      std::vector<std::string>& problems) {
   std::mutex mu;
   std::map<std::uintptr_t, DWORD> driver;  // context -> driving thread
   std::set<DWORD> app_threads = {GetCurrentThreadId()};
@@ -56,7 +57,8 @@ std::map<std::string, Where> Classify(CallbackSession& client, bool async, std::
       }
       std::string problem;
       if (async) {
-        if (!x.RunOnThisThread(client.connect(), kStepTimeout)) problem = "no completion: " + x.Describe();
+        if (!x.RunOnThisThread(client.connect(), kStepTimeout))
+          problem = "no completion: " + x.Describe();
       } else {
         // Synchronous mode: the same steps as plain blocking calls, the context bound for callbacks.
         const std::wstring object = hc::winhttp::Widen(mc.spec.target);
@@ -69,14 +71,16 @@ std::map<std::string, Where> Classify(CallbackSession& client, bool async, std::
           const auto total = static_cast<DWORD>(mc.spec.body.size());
           DWORD written = 0, error = 0;
           std::string body;
-          if (!WinHttpSendRequest(h, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, total, x.value()) ||
+          if (!WinHttpSendRequest(h, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, total,
+                                  x.value()) ||
               (total > 0 && !WinHttpWriteData(h, mc.spec.body.data(), total, &written)) ||
               !WinHttpReceiveResponse(h, nullptr) || !hc::winhttp::ReadAll(h, body, error))
             problem = mc.spec.target + ": " + hc::winhttp::ErrorName(error ? error : GetLastError());
           x.Close();
         }
       }
-      if (async && problem.empty()) problem = mc.check(x.result());
+      if (async && problem.empty())
+        problem = mc.check(x.result());
       if (!problem.empty()) {
         std::lock_guard lock(mu);
         problems.push_back(problem);
@@ -87,11 +91,15 @@ std::map<std::string, Where> Classify(CallbackSession& client, bool async, std::
   std::map<std::string, Where> where;
   for (const auto& n : client.recorder().Snapshot()) {
     auto d = driver.find(n.context);
-    if (d == driver.end()) continue;  // the session's and the connection's own notifications
+    if (d == driver.end())
+      continue;  // the session's and the connection's own notifications
     auto& w = where[StatusName(n.status)];
-    if (n.thread_id == d->second) ++w.calling;
-    else if (app_threads.count(n.thread_id)) ++w.other_app;
-    else ++w.worker;
+    if (n.thread_id == d->second)
+      ++w.calling;
+    else if (app_threads.count(n.thread_id))
+      ++w.other_app;
+    else
+      ++w.worker;
   }
   return where;
 }
@@ -118,9 +126,11 @@ TEST(WinHttpCallbackThreads, AsyncCompletionsArriveOnWorkerThreads) {
   RecordProperty("hc_callback_threads", Json(where));
   EXPECT_TRUE(problems.empty()) << problems.size() << " exchanges failed, first: " << problems.front();
   int worker_completions = 0;
-  for (const char* s : {"SENDREQUEST_COMPLETE", "WRITE_COMPLETE", "HEADERS_AVAILABLE", "DATA_AVAILABLE", "READ_COMPLETE"}) {
+  for (const char* s :
+       {"SENDREQUEST_COMPLETE", "WRITE_COMPLETE", "HEADERS_AVAILABLE", "DATA_AVAILABLE", "READ_COMPLETE"}) {
     auto it = where.find(s);
-    if (it != where.end()) worker_completions += it->second.worker;
+    if (it != where.end())
+      worker_completions += it->second.worker;
   }
   EXPECT_GT(worker_completions, 0) << "no completion notification came from a WinHTTP worker thread: "
                                    << Json(where);
@@ -143,7 +153,8 @@ TEST(WinHttpCallbackThreads, SyncNotificationThreadsAreRecorded) {
   // would be surprising, so it is counted.
   int elsewhere = 0;
   for (const auto& [status, w] : where)
-    if (status != "HANDLE_CLOSING") elsewhere += w.other_app + w.worker;
+    if (status != "HANDLE_CLOSING")
+      elsewhere += w.other_app + w.worker;
   RecordProperty("hc_sync_notifications_off_the_calling_thread", std::to_string(elsewhere));
   EXPECT_FALSE(where.empty()) << "no notification at all in synchronous mode";
 }

@@ -39,13 +39,16 @@ void ExpectParentCloseDoesNotCancel(Parent parent) {
   std::vector<std::string> sent;
   for (int i = 0; i < kRequests; ++i) {
     ExchangeSpec spec;
-    const std::string query =
-        std::string("timeout_ms=").append(std::to_string(kCancelHoldMs)).append("&i=").append(std::to_string(i));
+    const std::string query = std::string("timeout_ms=")
+                                  .append(std::to_string(kCancelHoldMs))
+                                  .append("&i=")
+                                  .append(std::to_string(i));
     spec.target = "/hold/" + gate + "?" + query;
     sent.push_back(hc::LogKey("GET", "/hold/" + gate, query));
     xs.push_back(&client.hub().Make<Exchange>(spec));
   }
-  hc::RunGang(kRequests, kCancelGangTimeout, [&](int i) { xs[static_cast<std::size_t>(i)]->Start(client.connect()); });
+  hc::RunGang(kRequests, kCancelGangTimeout,
+              [&](int i) { xs[static_cast<std::size_t>(i)]->Start(client.connect()); });
   ASSERT_TRUE(server.AwaitParked(kRequests, kCancelParkTimeout, gate)) << client.recorder().Dump();
 
   // Close the parent(s) while every child has an operation pending, then let the responses go.
@@ -59,7 +62,8 @@ void ExpectParentCloseDoesNotCancel(Parent parent) {
     client.CloseSession();
     EXPECT_TRUE(s.close_result.load()) << "WinHttpCloseHandle(session)";
   }
-  for (const auto* x : xs) EXPECT_FALSE(x->finished()) << "finished before the response was released: " << x->Describe();
+  for (const auto* x : xs)
+    EXPECT_FALSE(x->finished()) << "finished before the response was released: " << x->Describe();
   server.Release(gate);
 
   ASSERT_TRUE(hc::winhttp::AwaitFinished(xs, kFinishTimeout));
@@ -68,22 +72,30 @@ void ExpectParentCloseDoesNotCancel(Parent parent) {
     const auto r = x->result();
     const auto echo = nlohmann::json::parse(r.body, nullptr, false);
     const bool ok = r.error == 0 && r.status == 200 && !echo.is_discarded() && echo.value("released", false);
-    if (!ok) ++cancelled;
-    EXPECT_TRUE(ok) << "child request after its parent was closed: " << x->Describe() << " " << r.body.substr(0, 200);
+    if (!ok)
+      ++cancelled;
+    EXPECT_TRUE(ok) << "child request after its parent was closed: " << x->Describe() << " "
+                    << r.body.substr(0, 200);
   }
   ::testing::Test::RecordProperty("hc_children_cancelled_by_parent_close", std::to_string(cancelled));
-  if (parent == Parent::session_only) client.CloseConnect();  // the session's last child
+  if (parent == Parent::session_only)
+    client.CloseConnect();  // the session's last child
   // Children close themselves when done; the parents' HANDLE_CLOSING comes too, and when it comes
   // relative to the children's is recorded.
   ASSERT_TRUE(client.hub().AwaitAllClosed(kFinishTimeout));
   std::string order;
   for (const auto& n : client.recorder().Snapshot()) {
-    if (n.status != WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING) continue;
-    if (n.context == client.session_context().value()) order += "S";
-    else if (n.context == client.connect_context().value()) order += "C";
-    else order += "r";
+    if (n.status != WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING)
+      continue;
+    if (n.context == client.session_context().value())
+      order += "S";
+    else if (n.context == client.connect_context().value())
+      order += "C";
+    else
+      order += "r";
   }
-  ::testing::Test::RecordProperty("hc_handle_closing_order", order);  // r = request, C = connection, S = session
+  ::testing::Test::RecordProperty("hc_handle_closing_order",
+                                  order);  // r = request, C = connection, S = session
   EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0) << client.recorder().Dump();
   EXPECT_TRUE(hc::LogMatches(server.Log(), sent));
 }

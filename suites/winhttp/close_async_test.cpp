@@ -30,24 +30,27 @@ using hc::winhttp::Exchange;
 using hc::winhttp::ExchangeSpec;
 using hc::winhttp::StatusName;
 
-constexpr int kTrials = 64;             // requests closed while an operation is pending, one thread each
-constexpr int kPerCallbackStatus = 8;   // requests closed inside each of the 8 kinds of callback (64 started together)
-constexpr int kFailingPerKind = 22;     // requests that fail, per way of failing (3 ways: 66 started together)
+constexpr int kTrials = 64;  // requests closed while an operation is pending, one thread each
+constexpr int kPerCallbackStatus =
+    8;  // requests closed inside each of the 8 kinds of callback (64 started together)
+constexpr int kFailingPerKind = 22;  // requests that fail, per way of failing (3 ways: 66 started together)
 constexpr auto kParkTimeout = 30s;
 constexpr auto kCloseTimeout = 30s;
 constexpr auto kGangTimeout = 60s;
-constexpr int kHoldMs = 30000;          // the server answers a request still held after this (504)
+constexpr int kHoldMs = 30000;  // the server answers a request still held after this (504)
 
 std::vector<hc::Notification> NotificationsOf(const CallbackSession& client, const hc::winhttp::Context& c) {
   std::vector<hc::Notification> mine;
   for (const auto& n : client.recorder().Snapshot())
-    if (n.context == static_cast<std::uintptr_t>(c.value())) mine.push_back(n);
+    if (n.context == static_cast<std::uintptr_t>(c.value()))
+      mine.push_back(n);
   return mine;
 }
 
 bool Has(const std::vector<hc::Notification>& ns, DWORD status) {
   for (const auto& n : ns)
-    if (n.status == status) return true;
+    if (n.status == status)
+      return true;
   return false;
 }
 
@@ -58,7 +61,8 @@ void ExpectClosingLast(const CallbackSession& client, const std::vector<Exchange
     EXPECT_EQ(x->after_closing.load(), 0) << "notifications after HANDLE_CLOSING for " << x->spec().target;
   }
   EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0)
-      << "callbacks with a context after its HANDLE_CLOSING:\n" << client.recorder().Dump();
+      << "callbacks with a context after its HANDLE_CLOSING:\n"
+      << client.recorder().Dump();
 }
 
 TEST(WinHttpCloseAsync, ClosingDuringAPendingOperationCancelsOrCompletesIt) {
@@ -99,7 +103,8 @@ TEST(WinHttpCloseAsync, ClosingDuringAPendingOperationCancelsOrCompletesIt) {
       x.Close();
     }
   });
-  for (auto* x : xs) EXPECT_TRUE(x->close_result.load()) << "WinHttpCloseHandle of " << x->spec().target;
+  for (auto* x : xs)
+    EXPECT_TRUE(x->close_result.load()) << "WinHttpCloseHandle of " << x->spec().target;
   ASSERT_TRUE(client.hub().AwaitAllClosed(kCloseTimeout));
   ExpectClosingLast(client, xs);
 
@@ -115,29 +120,36 @@ TEST(WinHttpCloseAsync, ClosingDuringAPendingOperationCancelsOrCompletesIt) {
     const bool done = Has(ns, sending ? WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE
                                       : WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE);
     const bool error = Has(ns, WINHTTP_CALLBACK_STATUS_REQUEST_ERROR);
-    if (done) ++completed;
-    else if (error) ++cancelled;
+    if (done)
+      ++completed;
+    else if (error)
+      ++cancelled;
     else {
       ++neither;
       unreported += "\n  " + x->Describe();
     }
     for (const auto& n : ns)
-      if (n.status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR) ++errors[hc::winhttp::ErrorName(static_cast<DWORD>(n.value))];
-    if (x->after_close_returned.load() > 0) ++late;
+      if (n.status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR)
+        ++errors[hc::winhttp::ErrorName(static_cast<DWORD>(n.value))];
+    if (x->after_close_returned.load() > 0)
+      ++late;
   }
   std::string error_json;
-  for (const auto& [e, n] : errors) error_json += (error_json.empty() ? "" : ", ") + ("\"" + e + "\": " + std::to_string(n));
-  RecordProperty("hc_cancel_outcomes", "{\"trials\": " + std::to_string(kTrials) + ", \"completed\": " +
-                                           std::to_string(completed) + ", \"cancelled\": " + std::to_string(cancelled) +
-                                           ", \"neither\": " + std::to_string(neither) + ", \"errors\": {" + error_json +
-                                           "}, \"callbacks_after_close_returned\": " + std::to_string(late) +
-                                           ", \"pending_send\": " + std::to_string(pending_send) +
-                                           ", \"pending_receive\": " + std::to_string(pending_receive) + "}");
+  for (const auto& [e, n] : errors)
+    error_json += (error_json.empty() ? "" : ", ") + ("\"" + e + "\": " + std::to_string(n));
+  RecordProperty("hc_cancel_outcomes",
+                 "{\"trials\": " + std::to_string(kTrials) + ", \"completed\": " + std::to_string(completed) +
+                     ", \"cancelled\": " + std::to_string(cancelled) +
+                     ", \"neither\": " + std::to_string(neither) + ", \"errors\": {" + error_json +
+                     "}, \"callbacks_after_close_returned\": " + std::to_string(late) +
+                     ", \"pending_send\": " + std::to_string(pending_send) +
+                     ", \"pending_receive\": " + std::to_string(pending_receive) + "}");
   // The pending operation either completed (its completion callback came) or, not able to complete, reported
   // REQUEST_ERROR: an operation that ends silently leaves the application waiting forever.
   EXPECT_EQ(neither, 0) << neither << " of " << kTrials
-                        << " pending operations ended with neither their completion nor REQUEST_ERROR:" << unreported
-                        << "\n" << client.recorder().Dump();
+                        << " pending operations ended with neither their completion nor REQUEST_ERROR:"
+                        << unreported << "\n"
+                        << client.recorder().Dump();
   EXPECT_TRUE(hc::LogMatches(server.Log(), sent)) << "each held request reaches the server exactly once";
 }
 
@@ -145,12 +157,12 @@ TEST(WinHttpCloseAsync, ClosingDuringAPendingOperationCancelsOrCompletesIt) {
 // that same callback (allowed: such calls may fail but are not unsafe).
 struct CloseInCallback {
   DWORD status = 0;
-  std::atomic<bool> claimed{false};   // the planned callback came and closes the handle
-  std::atomic<bool> done{false};      // ... and has finished doing so
+  std::atomic<bool> claimed{false};  // the planned callback came and closes the handle
+  std::atomic<bool> done{false};     // ... and has finished doing so
   std::atomic<BOOL> close_result{FALSE};
   std::atomic<BOOL> use_result{FALSE};
   std::atomic<DWORD> use_error{0};
-  std::atomic<int> swallowed{0};      // completions after the close, not driven further
+  std::atomic<int> swallowed{0};  // completions after the close, not driven further
 };
 
 TEST(WinHttpCloseAsync, ClosingFromInsideInformationalAndCompletionCallbacks) {
@@ -179,11 +191,14 @@ TEST(WinHttpCloseAsync, ClosingFromInsideInformationalAndCompletionCallbacks) {
       auto& x = client.hub().Make<Exchange>(spec);
       x.hook = [p = plan.get()](Exchange& self, HINTERNET h, DWORD s, void*, DWORD) {
         if (p->claimed.load()) {
-          if (s != WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING) ++p->swallowed;
+          if (s != WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING)
+            ++p->swallowed;
           return true;  // nothing more is driven on a closed handle
         }
-        if (s != p->status || h != self.handle()) return false;
-        if (p->claimed.exchange(true)) return true;
+        if (s != p->status || h != self.handle())
+          return false;
+        if (p->claimed.exchange(true))
+          return true;
         // No lock is held here: HANDLE_CLOSING may be delivered on this thread inside the close.
         p->close_result = self.Close();
         DWORD_PTR value = 0;
@@ -199,12 +214,14 @@ TEST(WinHttpCloseAsync, ClosingFromInsideInformationalAndCompletionCallbacks) {
     }
   }
   // Started from many threads at once; everything after the send happens in callbacks.
-  hc::RunGang(static_cast<int>(xs.size()), kGangTimeout, [&](int i) { xs[static_cast<std::size_t>(i)]->Start(client.connect()); });
+  hc::RunGang(static_cast<int>(xs.size()), kGangTimeout,
+              [&](int i) { xs[static_cast<std::size_t>(i)]->Start(client.connect()); });
 
   ASSERT_TRUE(hc::WaitUntil(
       [&] {
         for (auto& p : plans)
-          if (!p->done.load()) return false;
+          if (!p->done.load())
+            return false;
         return true;
       },
       kCloseTimeout, "a close inside every planned callback", [&] { return client.recorder().Dump(); }));
@@ -215,16 +232,20 @@ TEST(WinHttpCloseAsync, ClosingFromInsideInformationalAndCompletionCallbacks) {
   for (std::size_t i = 0; i < xs.size(); ++i) {
     auto& p = *plans[i];
     EXPECT_TRUE(p.close_result.load()) << "WinHttpCloseHandle inside " << StatusName(p.status) << " failed";
-    use[StatusName(p.status)] += (p.use_result.load() ? "ok " : "error " + std::to_string(p.use_error.load()) + " ");
+    use[StatusName(p.status)] +=
+        (p.use_result.load() ? "ok " : "error " + std::to_string(p.use_error.load()) + " ");
   }
   std::string use_json;
-  for (const auto& [s, u] : use) use_json += (use_json.empty() ? "" : ", ") + ("\"" + s + "\": \"" + u + "\"");
+  for (const auto& [s, u] : use)
+    use_json += (use_json.empty() ? "" : ", ") + ("\"" + s + "\": \"" + u + "\"");
   RecordProperty("hc_handle_use_after_close_in_callback", "{" + use_json + "}");
 
   // Each request reached the server at most once (closed before sending: not at all).
   std::map<std::string, int> seen;
-  for (const auto& e : server.Log()) ++seen[e.value("query", std::string())];
-  for (const auto& [q, n] : seen) EXPECT_EQ(n, 1) << "request ?" << q << " logged " << n << " times";
+  for (const auto& e : server.Log())
+    ++seen[e.value("query", std::string())];
+  for (const auto& [q, n] : seen)
+    EXPECT_EQ(n, 1) << "request ?" << q << " logged " << n << " times";
 }
 
 TEST(WinHttpCloseAsync, FailedRequestsReportRequestErrorBeforeHandleClosing) {
@@ -240,11 +261,12 @@ TEST(WinHttpCloseAsync, FailedRequestsReportRequestErrorBeforeHandleClosing) {
   CallbackSession refused(L"127.0.0.1", closed_port);
   CallbackSession reset(raw);
   CallbackSession silent(raw);
-  ASSERT_TRUE(refused.ok() && reset.ok() && silent.ok()) << refused.setup_error() << reset.setup_error()
-                                                         << silent.setup_error();
+  ASSERT_TRUE(refused.ok() && reset.ok() && silent.ok())
+      << refused.setup_error() << reset.setup_error() << silent.setup_error();
   DWORD timeout_ms = 300;
   for (HINTERNET s : {silent.session()})
-    ASSERT_TRUE(WinHttpSetOption(s, WINHTTP_OPTION_RECEIVE_RESPONSE_TIMEOUT, &timeout_ms, sizeof(timeout_ms)));
+    ASSERT_TRUE(
+        WinHttpSetOption(s, WINHTTP_OPTION_RECEIVE_RESPONSE_TIMEOUT, &timeout_ms, sizeof(timeout_ms)));
 
   struct Kind {
     const char* name;
@@ -262,12 +284,14 @@ TEST(WinHttpCloseAsync, FailedRequestsReportRequestErrorBeforeHandleClosing) {
       k.xs.push_back(&k.client->hub().Make<Exchange>(spec));  // closes itself in the failing callback
     }
   std::vector<Exchange*> all;
-  for (auto& k : kinds) all.insert(all.end(), k.xs.begin(), k.xs.end());
+  for (auto& k : kinds)
+    all.insert(all.end(), k.xs.begin(), k.xs.end());
   hc::RunGang(static_cast<int>(all.size()), kGangTimeout, [&](int i) {
     auto* x = all[static_cast<std::size_t>(i)];
     for (auto& k : kinds)
       for (auto* mine : k.xs)
-        if (mine == x) x->Start(k.client->connect());
+        if (mine == x)
+          x->Start(k.client->connect());
   });
   ASSERT_TRUE(hc::winhttp::AwaitFinished(all, kCloseTimeout));
   for (auto& k : kinds) {
@@ -278,13 +302,16 @@ TEST(WinHttpCloseAsync, FailedRequestsReportRequestErrorBeforeHandleClosing) {
       const auto r = x->result();
       EXPECT_NE(r.error, 0u) << k.name << ": " << x->Describe();
       EXPECT_TRUE(Has(ns, WINHTTP_CALLBACK_STATUS_REQUEST_ERROR))
-          << k.name << ": no REQUEST_ERROR for " << x->Describe() << "\n" << k.client->recorder().Dump();
+          << k.name << ": no REQUEST_ERROR for " << x->Describe() << "\n"
+          << k.client->recorder().Dump();
       // REQUEST_ERROR comes before HANDLE_CLOSING (which is last).
       bool closing_seen = false, error_after_closing = false;
       for (const auto& n : ns) {
-        if (n.status == WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING && n.handle == reinterpret_cast<std::uintptr_t>(x->handle()))
+        if (n.status == WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING &&
+            n.handle == reinterpret_cast<std::uintptr_t>(x->handle()))
           closing_seen = true;
-        if (n.status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR && closing_seen) error_after_closing = true;
+        if (n.status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR && closing_seen)
+          error_after_closing = true;
       }
       EXPECT_FALSE(error_after_closing) << k.name << ": REQUEST_ERROR after HANDLE_CLOSING";
     }

@@ -41,7 +41,8 @@ TEST(WinHttpCloseSync, ClosingBetweenCallsWithTheBodyUnreadFromManyThreads) {
   ASSERT_TRUE(client.ok()) << client.setup_error();
 
   std::vector<Context*> contexts;
-  for (int t = 0; t < kThreads; ++t) contexts.push_back(&client.hub().Make<Context>());
+  for (int t = 0; t < kThreads; ++t)
+    contexts.push_back(&client.hub().Make<Context>());
   std::mutex mu;
   std::vector<std::string> problems, sent;
   hc::RunGang(kThreads, kSyncCloseGangTimeout, [&](int t) {
@@ -54,23 +55,28 @@ TEST(WinHttpCloseSync, ClosingBetweenCallsWithTheBodyUnreadFromManyThreads) {
     const std::wstring object = hc::winhttp::Widen("/bytes/1000000?" + query);
     HINTERNET h = WinHttpOpenRequest(client.connect(), L"GET", object.c_str(), nullptr, WINHTTP_NO_REFERER,
                                      WINHTTP_DEFAULT_ACCEPT_TYPES, 0);
-    if (h == nullptr) return problem("WinHttpOpenRequest: " + ErrorName(GetLastError()));
+    if (h == nullptr)
+      return problem("WinHttpOpenRequest: " + ErrorName(GetLastError()));
     ctx.Bind(h);
     {
       std::lock_guard lock(mu);
       sent.push_back(hc::LogKey("GET", "/bytes/1000000", query));
       sent.push_back(hc::LogKey("GET", "/get", "after=" + std::to_string(t)));
     }
-    if (!WinHttpSendRequest(h, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0, ctx.value()) ||
+    if (!WinHttpSendRequest(h, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0,
+                            ctx.value()) ||
         !WinHttpReceiveResponse(h, nullptr))
       problem("send/receive: " + ErrorName(GetLastError()));
     // No call is in flight on h: closing is allowed, with most of the body still unread.
-    if (!ctx.Close()) problem("WinHttpCloseHandle: " + ErrorName(GetLastError()));
+    if (!ctx.Close())
+      problem("WinHttpCloseHandle: " + ErrorName(GetLastError()));
     const auto after = hc::winhttp::SyncRequest(client.connect(), L"GET", "/get?after=" + std::to_string(t));
-    if (after.error != 0 || after.status != 200) problem("request after the close: " + after.Describe());
+    if (after.error != 0 || after.status != 200)
+      problem("request after the close: " + after.Describe());
   });
   std::string all;
-  for (const auto& p : problems) all += "\n  " + p;
+  for (const auto& p : problems)
+    all += "\n  " + p;
   EXPECT_TRUE(problems.empty()) << all;
   ASSERT_TRUE(client.hub().AwaitAllClosed(kClosingTimeout));
   for (const auto* c : contexts) {
@@ -87,7 +93,8 @@ class CloseOnStatus : public Context {
  public:
   CloseOnStatus(hc::winhttp::Hub& hub, DWORD status) : Context(hub), status_(status) {}
   void OnStatus(HINTERNET h, DWORD status, void*, DWORD) override {
-    if (status != status_ || h != handle() || claimed.exchange(true)) return;
+    if (status != status_ || h != handle() || claimed.exchange(true))
+      return;
     in_thread = GetCurrentThreadId();
     closed_in_callback = Close();
     DWORD_PTR value = 0;
@@ -107,20 +114,21 @@ class CloseOnStatus : public Context {
 };
 
 TEST(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly) {
-  hc::Covers({"WH-CLOSE-SYNC-RULE", "WH-SYNC-CANCEL-AFTER-CALLBACK", "WH-CALLBACK-HANDLE-USE", "WH-CH-CLOSING-LAST",
-              "WH-CH-CONTEXT-UNTIL-CLOSING"});
+  hc::Covers({"WH-CLOSE-SYNC-RULE", "WH-SYNC-CANCEL-AFTER-CALLBACK", "WH-CALLBACK-HANDLE-USE",
+              "WH-CH-CLOSING-LAST", "WH-CH-CONTEXT-UNTIL-CLOSING"});
   hc::Scenario server;
   CallbackSession client(server, 0);
   ASSERT_TRUE(client.ok()) << client.setup_error();
-  const std::vector<DWORD> statuses = {WINHTTP_CALLBACK_STATUS_SENDING_REQUEST, WINHTTP_CALLBACK_STATUS_REQUEST_SENT,
-                                       WINHTTP_CALLBACK_STATUS_RECEIVING_RESPONSE,
-                                       WINHTTP_CALLBACK_STATUS_RESPONSE_RECEIVED};
+  const std::vector<DWORD> statuses = {
+      WINHTTP_CALLBACK_STATUS_SENDING_REQUEST, WINHTTP_CALLBACK_STATUS_REQUEST_SENT,
+      WINHTTP_CALLBACK_STATUS_RECEIVING_RESPONSE, WINHTTP_CALLBACK_STATUS_RESPONSE_RECEIVED};
   std::vector<CloseOnStatus*> contexts;
   for (DWORD s : statuses)
-    for (int k = 0; k < kPerStatus; ++k) contexts.push_back(&client.hub().Make<CloseOnStatus>(s));
+    for (int k = 0; k < kPerStatus; ++k)
+      contexts.push_back(&client.hub().Make<CloseOnStatus>(s));
 
   struct Outcome {
-    std::string call;   // the call in flight when the callback closed the handle
+    std::string call;  // the call in flight when the callback closed the handle
     BOOL returned = FALSE;
     DWORD error = 0;
     DWORD thread = 0;
@@ -143,16 +151,19 @@ TEST(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly) {
     ctx.Bind(h);
     // From here on, h is not used once the callback has closed it.
     out.call = "WinHttpSendRequest";
-    out.returned = WinHttpSendRequest(h, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0, ctx.value());
+    out.returned =
+        WinHttpSendRequest(h, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0, ctx.value());
     out.error = out.returned ? 0 : GetLastError();
     if (ctx.claimed.load() || !out.returned) {
-      if (!ctx.claimed.load()) ctx.Close();
+      if (!ctx.claimed.load())
+        ctx.Close();
       return;
     }
     out.call = "WinHttpReceiveResponse";
     out.returned = WinHttpReceiveResponse(h, nullptr);
     out.error = out.returned ? 0 : GetLastError();
-    if (ctx.claimed.load()) return;
+    if (ctx.claimed.load())
+      return;
     out.call = "(no callback with that status)";
     std::string body;
     DWORD error = 0;
@@ -169,10 +180,12 @@ TEST(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly) {
     const auto& out = outcomes[i];
     const std::string name = StatusName(ctx.target());
     EXPECT_TRUE(ctx.claimed.load()) << "no " << name << " callback during the synchronous calls";
-    if (!ctx.claimed.load()) continue;
+    if (!ctx.claimed.load())
+      continue;
     // Allowed: the close inside the informational callback succeeds...
     EXPECT_TRUE(ctx.closed_in_callback.load()) << "WinHttpCloseHandle inside " << name;
-    if (ctx.in_thread.load() == out.thread) ++on_calling_thread;  // recorded, not documented
+    if (ctx.in_thread.load() == out.thread)
+      ++on_calling_thread;  // recorded, not documented
     // ... the call in flight returns and reports what became of it ...
     if (!out.returned) {
       EXPECT_NE(out.error, 0u) << out.call << " returned FALSE without an error";
@@ -187,8 +200,9 @@ TEST(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly) {
   // Closing inside the callback cancels the synchronous call in flight (002: "cancel ... once
   // you've seen some sort of callback"): it fails cleanly instead of completing on a closed handle.
   hc::CheckExpecting(
-      hc::OnWine("Wine 8.0 keeps a closed request alive until the synchronous call in flight ends (the "
-                 "object is reference-counted) and lets that call complete: it returns TRUE, nothing is cancelled"),
+      hc::OnWine(
+          "Wine 8.0 keeps a closed request alive until the synchronous call in flight ends (the "
+          "object is reference-counted) and lets that call complete: it returns TRUE, nothing is cancelled"),
       [&] {
         for (std::size_t i = 0; i < contexts.size(); ++i)
           if (contexts[i]->claimed.load()) {
@@ -199,7 +213,8 @@ TEST(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly) {
   std::string json;
   for (const auto& [status, results] : seen) {
     std::string inner;
-    for (const auto& [r, n] : results) inner += (inner.empty() ? "" : ", ") + ("\"" + r + "\": " + std::to_string(n));
+    for (const auto& [r, n] : results)
+      inner += (inner.empty() ? "" : ", ") + ("\"" + r + "\": " + std::to_string(n));
     json += (json.empty() ? "" : ", ") + ("\"" + status + "\": {" + inner + "}");
   }
   RecordProperty("hc_sync_close_in_callback", "{" + json + "}");
@@ -207,8 +222,10 @@ TEST(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly) {
                  std::to_string(on_calling_thread) + " of " + std::to_string(contexts.size()));
   // Each request reached the server at most once; the connection still works.
   std::map<std::string, int> logged;
-  for (const auto& e : server.Log()) ++logged[e.value("query", std::string())];
-  for (const auto& [q, n] : logged) EXPECT_EQ(n, 1) << "request ?" << q << " logged " << n << " times";
+  for (const auto& e : server.Log())
+    ++logged[e.value("query", std::string())];
+  for (const auto& [q, n] : logged)
+    EXPECT_EQ(n, 1) << "request ?" << q << " logged " << n << " times";
   const auto after = hc::winhttp::SyncRequest(client.connect(), L"GET", "/get?after=1");
   EXPECT_TRUE(after.error == 0 && after.status == 200) << "request after the closes: " << after.Describe();
 }

@@ -24,20 +24,22 @@ namespace {
 using namespace std::chrono_literals;
 using hc::winhttp::Handle;
 
-constexpr int kRequests = 64;           // concurrent requests with no limit set, one thread each
-constexpr int kCappedRequests = 64;     // concurrent requests with the option set, one thread each
-constexpr DWORD kCap = 4;               // the limit set: a small number, far below the requests
+constexpr int kRequests = 64;        // concurrent requests with no limit set, one thread each
+constexpr int kCappedRequests = 64;  // concurrent requests with the option set, one thread each
+constexpr DWORD kCap = 4;            // the limit set: a small number, far below the requests
 constexpr auto kParkTimeout = 30s;
-constexpr auto kNoMoreWindow = 300ms;   // how long more connections get to (wrongly) appear past the cap
+constexpr auto kNoMoreWindow = 300ms;  // how long more connections get to (wrongly) appear past the cap
 constexpr auto kGangTimeout = 60s;
-constexpr int kHoldMs = 40000;         // the server answers a request still held after this (504)
+constexpr int kHoldMs = 40000;  // the server answers a request still held after this (504)
 
 std::string Timeline(const hc::Scenario& server, const std::string& title, std::optional<DWORD> limit_option,
                      long long peak, int requests) {
   std::ostringstream out;
   out << "{\"title\": \"" << title << "\", \"documented_limit\": null, \"limit_option\": ";
-  if (limit_option) out << *limit_option;
-  else out << "null";
+  if (limit_option)
+    out << *limit_option;
+  else
+    out << "null";
   out << ", \"observed_peak\": " << peak << ", \"requests\": " << requests << ", \"events\": [";
   bool first = true;
   for (const auto& e : server.Timeline()) {
@@ -52,8 +54,8 @@ std::string Timeline(const hc::Scenario& server, const std::string& title, std::
 
 // `requests` synchronous GETs from as many threads, all held at one gate until every one the client
 // lets out has arrived; returns the problems seen by the threads.
-std::vector<std::string> RunHeld(const hc::Scenario& server, HINTERNET connect, int requests, const std::string& gate,
-                                 const std::function<void()>& while_held) {
+std::vector<std::string> RunHeld(const hc::Scenario& server, HINTERNET connect, int requests,
+                                 const std::string& gate, const std::function<void()>& while_held) {
   std::mutex mu;
   std::vector<std::string> problems;
   hc::RunGang(requests + 1, kGangTimeout, [&](int t) {
@@ -62,8 +64,12 @@ std::vector<std::string> RunHeld(const hc::Scenario& server, HINTERNET connect, 
       server.Release(gate);
       return;
     }
-    const std::string target = std::string("/hold/").append(gate).append("?timeout_ms=").append(std::to_string(kHoldMs))
-                                   .append("&i=").append(std::to_string(t));
+    const std::string target = std::string("/hold/")
+                                   .append(gate)
+                                   .append("?timeout_ms=")
+                                   .append(std::to_string(kHoldMs))
+                                   .append("&i=")
+                                   .append(std::to_string(t));
     const auto r = hc::winhttp::SyncRequest(connect, L"GET", target);
     if (r.error != 0 || r.status != 200) {
       std::lock_guard lock(mu);
@@ -86,11 +92,14 @@ TEST(WinHttpConnectionLimits, WithNoLimitEveryConcurrentRequestGetsItsOwnConnect
                                 [&] { all_parked = server.AwaitParked(kRequests, kParkTimeout, "nolimit"); });
   const auto stats = server.Stats();
   const long long peak = stats.value("connections_peak", 0LL);
-  RecordProperty("hc_timeline", Timeline(server, "WinHTTP, no limit set, " + std::to_string(kRequests) +
-                                                     " concurrent requests", std::nullopt, peak, kRequests));
+  RecordProperty(
+      "hc_timeline",
+      Timeline(server, "WinHTTP, no limit set, " + std::to_string(kRequests) + " concurrent requests",
+               std::nullopt, peak, kRequests));
   EXPECT_TRUE(problems.empty()) << problems.size() << " requests failed, first: " << problems.front();
   EXPECT_TRUE(all_parked) << "not every request reached the server while the others were held";
-  EXPECT_EQ(peak, kRequests) << "connections open at once for " << kRequests << " concurrent requests: " << stats.dump();
+  EXPECT_EQ(peak, kRequests) << "connections open at once for " << kRequests
+                             << " concurrent requests: " << stats.dump();
 }
 
 TEST(WinHttpConnectionLimits, MaxConnsPerServerDefaultsToInfinite) {
@@ -100,13 +109,16 @@ TEST(WinHttpConnectionLimits, MaxConnsPerServerDefaultsToInfinite) {
   DWORD value = 0, size = sizeof(value);
   const BOOL ok = WinHttpQueryOption(session.get(), WINHTTP_OPTION_MAX_CONNS_PER_SERVER, &value, &size);
   const DWORD error = ok ? 0 : GetLastError();
-  RecordProperty("hc_max_conns_per_server", ok ? std::to_string(value) : "query failed: " + hc::winhttp::ErrorName(error));
-  hc::CheckExpecting(hc::OnWine("Wine 8.0 does not implement querying WINHTTP_OPTION_MAX_CONNS_PER_SERVER"), [&] {
-    EXPECT_TRUE(ok) << "WinHttpQueryOption(WINHTTP_OPTION_MAX_CONNS_PER_SERVER): " << hc::winhttp::ErrorName(error);
-    if (ok) {
-      EXPECT_EQ(value, static_cast<DWORD>(INFINITE));
-    }
-  });
+  RecordProperty("hc_max_conns_per_server",
+                 ok ? std::to_string(value) : "query failed: " + hc::winhttp::ErrorName(error));
+  hc::CheckExpecting(hc::OnWine("Wine 8.0 does not implement querying WINHTTP_OPTION_MAX_CONNS_PER_SERVER"),
+                     [&] {
+                       EXPECT_TRUE(ok) << "WinHttpQueryOption(WINHTTP_OPTION_MAX_CONNS_PER_SERVER): "
+                                       << hc::winhttp::ErrorName(error);
+                       if (ok) {
+                         EXPECT_EQ(value, static_cast<DWORD>(INFINITE));
+                       }
+                     });
 }
 
 TEST(WinHttpConnectionLimits, MaxConnsPerServerCapsTheConnectionsOpenAtOnce) {
@@ -129,16 +141,18 @@ TEST(WinHttpConnectionLimits, MaxConnsPerServerCapsTheConnectionsOpenAtOnce) {
   });
   const auto stats = server.Stats();
   const long long peak = stats.value("connections_peak", 0LL);
-  RecordProperty("hc_timeline", Timeline(server, "WINHTTP_OPTION_MAX_CONNS_PER_SERVER = " + std::to_string(kCap) + ", " +
-                                                     std::to_string(kCappedRequests) + " concurrent requests",
+  RecordProperty("hc_timeline", Timeline(server,
+                                         "WINHTTP_OPTION_MAX_CONNS_PER_SERVER = " + std::to_string(kCap) +
+                                             ", " + std::to_string(kCappedRequests) + " concurrent requests",
                                          kCap, peak, kCappedRequests));
   EXPECT_TRUE(problems.empty()) << problems.size() << " requests failed, first: " << problems.front();
   EXPECT_TRUE(cap_reached) << "fewer than " << kCap << " requests reached the server";
   EXPECT_EQ(stats.value("requests", 0LL), kCappedRequests) << "every request went out in the end";
-  hc::CheckExpecting(hc::OnWine("Wine 8.0 accepts WINHTTP_OPTION_MAX_CONNS_PER_SERVER but does not enforce it"), [&] {
-    EXPECT_FALSE(more_than_cap) << "more than " << kCap << " requests were at the server at once";
-    EXPECT_LE(peak, static_cast<long long>(kCap)) << "connections open at once: " << stats.dump();
-  });
+  hc::CheckExpecting(
+      hc::OnWine("Wine 8.0 accepts WINHTTP_OPTION_MAX_CONNS_PER_SERVER but does not enforce it"), [&] {
+        EXPECT_FALSE(more_than_cap) << "more than " << kCap << " requests were at the server at once";
+        EXPECT_LE(peak, static_cast<long long>(kCap)) << "connections open at once: " << stats.dump();
+      });
 }
 
 }  // namespace

@@ -33,11 +33,13 @@ constexpr auto kCreationGangTimeout = 60s;
 // Value of a header in an echo or log entry (header names compared without case).
 std::string Header(const nlohmann::json& headers, const std::string& name) {
   auto lower = [](std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return s;
   };
   for (const auto& [k, v] : headers.items())
-    if (lower(k) == lower(name) && v.is_string()) return v.get<std::string>();
+    if (lower(k) == lower(name) && v.is_string())
+      return v.get<std::string>();
   return "";
 }
 
@@ -45,12 +47,16 @@ std::string HandleSetProblem(const std::vector<HINTERNET>& handles) {
   std::set<HINTERNET> distinct;
   int null = 0;
   for (HINTERNET h : handles) {
-    if (h == nullptr) ++null;
-    else distinct.insert(h);
+    if (h == nullptr)
+      ++null;
+    else
+      distinct.insert(h);
   }
-  if (null == 0 && distinct.size() == handles.size()) return "";
-  return std::to_string(null) + " creations failed, " + std::to_string(distinct.size()) + " distinct handles for " +
-         std::to_string(handles.size() - static_cast<std::size_t>(null)) + " created at once";
+  if (null == 0 && distinct.size() == handles.size())
+    return "";
+  return std::to_string(null) + " creations failed, " + std::to_string(distinct.size()) +
+         " distinct handles for " + std::to_string(handles.size() - static_cast<std::size_t>(null)) +
+         " created at once";
 }
 
 TEST(WinHttpHandleCreation, OpenFromManyThreadsCreatesSeparateWorkingSessions) {
@@ -87,8 +93,11 @@ TEST(WinHttpHandleCreation, OpenFromManyThreadsCreatesSeparateWorkingSessions) {
           problem = target + ": " + r.Describe();
         } else {
           const auto echo = nlohmann::json::parse(r.body, nullptr, false);
-          const std::string ua = echo.is_discarded() ? "" : Header(echo.value("headers", nlohmann::json::object()), "User-Agent");
-          if (ua != "hc-session-" + std::to_string(t)) problem = target + ": echoed User-Agent \"" + ua + "\"";
+          const std::string ua = echo.is_discarded()
+                                     ? ""
+                                     : Header(echo.value("headers", nlohmann::json::object()), "User-Agent");
+          if (ua != "hc-session-" + std::to_string(t))
+            problem = target + ": echoed User-Agent \"" + ua + "\"";
         }
       }
     }
@@ -99,14 +108,17 @@ TEST(WinHttpHandleCreation, OpenFromManyThreadsCreatesSeparateWorkingSessions) {
     }
   });
   EXPECT_EQ(HandleSetProblem(sessions), "");
-  EXPECT_TRUE(failures.empty()) << failures.size() << " of " << kCreationThreads << " sessions failed, first: " << failures.front();
+  EXPECT_TRUE(failures.empty()) << failures.size() << " of " << kCreationThreads
+                                << " sessions failed, first: " << failures.front();
   const auto log = server.Log();
   EXPECT_TRUE(hc::LogMatches(log, sent));
   int wrong_agent = 0;
   for (const auto& e : log) {
     const std::string query = e.value("query", std::string());  // "session=<t>"
-    const std::string expected = "hc-session-" + query.substr(std::min(query.size(), std::string("session=").size()));
-    if (Header(e.value("headers", nlohmann::json::object()), "User-Agent") != expected) ++wrong_agent;
+    const std::string expected =
+        "hc-session-" + query.substr(std::min(query.size(), std::string("session=").size()));
+    if (Header(e.value("headers", nlohmann::json::object()), "User-Agent") != expected)
+      ++wrong_agent;
   }
   EXPECT_EQ(wrong_agent, 0) << "requests logged by the server with another session's User-Agent";
 }
@@ -130,7 +142,8 @@ TEST(WinHttpHandleCreation, ConnectFromManyThreadsOnOneSessionCreatesSeparateCon
     connects[static_cast<std::size_t>(t)] = connect.get();
     all_connected.ArriveAndWait();
     std::vector<std::string> problems;
-    if (!connect) problems.push_back("WinHttpConnect failed: " + hc::winhttp::ErrorName(error));
+    if (!connect)
+      problems.push_back("WinHttpConnect failed: " + hc::winhttp::ErrorName(error));
     for (int r = 0; connect && r < kRequestsPerConnection; ++r) {
       const std::string query = "thread=" + std::to_string(t) + "&r=" + std::to_string(r);
       {
@@ -138,11 +151,13 @@ TEST(WinHttpHandleCreation, ConnectFromManyThreadsOnOneSessionCreatesSeparateCon
         (t % 2 == 0 ? sent_even : sent_odd).push_back(hc::LogKey("GET", "/get", query));
       }
       const auto response = hc::winhttp::SyncRequest(connect.get(), L"GET", "/get?" + query);
-      if (response.error != 0 || response.status != 200) problems.push_back(query + ": " + response.Describe());
+      if (response.error != 0 || response.status != 200)
+        problems.push_back(query + ": " + response.Describe());
     }
     all_connected_done.ArriveAndWait();
     std::lock_guard lock(mu);
-    for (auto& p : problems) failures.push_back("thread " + std::to_string(t) + ": " + p);
+    for (auto& p : problems)
+      failures.push_back("thread " + std::to_string(t) + ": " + p);
   });
   EXPECT_EQ(HandleSetProblem(connects), "");
   EXPECT_TRUE(failures.empty()) << failures.size() << " failures, first: " << failures.front();
@@ -158,7 +173,8 @@ TEST(WinHttpHandleCreation, OpenRequestFromManyThreadsOnOneConnectionCreatesSepa
   Handle connect(WinHttpConnect(session.get(), server.host().c_str(), server.port(), 0));
   ASSERT_TRUE(connect) << "WinHttpConnect: " << GetLastError();
 
-  std::vector<HINTERNET> requests(static_cast<std::size_t>(kCreationThreads * kCreationRequestsPerThread), nullptr);
+  std::vector<HINTERNET> requests(static_cast<std::size_t>(kCreationThreads * kCreationRequestsPerThread),
+                                  nullptr);
   hc::Latch all_created(kCreationThreads), all_created_done(kCreationThreads);
   std::mutex mu;
   std::vector<std::string> sent, failures;
@@ -180,23 +196,27 @@ TEST(WinHttpHandleCreation, OpenRequestFromManyThreadsOnOneConnectionCreatesSepa
       const std::wstring object = Widen(m.path + "?" + m.query);
       m.h.reset(WinHttpOpenRequest(connect.get(), m.verb.c_str(), object.c_str(), nullptr, WINHTTP_NO_REFERER,
                                    WINHTTP_DEFAULT_ACCEPT_TYPES, 0));
-      if (!m.h) problems.push_back("WinHttpOpenRequest " + m.query + ": " + hc::winhttp::ErrorName(GetLastError()));
+      if (!m.h)
+        problems.push_back("WinHttpOpenRequest " + m.query + ": " + hc::winhttp::ErrorName(GetLastError()));
       requests[static_cast<std::size_t>(t * kCreationRequestsPerThread + r)] = m.h.get();
       mine.push_back(std::move(m));
     }
     all_created.ArriveAndWait();
     for (auto& m : mine) {
-      if (!m.h) continue;
+      if (!m.h)
+        continue;
       {
         std::lock_guard lock(mu);
         sent.push_back(hc::LogKey(hc::winhttp::Narrow(m.verb), m.path, m.query));
       }
       std::string body;
       DWORD status = 0, status_size = sizeof(status), error = 0;
-      if (!WinHttpSendRequest(m.h.get(), WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0, 0) ||
+      if (!WinHttpSendRequest(m.h.get(), WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0,
+                              0) ||
           !WinHttpReceiveResponse(m.h.get(), nullptr) ||
           !WinHttpQueryHeaders(m.h.get(), WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER,
-                               WINHTTP_HEADER_NAME_BY_INDEX, &status, &status_size, WINHTTP_NO_HEADER_INDEX) ||
+                               WINHTTP_HEADER_NAME_BY_INDEX, &status, &status_size,
+                               WINHTTP_NO_HEADER_INDEX) ||
           !hc::winhttp::ReadAll(m.h.get(), body, error)) {
         problems.push_back(m.query + ": " + hc::winhttp::ErrorName(error ? error : GetLastError()));
         continue;
@@ -210,7 +230,8 @@ TEST(WinHttpHandleCreation, OpenRequestFromManyThreadsOnOneConnectionCreatesSepa
     }
     all_created_done.ArriveAndWait();
     std::lock_guard lock(mu);
-    for (auto& p : problems) failures.push_back("thread " + std::to_string(t) + ": " + p);
+    for (auto& p : problems)
+      failures.push_back("thread " + std::to_string(t) + ": " + p);
   });
   EXPECT_EQ(HandleSetProblem(requests), "");
   EXPECT_TRUE(failures.empty()) << failures.size() << " failures, first: " << failures.front();

@@ -26,10 +26,10 @@ using namespace std::chrono_literals;
 using hc::winhttp::Handle;
 using hc::winhttp::mix::Chunked;
 using hc::winhttp::mix::EchoProblem;
+using hc::winhttp::mix::kWriteChunk;
 using hc::winhttp::mix::PostQuery;
 using hc::winhttp::mix::PostSeed;
 using hc::winhttp::mix::PostSize;
-using hc::winhttp::mix::kWriteChunk;
 
 constexpr int kThreads = 64;
 constexpr int kRequestsPerThread = 2;
@@ -43,15 +43,18 @@ class Collector {
     sent_.push_back(std::move(key));
   }
   void Problem(int t, const std::string& p) {
-    if (p.empty()) return;
+    if (p.empty())
+      return;
     std::lock_guard lock(mu_);
     problems_.push_back("thread " + std::to_string(t) + ": " + p);
   }
   const std::vector<std::string>& sent() const { return sent_; }
   ::testing::AssertionResult NoProblems(std::size_t total) const {
-    if (problems_.empty()) return ::testing::AssertionSuccess();
+    if (problems_.empty())
+      return ::testing::AssertionSuccess();
     auto f = ::testing::AssertionFailure() << problems_.size() << " of " << total << " requests failed:";
-    for (std::size_t i = 0; i < problems_.size() && i < 10; ++i) f << "\n  " << problems_[i];
+    for (std::size_t i = 0; i < problems_.size() && i < 10; ++i)
+      f << "\n  " << problems_[i];
     return f;
   }
 
@@ -70,7 +73,8 @@ void SyncGetsFromManyThreads(const hc::Scenario& server, HINTERNET connect,
       const auto req = make(t, r);
       c.Sent(hc::LogKey("GET", req.path, req.query));
       auto response = hc::winhttp::SyncRequest(connect, L"GET", req.target());
-      c.Problem(t, response.error != 0 ? req.target() + ": " + response.Describe() : req.Problem(response.status, response.body));
+      c.Problem(t, response.error != 0 ? req.target() + ": " + response.Describe()
+                                       : req.Problem(response.status, response.body));
     }
   });
   EXPECT_TRUE(c.NoProblems(kThreads * kRequestsPerThread));
@@ -85,7 +89,8 @@ TEST(WinHttpIndependentHandles, SyncGetsOnSeparateRequestsFromManyThreadsAllArri
   Handle connect(WinHttpConnect(session.get(), server.host().c_str(), server.port(), 0));
   ASSERT_TRUE(connect) << "WinHttpConnect: " << GetLastError();
 
-  SyncGetsFromManyThreads(server, connect.get(), [](int t, int r) { return hc::PatternRequest::ForThread(t, r); });
+  SyncGetsFromManyThreads(server, connect.get(),
+                          [](int t, int r) { return hc::PatternRequest::ForThread(t, r); });
 }
 
 TEST(WinHttpIndependentHandles, SyncChunkedResponsesFromManyThreadsArriveIntact) {
@@ -157,7 +162,8 @@ TEST(WinHttpIndependentHandles, CloseFromManyThreadsAtOnceEachOnItsOwnHandle) {
   ASSERT_TRUE(client.ok()) << client.setup_error();
 
   std::vector<hc::winhttp::Context*> contexts;
-  for (int t = 0; t < kThreads; ++t) contexts.push_back(&client.hub().Make<hc::winhttp::Context>());
+  for (int t = 0; t < kThreads; ++t)
+    contexts.push_back(&client.hub().Make<hc::winhttp::Context>());
   hc::Latch before_close(kThreads);
   Collector c;
   std::vector<BOOL> closed(kThreads, FALSE);
@@ -176,7 +182,8 @@ TEST(WinHttpIndependentHandles, CloseFromManyThreadsAtOnceEachOnItsOwnHandle) {
     c.Sent(hc::LogKey("GET", req.path, req.query));
     std::string body;
     DWORD error = 0;
-    if (!WinHttpSendRequest(h, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0, ctx.value()) ||
+    if (!WinHttpSendRequest(h, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0,
+                            ctx.value()) ||
         !WinHttpReceiveResponse(h, nullptr) || !hc::winhttp::ReadAll(h, body, error))
       c.Problem(t, req.target() + ": " + hc::winhttp::ErrorName(error ? error : GetLastError()));
     else
@@ -185,7 +192,8 @@ TEST(WinHttpIndependentHandles, CloseFromManyThreadsAtOnceEachOnItsOwnHandle) {
     closed[static_cast<std::size_t>(t)] = ctx.Close();
   });
   EXPECT_TRUE(c.NoProblems(kThreads));
-  for (int t = 0; t < kThreads; ++t) EXPECT_TRUE(closed[static_cast<std::size_t>(t)]) << "WinHttpCloseHandle of thread " << t;
+  for (int t = 0; t < kThreads; ++t)
+    EXPECT_TRUE(closed[static_cast<std::size_t>(t)]) << "WinHttpCloseHandle of thread " << t;
   ASSERT_TRUE(client.hub().AwaitAllClosed(10s));
   for (int t = 0; t < kThreads; ++t) {
     const auto& ctx = *contexts[static_cast<std::size_t>(t)];

@@ -16,11 +16,15 @@ namespace hc::winhttp::mix {
 inline constexpr std::size_t kWriteChunk = 1000;  // WinHttpWriteData piece size for POST bodies
 inline constexpr std::size_t kStreamChunk = 997;  // /stream-bytes chunk size: many chunks per body
 
-inline std::string PostQuery(int t, int r) { return "thread=" + std::to_string(t) + "&r=" + std::to_string(r); }
+inline std::string PostQuery(int t, int r) {
+  return "thread=" + std::to_string(t) + "&r=" + std::to_string(r);
+}
 inline std::uint64_t PostSeed(int t, int r) {
   return static_cast<std::uint64_t>(t) * 1000 + static_cast<std::uint64_t>(r) + 7;
 }
-inline std::size_t PostSize(int t, int r) { return 1 + (PostSeed(t, r) * 7919) % 12000; }
+inline std::size_t PostSize(int t, int r) {
+  return 1 + (PostSeed(t, r) * 7919) % 12000;
+}
 
 inline hc::PatternRequest Chunked(int t, int r) {
   auto req = hc::PatternRequest::ForThread(t, r, "/stream-bytes/");
@@ -31,16 +35,20 @@ inline hc::PatternRequest Chunked(int t, int r) {
 // Empty when body is /anything's echo of a POST carrying `sent`.
 inline std::string EchoProblem(const std::string& what, unsigned long status, const std::string& body,
                                const std::string& sent) {
-  if (status != 200) return what + ": status " + std::to_string(status);
+  if (status != 200)
+    return what + ": status " + std::to_string(status);
   const auto echo = nlohmann::json::parse(body, nullptr, false);
-  if (echo.is_discarded()) return what + ": echo is not JSON: " + body.substr(0, 120);
+  if (echo.is_discarded())
+    return what + ": echo is not JSON: " + body.substr(0, 120);
   const std::string data = echo.value("data", std::string());
-  if (echo.value("method", "") != "POST") return what + ": echoed method " + echo.value("method", "");
+  if (echo.value("method", "") != "POST")
+    return what + ": echoed method " + echo.value("method", "");
   if (data != sent) {
     std::size_t at = 0;
-    while (at < data.size() && at < sent.size() && data[at] == sent[at]) ++at;
-    return what + ": server received " + std::to_string(data.size()) + " bytes, sent " + std::to_string(sent.size()) +
-           ", first difference at " + std::to_string(at);
+    while (at < data.size() && at < sent.size() && data[at] == sent[at])
+      ++at;
+    return what + ": server received " + std::to_string(data.size()) + " bytes, sent " +
+           std::to_string(sent.size()) + ", first difference at " + std::to_string(at);
   }
   return "";
 }
@@ -76,7 +84,9 @@ inline Case MakeCase(int t, int r) {
       a.spec.write_chunk = kWriteChunk;
       a.log_key = hc::LogKey("POST", "/anything", PostQuery(t, r));
       const std::string target = a.spec.target, body = a.spec.body;
-      a.check = [target, body](const Response& res) { return EchoProblem(target, res.status, res.body, body); };
+      a.check = [target, body](const Response& res) {
+        return EchoProblem(target, res.status, res.body, body);
+      };
       break;
     }
   }

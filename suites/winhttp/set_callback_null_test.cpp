@@ -26,12 +26,13 @@ using hc::winhttp::CallbackSession;
 using hc::winhttp::Exchange;
 using hc::winhttp::ExchangeSpec;
 
-constexpr int kNullCallbackRequests = 64;             // held callbacks at once, one application thread per request
+constexpr int kNullCallbackRequests = 64;  // held callbacks at once, one application thread per request
 constexpr auto kEnterTimeout = 30s;
-constexpr auto kHoldBound = 60s;          // a held callback lets go by itself after this
-constexpr auto kClosingWindow = 200ms;    // how long HANDLE_CLOSING gets to (wrongly) overtake a running callback
+constexpr auto kHoldBound = 60s;  // a held callback lets go by itself after this
+constexpr auto kClosingWindow =
+    200ms;  // how long HANDLE_CLOSING gets to (wrongly) overtake a running callback
 constexpr auto kNullCallbackClosingTimeout = 30s;
-constexpr auto kNullCallbackGangTimeout = 120s;       // each gang thread may wait kEnterTimeout twice
+constexpr auto kNullCallbackGangTimeout = 120s;  // each gang thread may wait kEnterTimeout twice
 
 // Holds the first completion callback (HEADERS_AVAILABLE) of a request until released.
 struct Held {
@@ -57,12 +58,15 @@ Exchange& MakeHeldExchange(CallbackSession& client, Held& held, int i) {
   auto& x = client.hub().Make<Exchange>(spec);
   x.close_when_done = false;
   x.hook = [&held](Exchange& self, HINTERNET h, DWORD status, void*, DWORD) {
-    if (h != self.handle()) return false;
+    if (h != self.handle())
+      return false;
     if (status == WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING) {
-      if (held.entered.load() && !held.exited.load()) ++held.closing_while_inside;
+      if (held.entered.load() && !held.exited.load())
+        ++held.closing_while_inside;
       return true;
     }
-    if (status != WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE || held.entered.exchange(true)) return held.entered.load();
+    if (status != WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE || held.entered.exchange(true))
+      return held.entered.load();
     {
       std::unique_lock lock(held.mu);
       held.cv.wait_for(lock, kHoldBound, [&] { return held.release; });
@@ -102,32 +106,40 @@ TEST(WinHttpSetStatusCallbackNull, DoesNotWaitForACallbackAlreadyRunning) {
         !entered)
       return problem(entered.message());
     // The callback is running on a worker thread. Remove the callback, then close.
-    if (WinHttpSetStatusCallback(x.handle(), nullptr, 0, 0) == WINHTTP_INVALID_STATUS_CALLBACK) ++set_failed;
-    if (!h.exited.load()) ++still_inside;  // SetStatusCallback(NULL) returned while the callback ran
-    x.Abandon();                            // with no callback, HANDLE_CLOSING is not awaited
-    if (!x.Close()) problem("WinHttpCloseHandle after WinHttpSetStatusCallback(NULL) failed");
+    if (WinHttpSetStatusCallback(x.handle(), nullptr, 0, 0) == WINHTTP_INVALID_STATUS_CALLBACK)
+      ++set_failed;
+    if (!h.exited.load())
+      ++still_inside;  // SetStatusCallback(NULL) returned while the callback ran
+    x.Abandon();       // with no callback, HANDLE_CLOSING is not awaited
+    if (!x.Close())
+      problem("WinHttpCloseHandle after WinHttpSetStatusCallback(NULL) failed");
     h.Release();
-    if (auto exited = hc::WaitUntil([&] { return h.exited.load(); }, kEnterTimeout, "the held callback to return");
+    if (auto exited =
+            hc::WaitUntil([&] { return h.exited.load(); }, kEnterTimeout, "the held callback to return");
         !exited)
       problem(exited.message());
   });
   std::string all;
-  for (const auto& p : problems) all += "\n  " + p;
-  EXPECT_TRUE(problems.empty()) << problems.size() << " requests failed:" << all << "\n" << client.recorder().Dump();
+  for (const auto& p : problems)
+    all += "\n  " + p;
+  EXPECT_TRUE(problems.empty()) << problems.size() << " requests failed:" << all << "\n"
+                                << client.recorder().Dump();
   EXPECT_EQ(set_failed.load(), 0) << "WinHttpSetStatusCallback(NULL) failed";
   // The documented race: removing the callback did not wait for (or stop) the one already running,
   // which went on to use its context after the handle was closed.
   EXPECT_EQ(still_inside.load(), kNullCallbackRequests)
-      << "WinHttpSetStatusCallback(NULL) returned while the callback was still running in " << still_inside.load()
-      << " of " << kNullCallbackRequests << " requests";
+      << "WinHttpSetStatusCallback(NULL) returned while the callback was still running in "
+      << still_inside.load() << " of " << kNullCallbackRequests << " requests";
   int closing_after_null = 0;
-  for (auto* x : xs) closing_after_null += x->closing_count.load();
+  for (auto* x : xs)
+    closing_after_null += x->closing_count.load();
   RecordProperty("hc_handle_closing_after_setcallback_null", std::to_string(closing_after_null));
   EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0) << client.recorder().Dump();
 }
 
 TEST(WinHttpSetStatusCallbackNull, SafePatternKeepsTheContextUntilHandleClosing) {
-  hc::Covers({"WH-CH-CONTEXT-UNTIL-CLOSING", "WH-CH-CLOSING-LAST", "WH-CH-CALLBACKS-AFTER-CLOSE", "WH-CLOSE-ASYNC-RULE"});
+  hc::Covers({"WH-CH-CONTEXT-UNTIL-CLOSING", "WH-CH-CLOSING-LAST", "WH-CH-CALLBACKS-AFTER-CLOSE",
+              "WH-CLOSE-ASYNC-RULE"});
   hc::Scenario server;
   CallbackSession client(server);
   ASSERT_TRUE(client.ok()) << client.setup_error();
@@ -139,8 +151,9 @@ TEST(WinHttpSetStatusCallbackNull, SafePatternKeepsTheContextUntilHandleClosing)
     ASSERT_TRUE(xs.back()->Start(client.connect())) << xs.back()->Describe();
   }
   for (int i = 0; i < kNullCallbackRequests; ++i)
-    ASSERT_TRUE(hc::WaitUntil([&] { return held[static_cast<std::size_t>(i)]->entered.load(); }, kEnterTimeout,
-                              "every HEADERS_AVAILABLE callback to be entered", [&] { return client.recorder().Dump(); }));
+    ASSERT_TRUE(hc::WaitUntil([&] { return held[static_cast<std::size_t>(i)]->entered.load(); },
+                              kEnterTimeout, "every HEADERS_AVAILABLE callback to be entered",
+                              [&] { return client.recorder().Dump(); }));
   // Close every request while its callback runs, one thread per request, all at once; the context
   // stays until HANDLE_CLOSING.
   std::vector<BOOL> closed(xs.size(), FALSE);
@@ -148,12 +161,13 @@ TEST(WinHttpSetStatusCallbackNull, SafePatternKeepsTheContextUntilHandleClosing)
     const auto at = static_cast<std::size_t>(i);
     closed[at] = xs[at]->Close();
   });
-  for (std::size_t i = 0; i < xs.size(); ++i) EXPECT_TRUE(closed[i]) << "WinHttpCloseHandle of request " << i;
+  for (std::size_t i = 0; i < xs.size(); ++i)
+    EXPECT_TRUE(closed[i]) << "WinHttpCloseHandle of request " << i;
   // HANDLE_CLOSING is the last callback: it must not overtake the callbacks still running.
-  EXPECT_FALSE(client.recorder().AwaitStatus(WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING, kClosingWindow,
-                                             0))
+  EXPECT_FALSE(client.recorder().AwaitStatus(WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING, kClosingWindow, 0))
       << "HANDLE_CLOSING arrived while a callback for the handle was still running";
-  for (auto& h : held) h->Release();
+  for (auto& h : held)
+    h->Release();
   ASSERT_TRUE(client.hub().AwaitAllClosed(kNullCallbackClosingTimeout));
   int late = 0;
   for (std::size_t i = 0; i < xs.size(); ++i) {
@@ -164,7 +178,8 @@ TEST(WinHttpSetStatusCallbackNull, SafePatternKeepsTheContextUntilHandleClosing)
   }
   // Callbacks (at least HANDLE_CLOSING) arrived after WinHttpCloseHandle had returned.
   RecordProperty("hc_requests_with_callbacks_after_close_returned", std::to_string(late));
-  EXPECT_EQ(late, kNullCallbackRequests) << "HANDLE_CLOSING cannot have come before close returned: the callback was held";
+  EXPECT_EQ(late, kNullCallbackRequests)
+      << "HANDLE_CLOSING cannot have come before close returned: the callback was held";
   EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0) << client.recorder().Dump();
 }
 

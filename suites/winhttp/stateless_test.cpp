@@ -37,7 +37,9 @@ struct Case {
   std::function<std::string()> run;  // the call's complete observable result, as text
 };
 
-std::string Error() { return "FALSE, error " + ErrorName(GetLastError()); }
+std::string Error() {
+  return "FALSE, error " + ErrorName(GetLastError());
+}
 
 // ---- WinHttpCrackUrl -------------------------------------------------------------------------
 
@@ -110,7 +112,8 @@ std::string CrackPointers(const std::wstring& url, DWORD url_length, DWORD flags
   uc.dwStructSize = sizeof(uc);
   uc.dwSchemeLength = uc.dwHostNameLength = uc.dwUserNameLength = uc.dwPasswordLength = uc.dwUrlPathLength =
       uc.dwExtraInfoLength = static_cast<DWORD>(-1);
-  if (!WinHttpCrackUrl(url.c_str(), url_length, flags, &uc)) return Error();
+  if (!WinHttpCrackUrl(url.c_str(), url_length, flags, &uc))
+    return Error();
   const wchar_t* b = url.c_str();
   std::ostringstream out;
   out << "TRUE scheme=" << Component(b, uc.lpszScheme, uc.dwSchemeLength) << " n=" << uc.nScheme
@@ -124,8 +127,8 @@ std::string CrackPointers(const std::wstring& url, DWORD url_length, DWORD flags
 
 // Copy mode: caller buffers of `size` characters (small ones provoke ERROR_INSUFFICIENT_BUFFER).
 std::string CrackCopy(const std::wstring& url, DWORD flags, DWORD size) {
-  std::vector<wchar_t> scheme(size + 1, L'#'), host(size + 1, L'#'), user(size + 1, L'#'), pass(size + 1, L'#'),
-      path(size + 1, L'#'), extra(size + 1, L'#');
+  std::vector<wchar_t> scheme(size + 1, L'#'), host(size + 1, L'#'), user(size + 1, L'#'),
+      pass(size + 1, L'#'), path(size + 1, L'#'), extra(size + 1, L'#');
   URL_COMPONENTS uc{};
   uc.dwStructSize = sizeof(uc);
   uc.lpszScheme = scheme.data();
@@ -204,9 +207,10 @@ std::string CreateUrl(const Parts& p, DWORD flags, bool size_query_first) {
   if (size_query_first) {
     const BOOL ok = WinHttpCreateUrl(&uc, flags, nullptr, &length);
     const DWORD error = ok ? 0 : GetLastError();
-    out << "query: " << (ok ? std::string("TRUE") : "FALSE, error " + ErrorName(error)) << " length=" << length
-        << "; ";
-    if (ok || error != ERROR_INSUFFICIENT_BUFFER) return out.str();
+    out << "query: " << (ok ? std::string("TRUE") : "FALSE, error " + ErrorName(error))
+        << " length=" << length << "; ";
+    if (ok || error != ERROR_INSUFFICIENT_BUFFER)
+      return out.str();
   } else {
     length = 4096;
   }
@@ -214,7 +218,8 @@ std::string CreateUrl(const Parts& p, DWORD flags, bool size_query_first) {
   DWORD size = length;
   const BOOL ok = WinHttpCreateUrl(&uc, flags, buffer.data(), &size);
   out << (ok ? "TRUE" : Error()) << " size=" << size;
-  if (ok) out << " \"" << Narrow(std::wstring(buffer.data(), std::min<std::size_t>(size, buffer.size()))) << "\"";
+  if (ok)
+    out << " \"" << Narrow(std::wstring(buffer.data(), std::min<std::size_t>(size, buffer.size()))) << "\"";
   return out.str();
 }
 
@@ -256,9 +261,9 @@ std::vector<Case> CreateUrlCases() {
 std::string TimeFrom(const SYSTEMTIME& st) {
   wchar_t buffer[WINHTTP_TIME_FORMAT_BUFSIZE] = {};
   std::fill(std::begin(buffer), std::end(buffer), L'#');
-  if (!WinHttpTimeFromSystemTime(&st, buffer)) return Error();
-  return "TRUE \"" + Narrow(std::wstring(buffer, wcsnlen(buffer, WINHTTP_TIME_FORMAT_BUFSIZE))) +
-         "\"";
+  if (!WinHttpTimeFromSystemTime(&st, buffer))
+    return Error();
+  return "TRUE \"" + Narrow(std::wstring(buffer, wcsnlen(buffer, WINHTTP_TIME_FORMAT_BUFSIZE))) + "\"";
 }
 
 std::string TimeTo(const std::wstring& text) {
@@ -267,17 +272,26 @@ std::string TimeTo(const std::wstring& text) {
             static_cast<unsigned char>(0xA5));
   const BOOL ok = WinHttpTimeToSystemTime(text.c_str(), &st);
   std::ostringstream out;
-  out << (ok ? std::string("TRUE") : Error()) << " " << st.wYear << "-" << st.wMonth << "-" << st.wDay << " dow"
-      << st.wDayOfWeek << " " << st.wHour << ":" << st.wMinute << ":" << st.wSecond << "." << st.wMilliseconds;
+  out << (ok ? std::string("TRUE") : Error()) << " " << st.wYear << "-" << st.wMonth << "-" << st.wDay
+      << " dow" << st.wDayOfWeek << " " << st.wHour << ":" << st.wMinute << ":" << st.wSecond << "."
+      << st.wMilliseconds;
   return out.str();
 }
 
 std::vector<Case> TimeCases() {
   const std::vector<SYSTEMTIME> times = {
-      {1994, 11, 0, 6, 8, 49, 37, 0},     {1970, 1, 4, 1, 0, 0, 0, 0},      {2000, 2, 2, 29, 23, 59, 59, 999},
-      {2038, 1, 2, 19, 3, 14, 7, 0},       {9999, 12, 5, 31, 23, 59, 59, 0}, {1601, 1, 1, 1, 0, 0, 0, 0},
-      {2024, 13, 0, 1, 0, 0, 0, 0},        {2024, 0, 0, 1, 0, 0, 0, 0},      {2024, 2, 0, 30, 0, 0, 0, 0},
-      {2024, 1, 9, 1, 0, 0, 0, 0},         {2024, 1, 1, 1, 25, 61, 61, 1000}, {0, 0, 0, 0, 0, 0, 0, 0},
+      {1994, 11, 0, 6, 8, 49, 37, 0},
+      {1970, 1, 4, 1, 0, 0, 0, 0},
+      {2000, 2, 2, 29, 23, 59, 59, 999},
+      {2038, 1, 2, 19, 3, 14, 7, 0},
+      {9999, 12, 5, 31, 23, 59, 59, 0},
+      {1601, 1, 1, 1, 0, 0, 0, 0},
+      {2024, 13, 0, 1, 0, 0, 0, 0},
+      {2024, 0, 0, 1, 0, 0, 0, 0},
+      {2024, 2, 0, 30, 0, 0, 0, 0},
+      {2024, 1, 9, 1, 0, 0, 0, 0},
+      {2024, 1, 1, 1, 25, 61, 61, 1000},
+      {0, 0, 0, 0, 0, 0, 0, 0},
       {65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535},
   };
   const std::vector<std::wstring> texts = {
@@ -302,11 +316,13 @@ std::vector<Case> TimeCases() {
   };
   std::vector<Case> cases;
   int i = 0;
-  for (const auto& st : times) cases.push_back({"TimeFromSystemTime st#" + std::to_string(i++), [st] { return TimeFrom(st); }});
+  for (const auto& st : times)
+    cases.push_back({"TimeFromSystemTime st#" + std::to_string(i++), [st] { return TimeFrom(st); }});
   i = 0;
   for (const auto& text : texts)
-    cases.push_back({"TimeToSystemTime text#" + std::to_string(i++) + " \"" + Narrow(text.substr(0, 40)) + "\"",
-                     [text] { return TimeTo(text); }});
+    cases.push_back(
+        {"TimeToSystemTime text#" + std::to_string(i++) + " \"" + Narrow(text.substr(0, 40)) + "\"",
+         [text] { return TimeTo(text); }});
   return cases;
 }
 
@@ -320,16 +336,19 @@ std::vector<Case> TimeCases() {
 void ExpectConcurrentResultsEqualReference(std::vector<Case> cases, int threads, int passes) {
   std::vector<std::string> reference;
   reference.reserve(cases.size());
-  for (const auto& c : cases) reference.push_back(c.run());
+  for (const auto& c : cases)
+    reference.push_back(c.run());
   std::this_thread::sleep_for(20ms);  // the property in question is time itself
   std::string clock_dependent;
   for (std::size_t i = cases.size(); i-- > 0;) {
-    if (cases[i].run() == reference[i]) continue;
+    if (cases[i].run() == reference[i])
+      continue;
     clock_dependent += (clock_dependent.empty() ? "" : "; ") + cases[i].name;
     cases.erase(cases.begin() + static_cast<std::ptrdiff_t>(i));
     reference.erase(reference.begin() + static_cast<std::ptrdiff_t>(i));
   }
-  if (!clock_dependent.empty()) ::testing::Test::RecordProperty("hc_clock_dependent_cases", clock_dependent);
+  if (!clock_dependent.empty())
+    ::testing::Test::RecordProperty("hc_clock_dependent_cases", clock_dependent);
   ASSERT_FALSE(cases.empty());
 
   std::atomic<long> calls{0};
@@ -355,9 +374,11 @@ void ExpectConcurrentResultsEqualReference(std::vector<Case> cases, int threads,
   });
   ::testing::Test::RecordProperty("hc_calls", std::to_string(calls.load()));
   std::string detail;
-  for (const auto& f : first) detail += "\n  " + f;
+  for (const auto& f : first)
+    detail += "\n  " + f;
   EXPECT_EQ(mismatches.load(), 0) << mismatches.load() << " of " << calls.load() << " concurrent calls ("
-                                  << threads << " threads) differed from the single-threaded result:" << detail;
+                                  << threads
+                                  << " threads) differed from the single-threaded result:" << detail;
 }
 
 TEST(WinHttpStateless, CrackUrlFromManyThreadsGivesTheSingleThreadedResults) {
@@ -378,8 +399,10 @@ TEST(WinHttpStateless, TimeConversionsFromManyThreadsGiveTheSingleThreadedResult
 TEST(WinHttpStateless, AllFourInterleavedFromManyThreadsGiveTheSingleThreadedResults) {
   hc::Covers({"WH-STATELESS"});
   std::vector<Case> all = CrackUrlCases();
-  for (auto& c : CreateUrlCases()) all.push_back(std::move(c));
-  for (auto& c : TimeCases()) all.push_back(std::move(c));
+  for (auto& c : CreateUrlCases())
+    all.push_back(std::move(c));
+  for (auto& c : TimeCases())
+    all.push_back(std::move(c));
   ExpectConcurrentResultsEqualReference(all, kManyThreads, kMixedPasses);
 }
 

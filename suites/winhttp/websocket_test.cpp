@@ -33,10 +33,11 @@ using hc::winhttp::ErrorName;
 using hc::winhttp::Exchange;
 using hc::winhttp::ExchangeSpec;
 
-constexpr int kSockets = 64;          // sockets opened, used and closed at once, one thread each
-constexpr int kSidePairs = 32;        // sockets with a sending and a receiving thread each: 64 threads
-constexpr int kShutdownSockets = 64;  // sockets shut down at once (one thread each) while a receive is pending
-constexpr int kOneOpSockets = 8;      // sockets tried in turn by one thread (no concurrency: see that test)
+constexpr int kSockets = 64;    // sockets opened, used and closed at once, one thread each
+constexpr int kSidePairs = 32;  // sockets with a sending and a receiving thread each: 64 threads
+constexpr int kShutdownSockets =
+    64;                           // sockets shut down at once (one thread each) while a receive is pending
+constexpr int kOneOpSockets = 8;  // sockets tried in turn by one thread (no concurrency: see that test)
 constexpr int kMessages = 40;
 constexpr auto kOpTimeout = 30s;
 constexpr auto kGangTimeout = 120s;
@@ -57,7 +58,8 @@ class WebSocket : public Context {
   explicit WebSocket(hc::winhttp::Hub& hub) : Context(hub) {}
 
   void OnStatus(HINTERNET h, DWORD status, void* info, DWORD length) override {
-    if (h != handle()) return;
+    if (h != handle())
+      return;
     WsEvent e;
     e.status = status;
     switch (status) {
@@ -93,32 +95,37 @@ class WebSocket : public Context {
 
   // Waits (bounded) for the first queued event with this status (or a REQUEST_ERROR for that
   // side) and removes it.
-  ::testing::AssertionResult Await(DWORD status, WsEvent& out, std::chrono::milliseconds timeout = kOpTimeout) {
+  ::testing::AssertionResult Await(DWORD status, WsEvent& out,
+                                   std::chrono::milliseconds timeout = kOpTimeout) {
     std::unique_lock lock(mu_);
     auto match = [&] {
       for (auto it = events_.begin(); it != events_.end(); ++it)
-        if (it->status == status || (it->status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR && Side(*it) == Side(status))) {
+        if (it->status == status ||
+            (it->status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR && Side(*it) == Side(status))) {
           out = *it;
           events_.erase(it);
           return true;
         }
       return false;
     };
-    if (cv_.wait_for(lock, timeout, match)) return ::testing::AssertionSuccess();
+    if (cv_.wait_for(lock, timeout, match))
+      return ::testing::AssertionSuccess();
     lock.unlock();
-    return ::testing::AssertionFailure() << "no " << hc::winhttp::StatusName(status) << " within " << timeout.count()
-                                         << " ms; notifications:\n" << hub().recorder.Dump(100);
+    return ::testing::AssertionFailure() << "no " << hc::winhttp::StatusName(status) << " within "
+                                         << timeout.count() << " ms; notifications:\n"
+                                         << hub().recorder.Dump(100);
   }
   bool Pending(DWORD status) {
     std::lock_guard lock(mu_);
     for (const auto& e : events_)
-      if (e.status == status) return true;
+      if (e.status == status)
+        return true;
     return false;
   }
 
   DWORD Receive() {
-    return WinHttpWebSocketReceive(handle(), receive_buffer.data(), static_cast<DWORD>(receive_buffer.size()), nullptr,
-                                   nullptr);
+    return WinHttpWebSocketReceive(handle(), receive_buffer.data(), static_cast<DWORD>(receive_buffer.size()),
+                                   nullptr, nullptr);
   }
   DWORD SendText(const std::string& text) {
     // The buffer must stay valid until WRITE_COMPLETE: one message in flight per socket at a time.
@@ -128,14 +135,21 @@ class WebSocket : public Context {
   }
   // Sends text and waits for its echo; empty on success, else what went wrong.
   std::string Echo(const std::string& text) {
-    if (DWORD e = SendText(text); e != NO_ERROR) return "WinHttpWebSocketSend: " + ErrorName(e);
+    if (DWORD e = SendText(text); e != NO_ERROR)
+      return "WinHttpWebSocketSend: " + ErrorName(e);
     WsEvent w, r;
-    if (auto ok = Await(WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, w); !ok) return ok.message();
-    if (w.status != WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE) return "send failed: " + ErrorName(w.error);
-    if (DWORD e = Receive(); e != NO_ERROR) return "WinHttpWebSocketReceive: " + ErrorName(e);
-    if (auto ok = Await(WINHTTP_CALLBACK_STATUS_READ_COMPLETE, r); !ok) return ok.message();
-    if (r.status != WINHTTP_CALLBACK_STATUS_READ_COMPLETE) return "receive failed: " + ErrorName(r.error);
-    if (r.data != text) return "echo \"" + r.data + "\" for \"" + text + "\"";
+    if (auto ok = Await(WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, w); !ok)
+      return ok.message();
+    if (w.status != WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE)
+      return "send failed: " + ErrorName(w.error);
+    if (DWORD e = Receive(); e != NO_ERROR)
+      return "WinHttpWebSocketReceive: " + ErrorName(e);
+    if (auto ok = Await(WINHTTP_CALLBACK_STATUS_READ_COMPLETE, r); !ok)
+      return ok.message();
+    if (r.status != WINHTTP_CALLBACK_STATUS_READ_COMPLETE)
+      return "receive failed: " + ErrorName(r.error);
+    if (r.data != text)
+      return "echo \"" + r.data + "\" for \"" + text + "\"";
     return "";
   }
 
@@ -145,13 +159,17 @@ class WebSocket : public Context {
  private:
   static int Side(const WsEvent& e) {
     return e.operation == WINHTTP_WEB_SOCKET_RECEIVE_OPERATION ? 1
-           : e.operation == WINHTTP_WEB_SOCKET_SEND_OPERATION || e.operation == WINHTTP_WEB_SOCKET_SHUTDOWN_OPERATION ? 2
-                                                                                                                      : 3;
+           : e.operation == WINHTTP_WEB_SOCKET_SEND_OPERATION ||
+                   e.operation == WINHTTP_WEB_SOCKET_SHUTDOWN_OPERATION
+               ? 2
+               : 3;
   }
   static int Side(DWORD status) {
-    return status == WINHTTP_CALLBACK_STATUS_READ_COMPLETE                                                  ? 1
-           : status == WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE || status == WINHTTP_CALLBACK_STATUS_SHUTDOWN_COMPLETE ? 2
-                                                                                                                      : 3;
+    return status == WINHTTP_CALLBACK_STATUS_READ_COMPLETE ? 1
+           : status == WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE ||
+                   status == WINHTTP_CALLBACK_STATUS_SHUTDOWN_COMPLETE
+               ? 2
+               : 3;
   }
   std::mutex mu_;
   std::condition_variable cv_;
@@ -175,9 +193,12 @@ WebSocket* OpenWebSocket(CallbackSession& client, std::string& error, HINTERNET*
   auto& x = client.hub().Make<Exchange>(spec);
   upgrade->request = &x;
   x.close_when_done = false;
-  x.prepare = [](HINTERNET h) { return WinHttpSetOption(h, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, nullptr, 0) != FALSE; };
+  x.prepare = [](HINTERNET h) {
+    return WinHttpSetOption(h, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, nullptr, 0) != FALSE;
+  };
   x.hook = [upgrade](Exchange& self, HINTERNET h, DWORD status, void*, DWORD) {
-    if (h != self.handle() || status != WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE) return false;
+    if (h != self.handle() || status != WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE)
+      return false;
     upgrade->headers = true;
     return true;  // the caller completes the upgrade
   };
@@ -193,12 +214,13 @@ WebSocket* OpenWebSocket(CallbackSession& client, std::string& error, HINTERNET*
     return nullptr;
   }
   DWORD code = 0, size = sizeof(code);
-  WinHttpQueryHeaders(x.handle(), WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, WINHTTP_HEADER_NAME_BY_INDEX,
-                      &code, &size, WINHTTP_NO_HEADER_INDEX);
+  WinHttpQueryHeaders(x.handle(), WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER,
+                      WINHTTP_HEADER_NAME_BY_INDEX, &code, &size, WINHTTP_NO_HEADER_INDEX);
   auto& ws = client.hub().Make<WebSocket>();
   HINTERNET h = WinHttpWebSocketCompleteUpgrade(x.handle(), ws.value());
   if (h == nullptr) {
-    error = "WinHttpWebSocketCompleteUpgrade (status " + std::to_string(code) + "): " + ErrorName(GetLastError());
+    error =
+        "WinHttpWebSocketCompleteUpgrade (status " + std::to_string(code) + "): " + ErrorName(GetLastError());
     x.Close();
     return nullptr;
   }
@@ -208,7 +230,8 @@ WebSocket* OpenWebSocket(CallbackSession& client, std::string& error, HINTERNET*
     auto& other = client.hub().Make<WebSocket>();
     *second_upgrade = WinHttpWebSocketCompleteUpgrade(x.handle(), other.value());
     *second_error = *second_upgrade ? 0 : GetLastError();
-    if (*second_upgrade != nullptr) other.Adopt(*second_upgrade);
+    if (*second_upgrade != nullptr)
+      other.Adopt(*second_upgrade);
   }
   x.Close();
   return &ws;
@@ -231,7 +254,8 @@ std::vector<WebSocket*> OpenWebSockets(CallbackSession& client, int n, std::vect
 
 std::string Lines(const std::vector<std::string>& items) {
   std::string all;
-  for (const auto& i : items) all += "\n  " + i;
+  for (const auto& i : items)
+    all += "\n  " + i;
   return all;
 }
 
@@ -239,24 +263,30 @@ std::string Lines(const std::vector<std::string>& items) {
 std::string CloseWebSocket(WebSocket& ws) {
   std::string problem;
   static const char kReason[] = "done";
-  if (DWORD e = WinHttpWebSocketClose(ws.handle(), kNormalClosure, const_cast<char*>(kReason), sizeof(kReason) - 1);
+  if (DWORD e =
+          WinHttpWebSocketClose(ws.handle(), kNormalClosure, const_cast<char*>(kReason), sizeof(kReason) - 1);
       e != NO_ERROR) {
     problem = "WinHttpWebSocketClose: " + ErrorName(e);
   } else {
     WsEvent c;
-    if (auto ok = ws.Await(WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE, c); !ok) problem = ok.message();
-    else if (c.status != WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE) problem = "close failed: " + ErrorName(c.error);
+    if (auto ok = ws.Await(WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE, c); !ok)
+      problem = ok.message();
+    else if (c.status != WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE)
+      problem = "close failed: " + ErrorName(c.error);
     USHORT status = 0;
     DWORD reason_length = 0;
     std::array<char, WINHTTP_WEB_SOCKET_MAX_CLOSE_REASON_LENGTH> reason{};
     if (problem.empty()) {
       const DWORD q = WinHttpWebSocketQueryCloseStatus(ws.handle(), &status, reason.data(),
                                                        static_cast<DWORD>(reason.size()), &reason_length);
-      if (q != NO_ERROR) problem = "WinHttpWebSocketQueryCloseStatus: " + ErrorName(q);
-      else if (status != kNormalClosure) problem = "close status " + std::to_string(status);
+      if (q != NO_ERROR)
+        problem = "WinHttpWebSocketQueryCloseStatus: " + ErrorName(q);
+      else if (status != kNormalClosure)
+        problem = "close status " + std::to_string(status);
     }
   }
-  if (!ws.Close()) problem += " WinHttpCloseHandle failed";
+  if (!ws.Close())
+    problem += " WinHttpCloseHandle failed";
   return problem;
 }
 
@@ -277,7 +307,8 @@ TEST(WinHttpWebSocket, CompleteUpgradeCreatesOneWebSocketPerRequest) {
     std::string problem = ws ? ws->Echo("hello " + std::to_string(t)) : error;
     if (ws) {
       const std::string closed = CloseWebSocket(*ws);
-      if (problem.empty()) problem = closed;
+      if (problem.empty())
+        problem = closed;
     }
     if (!problem.empty()) {
       std::lock_guard lock(mu);
@@ -285,7 +316,8 @@ TEST(WinHttpWebSocket, CompleteUpgradeCreatesOneWebSocketPerRequest) {
     }
   });
   std::string all;
-  for (const auto& p : problems) all += "\n  " + p;
+  for (const auto& p : problems)
+    all += "\n  " + p;
   EXPECT_TRUE(problems.empty()) << all;
   int second_ok = 0;
   std::map<std::string, int> errors;
@@ -298,15 +330,18 @@ TEST(WinHttpWebSocket, CompleteUpgradeCreatesOneWebSocketPerRequest) {
     }
   }
   std::string json;
-  for (const auto& [e, n] : errors) json += (json.empty() ? "" : ", ") + ("\"" + e + "\": " + std::to_string(n));
-  RecordProperty("hc_second_complete_upgrade", "{\"succeeded\": " + std::to_string(second_ok) + ", \"errors\": {" + json + "}}");
-  hc::CheckExpecting(hc::OnWine("Wine 8.0's WinHttpWebSocketCompleteUpgrade does not remember that the request was "
-                                "already upgraded: a second call returns another web socket handle on the same "
-                                "connection"),
-                     [&] {
-                       EXPECT_EQ(second_ok, 0)
-                           << "a second WinHttpWebSocketCompleteUpgrade on the same request created another web socket";
-                     });
+  for (const auto& [e, n] : errors)
+    json += (json.empty() ? "" : ", ") + ("\"" + e + "\": " + std::to_string(n));
+  RecordProperty("hc_second_complete_upgrade",
+                 "{\"succeeded\": " + std::to_string(second_ok) + ", \"errors\": {" + json + "}}");
+  hc::CheckExpecting(
+      hc::OnWine("Wine 8.0's WinHttpWebSocketCompleteUpgrade does not remember that the request was "
+                 "already upgraded: a second call returns another web socket handle on the same "
+                 "connection"),
+      [&] {
+        EXPECT_EQ(second_ok, 0)
+            << "a second WinHttpWebSocketCompleteUpgrade on the same request created another web socket";
+      });
   EXPECT_TRUE(client.hub().AwaitAllClosed(kOpTimeout));
 }
 
@@ -322,10 +357,12 @@ TEST(WinHttpWebSocket, CloseWhenNoSendOrReceiveRunsCompletesTheHandshake) {
   hc::RunGang(kSockets, kGangTimeout, [&](int t) {
     std::string problem;
     WebSocket* ws = OpenWebSocket(client, problem);
-    for (int m = 0; ws && problem.empty() && m < 3; ++m) problem = ws->Echo("m" + std::to_string(m));
+    for (int m = 0; ws && problem.empty() && m < 3; ++m)
+      problem = ws->Echo("m" + std::to_string(m));
     if (ws) {
       const std::string closed = CloseWebSocket(*ws);
-      if (problem.empty()) problem = closed;
+      if (problem.empty())
+        problem = closed;
     }
     if (!problem.empty()) {
       std::lock_guard lock(mu);
@@ -333,7 +370,8 @@ TEST(WinHttpWebSocket, CloseWhenNoSendOrReceiveRunsCompletesTheHandshake) {
     }
   });
   std::string all;
-  for (const auto& p : problems) all += "\n  " + p;
+  for (const auto& p : problems)
+    all += "\n  " + p;
   EXPECT_TRUE(problems.empty()) << all;
   EXPECT_TRUE(client.hub().AwaitAllClosed(kOpTimeout));
   EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0) << client.recorder().Dump();
@@ -346,7 +384,8 @@ TEST(WinHttpWebSocket, SendOnOneThreadWhileAnotherReceives) {
   ASSERT_TRUE(client.ok()) << client.setup_error();
   std::vector<std::string> open_errors;
   const std::vector<WebSocket*> sockets = OpenWebSockets(client, kSidePairs, open_errors);
-  ASSERT_TRUE(open_errors.empty()) << open_errors.size() << " web sockets did not open:" << Lines(open_errors);
+  ASSERT_TRUE(open_errors.empty()) << open_errors.size()
+                                   << " web sockets did not open:" << Lines(open_errors);
   std::mutex mu;
   std::vector<std::string> problems;
   auto problem = [&](int s, const std::string& p) {
@@ -361,21 +400,30 @@ TEST(WinHttpWebSocket, SendOnOneThreadWhileAnotherReceives) {
       const std::string text = "socket " + std::to_string(s) + " message " + std::to_string(m);
       WsEvent e;
       if (t % 2 == 0) {
-        if (DWORD err = ws.SendText(text); err != NO_ERROR) return problem(s, "send " + std::to_string(m) + ": " + ErrorName(err));
-        if (auto ok = ws.Await(WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, e); !ok) return problem(s, ok.message());
-        if (e.status != WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE) return problem(s, "send failed: " + ErrorName(e.error));
+        if (DWORD err = ws.SendText(text); err != NO_ERROR)
+          return problem(s, "send " + std::to_string(m) + ": " + ErrorName(err));
+        if (auto ok = ws.Await(WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, e); !ok)
+          return problem(s, ok.message());
+        if (e.status != WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE)
+          return problem(s, "send failed: " + ErrorName(e.error));
       } else {
-        if (DWORD err = ws.Receive(); err != NO_ERROR) return problem(s, "receive " + std::to_string(m) + ": " + ErrorName(err));
-        if (auto ok = ws.Await(WINHTTP_CALLBACK_STATUS_READ_COMPLETE, e); !ok) return problem(s, ok.message());
-        if (e.status != WINHTTP_CALLBACK_STATUS_READ_COMPLETE) return problem(s, "receive failed: " + ErrorName(e.error));
-        if (e.data != text) return problem(s, "received \"" + e.data + "\", expected \"" + text + "\"");
+        if (DWORD err = ws.Receive(); err != NO_ERROR)
+          return problem(s, "receive " + std::to_string(m) + ": " + ErrorName(err));
+        if (auto ok = ws.Await(WINHTTP_CALLBACK_STATUS_READ_COMPLETE, e); !ok)
+          return problem(s, ok.message());
+        if (e.status != WINHTTP_CALLBACK_STATUS_READ_COMPLETE)
+          return problem(s, "receive failed: " + ErrorName(e.error));
+        if (e.data != text)
+          return problem(s, "received \"" + e.data + "\", expected \"" + text + "\"");
       }
     }
   });
   std::string all;
-  for (const auto& p : problems) all += "\n  " + p;
+  for (const auto& p : problems)
+    all += "\n  " + p;
   EXPECT_TRUE(problems.empty()) << all;
-  for (auto* ws : sockets) EXPECT_EQ(CloseWebSocket(*ws), "");
+  for (auto* ws : sockets)
+    EXPECT_EQ(CloseWebSocket(*ws), "");
   EXPECT_TRUE(client.hub().AwaitAllClosed(kOpTimeout));
 }
 
@@ -386,34 +434,41 @@ TEST(WinHttpWebSocket, ShutdownWhileAReceiveIsPending) {
   ASSERT_TRUE(client.ok()) << client.setup_error();
   std::vector<std::string> open_errors;
   const std::vector<WebSocket*> sockets = OpenWebSockets(client, kShutdownSockets, open_errors);
-  ASSERT_TRUE(open_errors.empty()) << open_errors.size() << " web sockets did not open:" << Lines(open_errors);
+  ASSERT_TRUE(open_errors.empty()) << open_errors.size()
+                                   << " web sockets did not open:" << Lines(open_errors);
   static const char kBye[] = "bye";
   for (auto* ws : sockets) {
     // The receive is pending: the call returned and its completion has not come (nothing was sent).
     ASSERT_EQ(ws->Receive(), static_cast<DWORD>(NO_ERROR));
   }
-  for (auto* ws : sockets) EXPECT_FALSE(ws->Pending(WINHTTP_CALLBACK_STATUS_READ_COMPLETE)) << "a receive completed with nothing sent";
+  for (auto* ws : sockets)
+    EXPECT_FALSE(ws->Pending(WINHTTP_CALLBACK_STATUS_READ_COMPLETE))
+        << "a receive completed with nothing sent";
   // Thread s shuts the send side of socket s down while that socket's receive is pending, all at once.
   std::vector<DWORD> shutdown_results(sockets.size(), ERROR_INVALID_FUNCTION);
   hc::RunGang(kShutdownSockets, kGangTimeout, [&](int s) {
-    shutdown_results[static_cast<std::size_t>(s)] = WinHttpWebSocketShutdown(
-        sockets[static_cast<std::size_t>(s)]->handle(), kNormalClosure, const_cast<char*>(kBye), sizeof(kBye) - 1);
+    shutdown_results[static_cast<std::size_t>(s)] =
+        WinHttpWebSocketShutdown(sockets[static_cast<std::size_t>(s)]->handle(), kNormalClosure,
+                                 const_cast<char*>(kBye), sizeof(kBye) - 1);
   });
   for (std::size_t s = 0; s < sockets.size(); ++s)
-    EXPECT_EQ(shutdown_results[s], static_cast<DWORD>(NO_ERROR)) << "WinHttpWebSocketShutdown of socket " << s;
+    EXPECT_EQ(shutdown_results[s], static_cast<DWORD>(NO_ERROR))
+        << "WinHttpWebSocketShutdown of socket " << s;
   for (auto* ws : sockets) {
     WsEvent shut, received;
     ASSERT_TRUE(ws->Await(WINHTTP_CALLBACK_STATUS_SHUTDOWN_COMPLETE, shut));
-    EXPECT_EQ(shut.status, static_cast<DWORD>(WINHTTP_CALLBACK_STATUS_SHUTDOWN_COMPLETE)) << "shutdown: " << ErrorName(shut.error);
+    EXPECT_EQ(shut.status, static_cast<DWORD>(WINHTTP_CALLBACK_STATUS_SHUTDOWN_COMPLETE))
+        << "shutdown: " << ErrorName(shut.error);
     // The echo server answers the close frame with its own: the pending receive gets it.
     ASSERT_TRUE(ws->Await(WINHTTP_CALLBACK_STATUS_READ_COMPLETE, received));
-    EXPECT_EQ(received.status, static_cast<DWORD>(WINHTTP_CALLBACK_STATUS_READ_COMPLETE)) << "receive: " << ErrorName(received.error);
+    EXPECT_EQ(received.status, static_cast<DWORD>(WINHTTP_CALLBACK_STATUS_READ_COMPLETE))
+        << "receive: " << ErrorName(received.error);
     EXPECT_EQ(received.type, WINHTTP_WEB_SOCKET_CLOSE_BUFFER_TYPE);
     USHORT status = 0;
     DWORD reason_length = 0;
     std::array<char, WINHTTP_WEB_SOCKET_MAX_CLOSE_REASON_LENGTH> reason{};
-    EXPECT_EQ(WinHttpWebSocketQueryCloseStatus(ws->handle(), &status, reason.data(), static_cast<DWORD>(reason.size()),
-                                               &reason_length),
+    EXPECT_EQ(WinHttpWebSocketQueryCloseStatus(ws->handle(), &status, reason.data(),
+                                               static_cast<DWORD>(reason.size()), &reason_length),
               static_cast<DWORD>(NO_ERROR));
     EXPECT_EQ(status, kNormalClosure);
     EXPECT_TRUE(ws->Close());
@@ -438,7 +493,8 @@ TEST(WinHttpWebSocket, OneReceiveOutstandingTheSecondDoesNotTakeItsMessage) {
     ASSERT_EQ(ws->Receive(), static_cast<DWORD>(NO_ERROR));  // pending: nothing has been sent
     // A second receive while the first is outstanding (its buffer is the same; it must not be used).
     auto& other = others[static_cast<std::size_t>(s)];
-    const DWORD e = WinHttpWebSocketReceive(ws->handle(), other.data(), static_cast<DWORD>(other.size()), nullptr, nullptr);
+    const DWORD e = WinHttpWebSocketReceive(ws->handle(), other.data(), static_cast<DWORD>(other.size()),
+                                            nullptr, nullptr);
     ++second[e == NO_ERROR ? "accepted" : "rejected " + ErrorName(e)];
     // The send side is free: send the message the first receive is waiting for.
     const std::string text = "for the first receive " + std::to_string(s);
@@ -457,7 +513,8 @@ TEST(WinHttpWebSocket, OneReceiveOutstandingTheSecondDoesNotTakeItsMessage) {
     EXPECT_EQ(CloseWebSocket(*ws), "");
   }
   std::string json;
-  for (const auto& [o, n] : second) json += (json.empty() ? "" : ", ") + ("\"" + o + "\": " + std::to_string(n));
+  for (const auto& [o, n] : second)
+    json += (json.empty() ? "" : ", ") + ("\"" + o + "\": " + std::to_string(n));
   RecordProperty("hc_second_websocket_receive", "{" + json + "}");
   EXPECT_TRUE(client.hub().AwaitAllClosed(kOpTimeout));
 }

@@ -20,18 +20,20 @@ std::wstring Widen(const std::string& s) {
 std::string Narrow(const std::wstring& s) {
   std::string out;
   out.reserve(s.size());
-  for (wchar_t c : s) out.push_back(c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?');
+  for (wchar_t c : s)
+    out.push_back(c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?');
   return out;
 }
 
 std::string Response::Describe() const {
-  if (error != 0) return std::string(failed_call) + " failed: error " + ErrorName(error);
+  if (error != 0)
+    return std::string(failed_call) + " failed: error " + ErrorName(error);
   return "status " + std::to_string(status) + ", " + std::to_string(body.size()) + " bytes";
 }
 
 Handle OpenSyncSession() {
-  return Handle(WinHttpOpen(L"hinternet-conformance", WINHTTP_ACCESS_TYPE_NO_PROXY,
-                            WINHTTP_NO_PROXY_NAME, WINHTTP_NO_PROXY_BYPASS, 0));
+  return Handle(WinHttpOpen(L"hinternet-conformance", WINHTTP_ACCESS_TYPE_NO_PROXY, WINHTTP_NO_PROXY_NAME,
+                            WINHTTP_NO_PROXY_BYPASS, 0));
 }
 
 bool ReadAll(HINTERNET request, std::string& body, DWORD& error) {
@@ -42,7 +44,8 @@ bool ReadAll(HINTERNET request, std::string& body, DWORD& error) {
       error = GetLastError();
       return false;
     }
-    if (read == 0) return true;
+    if (read == 0)
+      return true;
     body.append(buffer.data(), read);
   }
 }
@@ -60,7 +63,8 @@ Response SyncRequestImpl(HINTERNET connect, const wchar_t* verb, const std::stri
   const std::wstring wpath = Widen(path);
   Handle request(WinHttpOpenRequest(connect, verb, wpath.c_str(), nullptr, WINHTTP_NO_REFERER,
                                     WINHTTP_DEFAULT_ACCEPT_TYPES, 0));
-  if (!request) return fail("WinHttpOpenRequest");
+  if (!request)
+    return fail("WinHttpOpenRequest");
   const auto length = static_cast<DWORD>(request_body.size());
   if (write_chunk == 0) {
     void* data = request_body.empty() ? WINHTTP_NO_REQUEST_DATA : const_cast<char*>(request_body.data());
@@ -73,7 +77,8 @@ Response SyncRequestImpl(HINTERNET connect, const wchar_t* verb, const std::stri
     for (std::size_t at = 0; at < request_body.size();) {
       const auto n = static_cast<DWORD>(std::min(write_chunk, request_body.size() - at));
       DWORD written = 0;
-      if (!WinHttpWriteData(request.get(), request_body.data() + at, n, &written)) return fail("WinHttpWriteData");
+      if (!WinHttpWriteData(request.get(), request_body.data() + at, n, &written))
+        return fail("WinHttpWriteData");
       if (written == 0) {
         r.error = ERROR_WINHTTP_INTERNAL_ERROR;
         r.failed_call = "WinHttpWriteData (wrote 0 bytes)";
@@ -82,7 +87,8 @@ Response SyncRequestImpl(HINTERNET connect, const wchar_t* verb, const std::stri
       at += written;
     }
   }
-  if (!WinHttpReceiveResponse(request.get(), nullptr)) return fail("WinHttpReceiveResponse");
+  if (!WinHttpReceiveResponse(request.get(), nullptr))
+    return fail("WinHttpReceiveResponse");
   DWORD size = sizeof(r.status);
   if (!WinHttpQueryHeaders(request.get(), WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER,
                            WINHTTP_HEADER_NAME_BY_INDEX, &r.status, &size, WINHTTP_NO_HEADER_INDEX))
@@ -117,8 +123,9 @@ std::string TextBody(std::uint64_t seed, std::size_t size) {
 
 std::string StatusName(unsigned long status) {
   switch (status) {
-#define HC_STATUS(name) \
-  case WINHTTP_CALLBACK_STATUS_##name: return #name;
+#define HC_STATUS(name)                \
+  case WINHTTP_CALLBACK_STATUS_##name: \
+    return #name;
     HC_STATUS(RESOLVING_NAME)
     HC_STATUS(NAME_RESOLVED)
     HC_STATUS(CONNECTING_TO_SERVER)
@@ -155,48 +162,101 @@ std::string StatusName(unsigned long status) {
 
 std::string ApiName(DWORD_PTR api) {
   switch (api) {
-    case API_RECEIVE_RESPONSE: return "API_RECEIVE_RESPONSE";
-    case API_QUERY_DATA_AVAILABLE: return "API_QUERY_DATA_AVAILABLE";
-    case API_READ_DATA: return "API_READ_DATA";
-    case API_WRITE_DATA: return "API_WRITE_DATA";
-    case API_SEND_REQUEST: return "API_SEND_REQUEST";
-    case API_GET_PROXY_FOR_URL: return "API_GET_PROXY_FOR_URL";
-    default: return "API_" + std::to_string(api);
+    case API_RECEIVE_RESPONSE:
+      return "API_RECEIVE_RESPONSE";
+    case API_QUERY_DATA_AVAILABLE:
+      return "API_QUERY_DATA_AVAILABLE";
+    case API_READ_DATA:
+      return "API_READ_DATA";
+    case API_WRITE_DATA:
+      return "API_WRITE_DATA";
+    case API_SEND_REQUEST:
+      return "API_SEND_REQUEST";
+    case API_GET_PROXY_FOR_URL:
+      return "API_GET_PROXY_FOR_URL";
+    default:
+      return "API_" + std::to_string(api);
   }
 }
 
 std::string ErrorName(DWORD error) {
   const char* name = nullptr;
   switch (error) {
-    case 0: name = "no error"; break;
-    case ERROR_INVALID_HANDLE: name = "ERROR_INVALID_HANDLE"; break;
-    case ERROR_INVALID_PARAMETER: name = "ERROR_INVALID_PARAMETER"; break;
-    case ERROR_INSUFFICIENT_BUFFER: name = "ERROR_INSUFFICIENT_BUFFER"; break;
-    case ERROR_INVALID_OPERATION: name = "ERROR_INVALID_OPERATION"; break;
-    case ERROR_OPERATION_ABORTED: name = "ERROR_OPERATION_ABORTED"; break;
-    case ERROR_NOT_ENOUGH_MEMORY: name = "ERROR_NOT_ENOUGH_MEMORY"; break;
-    case ERROR_WINHTTP_TIMEOUT: name = "ERROR_WINHTTP_TIMEOUT"; break;
-    case ERROR_WINHTTP_INTERNAL_ERROR: name = "ERROR_WINHTTP_INTERNAL_ERROR"; break;
-    case ERROR_WINHTTP_INVALID_URL: name = "ERROR_WINHTTP_INVALID_URL"; break;
-    case ERROR_WINHTTP_UNRECOGNIZED_SCHEME: name = "ERROR_WINHTTP_UNRECOGNIZED_SCHEME"; break;
-    case ERROR_WINHTTP_NAME_NOT_RESOLVED: name = "ERROR_WINHTTP_NAME_NOT_RESOLVED"; break;
-    case ERROR_WINHTTP_INVALID_OPTION: name = "ERROR_WINHTTP_INVALID_OPTION"; break;
-    case ERROR_WINHTTP_SHUTDOWN: name = "ERROR_WINHTTP_SHUTDOWN"; break;
-    case ERROR_WINHTTP_OPERATION_CANCELLED: name = "ERROR_WINHTTP_OPERATION_CANCELLED"; break;
-    case ERROR_WINHTTP_INCORRECT_HANDLE_TYPE: name = "ERROR_WINHTTP_INCORRECT_HANDLE_TYPE"; break;
-    case ERROR_WINHTTP_INCORRECT_HANDLE_STATE: name = "ERROR_WINHTTP_INCORRECT_HANDLE_STATE"; break;
-    case ERROR_WINHTTP_CANNOT_CONNECT: name = "ERROR_WINHTTP_CANNOT_CONNECT"; break;
-    case ERROR_WINHTTP_CONNECTION_ERROR: name = "ERROR_WINHTTP_CONNECTION_ERROR"; break;
-    case ERROR_WINHTTP_HEADER_NOT_FOUND: name = "ERROR_WINHTTP_HEADER_NOT_FOUND"; break;
-    case ERROR_WINHTTP_INVALID_SERVER_RESPONSE: name = "ERROR_WINHTTP_INVALID_SERVER_RESPONSE"; break;
-    case ERROR_WINHTTP_SECURE_FAILURE: name = "ERROR_WINHTTP_SECURE_FAILURE"; break;
-    default: break;
+    case 0:
+      name = "no error";
+      break;
+    case ERROR_INVALID_HANDLE:
+      name = "ERROR_INVALID_HANDLE";
+      break;
+    case ERROR_INVALID_PARAMETER:
+      name = "ERROR_INVALID_PARAMETER";
+      break;
+    case ERROR_INSUFFICIENT_BUFFER:
+      name = "ERROR_INSUFFICIENT_BUFFER";
+      break;
+    case ERROR_INVALID_OPERATION:
+      name = "ERROR_INVALID_OPERATION";
+      break;
+    case ERROR_OPERATION_ABORTED:
+      name = "ERROR_OPERATION_ABORTED";
+      break;
+    case ERROR_NOT_ENOUGH_MEMORY:
+      name = "ERROR_NOT_ENOUGH_MEMORY";
+      break;
+    case ERROR_WINHTTP_TIMEOUT:
+      name = "ERROR_WINHTTP_TIMEOUT";
+      break;
+    case ERROR_WINHTTP_INTERNAL_ERROR:
+      name = "ERROR_WINHTTP_INTERNAL_ERROR";
+      break;
+    case ERROR_WINHTTP_INVALID_URL:
+      name = "ERROR_WINHTTP_INVALID_URL";
+      break;
+    case ERROR_WINHTTP_UNRECOGNIZED_SCHEME:
+      name = "ERROR_WINHTTP_UNRECOGNIZED_SCHEME";
+      break;
+    case ERROR_WINHTTP_NAME_NOT_RESOLVED:
+      name = "ERROR_WINHTTP_NAME_NOT_RESOLVED";
+      break;
+    case ERROR_WINHTTP_INVALID_OPTION:
+      name = "ERROR_WINHTTP_INVALID_OPTION";
+      break;
+    case ERROR_WINHTTP_SHUTDOWN:
+      name = "ERROR_WINHTTP_SHUTDOWN";
+      break;
+    case ERROR_WINHTTP_OPERATION_CANCELLED:
+      name = "ERROR_WINHTTP_OPERATION_CANCELLED";
+      break;
+    case ERROR_WINHTTP_INCORRECT_HANDLE_TYPE:
+      name = "ERROR_WINHTTP_INCORRECT_HANDLE_TYPE";
+      break;
+    case ERROR_WINHTTP_INCORRECT_HANDLE_STATE:
+      name = "ERROR_WINHTTP_INCORRECT_HANDLE_STATE";
+      break;
+    case ERROR_WINHTTP_CANNOT_CONNECT:
+      name = "ERROR_WINHTTP_CANNOT_CONNECT";
+      break;
+    case ERROR_WINHTTP_CONNECTION_ERROR:
+      name = "ERROR_WINHTTP_CONNECTION_ERROR";
+      break;
+    case ERROR_WINHTTP_HEADER_NOT_FOUND:
+      name = "ERROR_WINHTTP_HEADER_NOT_FOUND";
+      break;
+    case ERROR_WINHTTP_INVALID_SERVER_RESPONSE:
+      name = "ERROR_WINHTTP_INVALID_SERVER_RESPONSE";
+      break;
+    case ERROR_WINHTTP_SECURE_FAILURE:
+      name = "ERROR_WINHTTP_SECURE_FAILURE";
+      break;
+    default:
+      break;
   }
   return std::to_string(error) + (name ? std::string(" (") + name + ")" : std::string());
 }
 
 unsigned long long NotificationValue(DWORD status, void* info, DWORD length) {
-  if (info == nullptr) return 0;
+  if (info == nullptr)
+    return 0;
   switch (status) {
     case WINHTTP_CALLBACK_STATUS_REQUEST_ERROR:
       return length >= sizeof(WINHTTP_ASYNC_RESULT) ? static_cast<WINHTTP_ASYNC_RESULT*>(info)->dwError : 0;
@@ -222,7 +282,8 @@ bool Context::Bind(HINTERNET h) {
 }
 
 BOOL Context::Close() {
-  if (close_called.exchange(true)) return FALSE;  // a handle is closed once, never twice
+  if (close_called.exchange(true))
+    return FALSE;  // a handle is closed once, never twice
   const BOOL r = WinHttpCloseHandle(handle());
   close_result.store(r);
   close_returned.store(true);
@@ -233,7 +294,8 @@ void Context::OnStatus(HINTERNET, DWORD, void*, DWORD) {}
 
 void CALLBACK StatusCallback(HINTERNET h, DWORD_PTR context, DWORD status, LPVOID info, DWORD length) {
   auto* c = reinterpret_cast<Context*>(context);
-  if (c == nullptr) return;  // every handle of the suites carries a context
+  if (c == nullptr)
+    return;  // every handle of the suites carries a context
   Hub& hub = c->hub();
   Notification n;
   n.handle = reinterpret_cast<std::uintptr_t>(h);
@@ -244,8 +306,10 @@ void CALLBACK StatusCallback(HINTERNET h, DWORD_PTR context, DWORD status, LPVOI
   n.value = NotificationValue(status, info, length);
   hub.recorder.Record(n);
   const bool own = h == c->handle();
-  if (own && c->close_returned.load()) ++c->after_close_returned;
-  if (own && c->closing_count.load() > 0) ++c->after_closing;
+  if (own && c->close_returned.load())
+    ++c->after_close_returned;
+  if (own && c->closing_count.load() > 0)
+    ++c->after_closing;
   if (!c->Alive()) {
     ++hub.dead_context_callbacks;
     return;
@@ -270,15 +334,19 @@ std::vector<const Context*> Hub::Open(bool only_closed) const {
 }
 
 ::testing::AssertionResult Hub::AwaitAllClosed(std::chrono::milliseconds timeout, bool only_closed) const {
-  const std::string what = only_closed ? "HANDLE_CLOSING of every closed handle" : "HANDLE_CLOSING of every handle";
-  return hc::WaitUntil([&] { return Open(only_closed).empty(); }, timeout, what, [&] {
-    std::ostringstream out;
-    const auto open = Open(only_closed);
-    out << open.size() << " handle(s) without HANDLE_CLOSING:";
-    for (const auto* c : open) out << " 0x" << std::hex << reinterpret_cast<std::uintptr_t>(c->handle()) << std::dec;
-    out << "\nnotifications:\n" << recorder.Dump();
-    return out.str();
-  });
+  const std::string what =
+      only_closed ? "HANDLE_CLOSING of every closed handle" : "HANDLE_CLOSING of every handle";
+  return hc::WaitUntil([&] { return Open(only_closed).empty(); }, timeout, what,
+                       [&] {
+                         std::ostringstream out;
+                         const auto open = Open(only_closed);
+                         out << open.size() << " handle(s) without HANDLE_CLOSING:";
+                         for (const auto* c : open)
+                           out << " 0x" << std::hex << reinterpret_cast<std::uintptr_t>(c->handle())
+                               << std::dec;
+                         out << "\nnotifications:\n" << recorder.Dump();
+                         return out.str();
+                       });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -287,7 +355,8 @@ CallbackSession::CallbackSession(const hc::Scenario& server, DWORD open_flags) :
   Open(server.host(), server.port(), open_flags);
 }
 
-CallbackSession::CallbackSession(const std::wstring& host, INTERNET_PORT port, DWORD open_flags) : hub_(new Hub) {
+CallbackSession::CallbackSession(const std::wstring& host, INTERNET_PORT port, DWORD open_flags)
+    : hub_(new Hub) {
   Open(host, port, open_flags);
 }
 
@@ -306,24 +375,28 @@ void CallbackSession::Open(const std::wstring& host, INTERNET_PORT port, DWORD o
     session_ = nullptr;
     return;
   }
-  if (!session_ctx_->Bind(session_)) setup_error_ = "context of the session: " + ErrorName(GetLastError());
+  if (!session_ctx_->Bind(session_))
+    setup_error_ = "context of the session: " + ErrorName(GetLastError());
   connect_ = WinHttpConnect(session_, host.c_str(), port, 0);
   if (!connect_) {
     setup_error_ = "WinHttpConnect: " + ErrorName(GetLastError());
     return;
   }
   connect_ctx_ = &hub_->Make<Context>();
-  if (!connect_ctx_->Bind(connect_)) setup_error_ = "context of the connection: " + ErrorName(GetLastError());
+  if (!connect_ctx_->Bind(connect_))
+    setup_error_ = "context of the connection: " + ErrorName(GetLastError());
 }
 
 void CallbackSession::CloseConnect() {
-  if (connect_ == nullptr) return;
+  if (connect_ == nullptr)
+    return;
   connect_ctx_->Close();
   connect_ = nullptr;
 }
 
 void CallbackSession::CloseSession() {
-  if (session_ == nullptr) return;
+  if (session_ == nullptr)
+    return;
   session_ctx_->Close();
   session_ = nullptr;
 }
@@ -388,7 +461,8 @@ bool Exchange::Open(HINTERNET connect) {
 }
 
 bool Exchange::Start(HINTERNET connect) {
-  if (!Open(connect)) return false;
+  if (!Open(connect))
+    return false;
   HINTERNET h = handle();
   phase_ = Phase::sending;
   const auto total = static_cast<DWORD>(spec_.body.size());
@@ -401,7 +475,8 @@ bool Exchange::Start(HINTERNET connect) {
 
 bool Exchange::RunOnThisThread(HINTERNET connect, std::chrono::milliseconds step_timeout) {
   thread_driven_ = true;
-  if (!Open(connect)) return true;
+  if (!Open(connect))
+    return true;
   HINTERNET h = handle();
   phase_ = Phase::sending;
   const auto total = static_cast<DWORD>(spec_.body.size());
@@ -414,7 +489,8 @@ bool Exchange::RunOnThisThread(HINTERNET connect, std::chrono::milliseconds step
     std::pair<DWORD, DWORD> event;
     {
       std::unique_lock lock(mu_);
-      if (!cv_.wait_for(lock, step_timeout, [&] { return !events_.empty(); })) return false;
+      if (!cv_.wait_for(lock, step_timeout, [&] { return !events_.empty(); }))
+        return false;
       event = events_.front();
       events_.pop_front();
     }
@@ -429,8 +505,10 @@ bool Exchange::RunOnThisThread(HINTERNET connect, std::chrono::milliseconds step
 }
 
 void Exchange::OnStatus(HINTERNET h, DWORD status, void* info, DWORD length) {
-  if (hook && hook(*this, h, status, info, length)) return;
-  if (h != handle()) return;
+  if (hook && hook(*this, h, status, info, length))
+    return;
+  if (h != handle())
+    return;
   DWORD value = 0;
   switch (status) {
     case WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE:
@@ -488,12 +566,13 @@ void Exchange::Continue(HINTERNET h, DWORD status, DWORD value) {
         return;
       }
       phase_ = Phase::receiving;
-      if (!WinHttpReceiveResponse(h, nullptr)) Fail(h, "WinHttpReceiveResponse", GetLastError());
+      if (!WinHttpReceiveResponse(h, nullptr))
+        Fail(h, "WinHttpReceiveResponse", GetLastError());
       return;
     case WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE: {
       DWORD code = 0, size = sizeof(code);
-      if (!WinHttpQueryHeaders(h, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, WINHTTP_HEADER_NAME_BY_INDEX,
-                               &code, &size, WINHTTP_NO_HEADER_INDEX)) {
+      if (!WinHttpQueryHeaders(h, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER,
+                               WINHTTP_HEADER_NAME_BY_INDEX, &code, &size, WINHTTP_NO_HEADER_INDEX)) {
         Fail(h, "WinHttpQueryHeaders", GetLastError());
         return;
       }
@@ -502,7 +581,8 @@ void Exchange::Continue(HINTERNET h, DWORD status, DWORD value) {
         result_.status = code;
       }
       phase_ = Phase::querying;
-      if (!WinHttpQueryDataAvailable(h, nullptr)) Fail(h, "WinHttpQueryDataAvailable", GetLastError());
+      if (!WinHttpQueryDataAvailable(h, nullptr))
+        Fail(h, "WinHttpQueryDataAvailable", GetLastError());
       return;
     }
     case WINHTTP_CALLBACK_STATUS_DATA_AVAILABLE: {
@@ -512,7 +592,8 @@ void Exchange::Continue(HINTERNET h, DWORD status, DWORD value) {
       }
       const auto n = static_cast<DWORD>(std::min<std::size_t>(value, buffer_.size()));
       phase_ = Phase::reading;
-      if (!WinHttpReadData(h, buffer_.data(), n, nullptr)) Fail(h, "WinHttpReadData", GetLastError());
+      if (!WinHttpReadData(h, buffer_.data(), n, nullptr))
+        Fail(h, "WinHttpReadData", GetLastError());
       return;
     }
     case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
@@ -525,7 +606,8 @@ void Exchange::Continue(HINTERNET h, DWORD status, DWORD value) {
         result_.body.append(buffer_.data(), std::min<std::size_t>(value, buffer_.size()));
       }
       phase_ = Phase::querying;
-      if (!WinHttpQueryDataAvailable(h, nullptr)) Fail(h, "WinHttpQueryDataAvailable", GetLastError());
+      if (!WinHttpQueryDataAvailable(h, nullptr))
+        Fail(h, "WinHttpQueryDataAvailable", GetLastError());
       return;
     default:
       return;
@@ -539,8 +621,10 @@ void Exchange::Finish(HINTERNET) {
     finished_ = true;
   }
   cv_.notify_all();
-  if (close_when_done && !thread_driven_) Close();
-  if (on_finished && !thread_driven_ && !finish_reported_.exchange(true)) on_finished(*this);
+  if (close_when_done && !thread_driven_)
+    Close();
+  if (on_finished && !thread_driven_ && !finish_reported_.exchange(true))
+    on_finished(*this);
 }
 
 void Exchange::Fail(HINTERNET, const char* call, DWORD error) {
@@ -554,8 +638,10 @@ void Exchange::Fail(HINTERNET, const char* call, DWORD error) {
     finished_ = true;
   }
   cv_.notify_all();
-  if (close_when_done && !thread_driven_) Close();
-  if (on_finished && !thread_driven_ && !finish_reported_.exchange(true)) on_finished(*this);
+  if (close_when_done && !thread_driven_)
+    Close();
+  if (on_finished && !thread_driven_ && !finish_reported_.exchange(true))
+    on_finished(*this);
 }
 
 Response Exchange::result() const {
@@ -564,26 +650,32 @@ Response Exchange::result() const {
 }
 
 std::string Exchange::Describe() const {
-  static constexpr const char* kPhases[] = {"idle", "sending", "writing", "receiving", "querying", "reading",
-                                            "done", "failed"};
+  static constexpr const char* kPhases[] = {"idle",     "sending", "writing", "receiving",
+                                            "querying", "reading", "done",    "failed"};
   std::ostringstream out;
   out << Narrow(spec_.verb) << " " << spec_.target << " [" << kPhases[static_cast<int>(phase_.load())] << "] "
       << result().Describe();
-  if (error_api_.load() != 0) out << " in " << ApiName(error_api_.load());
+  if (error_api_.load() != 0)
+    out << " in " << ApiName(error_api_.load());
   return out.str();
 }
 
-::testing::AssertionResult AwaitFinished(const std::vector<Exchange*>& exchanges, std::chrono::milliseconds timeout) {
+::testing::AssertionResult AwaitFinished(const std::vector<Exchange*>& exchanges,
+                                         std::chrono::milliseconds timeout) {
   return hc::WaitUntil(
       [&] {
-        return std::all_of(exchanges.begin(), exchanges.end(), [](const Exchange* e) { return e->finished(); });
+        return std::all_of(exchanges.begin(), exchanges.end(),
+                           [](const Exchange* e) { return e->finished(); });
       },
-      timeout, std::to_string(exchanges.size()) + " exchanges to finish", [&] {
+      timeout, std::to_string(exchanges.size()) + " exchanges to finish",
+      [&] {
         std::ostringstream out;
         int shown = 0;
         for (const auto* e : exchanges)
-          if (!e->finished() && ++shown <= 20) out << "  unfinished: " << e->Describe() << "\n";
-        if (!exchanges.empty()) out << "notifications:\n" << exchanges.front()->hub().recorder.Dump(300);
+          if (!e->finished() && ++shown <= 20)
+            out << "  unfinished: " << e->Describe() << "\n";
+        if (!exchanges.empty())
+          out << "notifications:\n" << exchanges.front()->hub().recorder.Dump(300);
         return out.str();
       });
 }

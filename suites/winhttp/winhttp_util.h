@@ -32,9 +32,9 @@ std::wstring Widen(const std::string& s);
 std::string Narrow(const std::wstring& s);  // ASCII only, other characters become '?'
 
 struct Response {
-  DWORD error = 0;      // GetLastError() of the first call that failed, 0 on success
+  DWORD error = 0;  // GetLastError() of the first call that failed, 0 on success
   const char* failed_call = "";
-  DWORD status = 0;     // HTTP status code
+  DWORD status = 0;  // HTTP status code
   std::string body;
   std::string Describe() const;  // "status 200, 1024 bytes" or "WinHttpSendRequest failed: 12029"
 };
@@ -99,9 +99,9 @@ class Context {
   // Called for every notification with this context while it is alive.
   virtual void OnStatus(HINTERNET h, DWORD status, void* info, DWORD length);
 
-  std::atomic<int> closing_count{0};          // HANDLE_CLOSING notifications for the bound handle
-  std::atomic<int> after_closing{0};          // notifications that arrived after HANDLE_CLOSING
-  std::atomic<int> after_close_returned{0};   // notifications after WinHttpCloseHandle returned
+  std::atomic<int> closing_count{0};         // HANDLE_CLOSING notifications for the bound handle
+  std::atomic<int> after_closing{0};         // notifications that arrived after HANDLE_CLOSING
+  std::atomic<int> after_close_returned{0};  // notifications after WinHttpCloseHandle returned
   std::atomic<bool> close_called{false};
   std::atomic<bool> close_returned{false};
   std::atomic<BOOL> close_result{FALSE};
@@ -183,8 +183,8 @@ class CallbackSession {
 
 struct ExchangeSpec {
   std::wstring verb = L"GET";
-  std::string target;            // path?query
-  std::string body;              // sent with WinHttpWriteData after the send, in write_chunk pieces
+  std::string target;  // path?query
+  std::string body;    // sent with WinHttpWriteData after the send, in write_chunk pieces
   std::size_t write_chunk = 4096;
   std::size_t read_chunk = 8192;
 };

@@ -24,17 +24,17 @@ using hc::wininet::AsyncDownload;
 using hc::wininet::CallbackTarget;
 
 constexpr int kHoldMs = 10000;        // the server answers a held request after this at the latest
-constexpr auto kAbortBound = 1500ms;     // an abort must be seen well before that
+constexpr auto kAbortBound = 1500ms;  // an abort must be seen well before that
 constexpr auto kParkBound = 10s;
-constexpr auto kCleanupBound = 15s;   // after the gate is released, for what is left
+constexpr auto kCleanupBound = 15s;  // after the gate is released, for what is left
 
 struct AsyncFixture {
   hc::Scenario server;
   std::shared_ptr<hc::CallbackRecorder> recorder = hc::wininet::MakeRecorder();
   hc::wininet::Handle session = hc::wininet::OpenAsyncSession();
   std::shared_ptr<CallbackTarget> connect_target = std::make_shared<CallbackTarget>(recorder);
-  HINTERNET connect = session ? hc::wininet::ConnectAsync(session.get(), server.port(), *connect_target).release()
-                              : nullptr;
+  HINTERNET connect =
+      session ? hc::wininet::ConnectAsync(session.get(), server.port(), *connect_target).release() : nullptr;
 };
 
 // What a clean abort looks like from the client and from the server, measured before any check.
@@ -48,8 +48,9 @@ AbortObservation Observe(AsyncFixture& f, AsyncDownload& d) {
   const auto deadline = std::chrono::steady_clock::now() + kAbortBound;
   AbortObservation o;
   o.closing_in_time = d.AwaitClosing(kAbortBound);
-  o.server_saw_close = f.server.AwaitOpen(
-      0, std::max(0ms, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())));
+  o.server_saw_close =
+      f.server.AwaitOpen(0, std::max(0ms, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              deadline - std::chrono::steady_clock::now())));
   return o;
 }
 
@@ -63,7 +64,8 @@ void CheckAbort(AsyncDownload& d, const AbortObservation& o) {
 // Waits for what an implementation that did not abort still owes (the server's release frees
 // it), then checks that HANDLE_CLOSING was the last notification of the request.
 void Finish(AsyncFixture& f, const std::shared_ptr<AsyncDownload>& d, const std::string& gate) {
-  if (!gate.empty()) f.server.Release(gate);
+  if (!gate.empty())
+    f.server.Release(gate);
   EXPECT_TRUE(hc::wininet::Retire(d, nullptr, kCleanupBound));  // closed in the callback already
   EXPECT_TRUE(hc::wininet::Retire(f.connect_target, f.connect, kCleanupBound));
   EXPECT_TRUE(hc::wininet::ClosingIsLast(f.recorder->Snapshot(), d->context()));
@@ -74,7 +76,8 @@ TEST(WinInetAbortInCallback, ClosingTheRequestInItsCallbackWhileTheServerHoldsTh
   AsyncFixture f;
   ASSERT_NE(f.connect, nullptr) << "InternetOpen/InternetConnect: " << GetLastError();
   const std::string gate = "abort-held";
-  auto d = std::make_shared<AsyncDownload>(f.recorder, "/hold/" + gate + "?timeout_ms=" + std::to_string(kHoldMs));
+  auto d =
+      std::make_shared<AsyncDownload>(f.recorder, "/hold/" + gate + "?timeout_ms=" + std::to_string(kHoldMs));
   // REQUEST_SENT: the request is on its way; the response will not come until the gate opens.
   d->CloseInCallbackOn(INTERNET_STATUS_REQUEST_SENT, AsyncDownload::Phase::sending);
   const DWORD started = d->Start(f.connect);

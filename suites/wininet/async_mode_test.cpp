@@ -25,9 +25,9 @@ using namespace std::chrono_literals;
 using hc::wininet::AsyncDownload;
 using hc::wininet::CallbackTarget;
 
-constexpr int kStarters = 64;         // threads that each start one download, released together
-constexpr auto kStartBound = 30s;     // all starters have called HttpSendRequest
-constexpr auto kFinishBound = 60s;    // every download has finished after the release
+constexpr int kStarters = 64;       // threads that each start one download, released together
+constexpr auto kStartBound = 30s;   // all starters have called HttpSendRequest
+constexpr auto kFinishBound = 60s;  // every download has finished after the release
 constexpr auto kClosingBound = 20s;
 constexpr auto kGangBound = 180s;
 
@@ -50,7 +50,7 @@ TEST(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThrea
         recorder, "/hold/" + gate + "?timeout_ms=30000&download=" + std::to_string(i)));
   std::vector<DWORD> start_result(kStarters, 0);
   hc::Latch started(kStarters);  // not std::latch: see hc/latch.h
-  hc::Latch finished(1);  // starters stay blocked (alive, in no WinINet call) until the end
+  hc::Latch finished(1);         // starters stay blocked (alive, in no WinINet call) until the end
   std::atomic<bool> finish_waits_ok{true};
 
   hc::RunGang(kStarters + 1, kGangBound, [&](int i) {
@@ -58,16 +58,19 @@ TEST(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThrea
       start_result[static_cast<size_t>(i)] = downloads[static_cast<size_t>(i)]->Start(connect);
       started.CountDown();
       // The controller counts `finished` down on every path; the bound is a backstop.
-      if (!finished.Wait(kGangBound)) finish_waits_ok = false;
+      if (!finished.Wait(kGangBound))
+        finish_waits_ok = false;
       return;
     }
     // Controller.
     try {
       const auto deadline = std::chrono::steady_clock::now() + kStartBound;
-      while (!started.TryWait() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+      while (!started.TryWait() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(5ms);
       server.Release(gate);
       for (auto& d : downloads)
-        if (!d->AwaitFinished(kFinishBound)) finish_waits_ok = false;
+        if (!d->AwaitFinished(kFinishBound))
+          finish_waits_ok = false;
     } catch (const std::exception& e) {
       ADD_FAILURE() << "controller: " << e.what();
       finish_waits_ok = false;
@@ -88,9 +91,11 @@ TEST(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThrea
     // was blocked in a latch wait (not in WinINet) from the moment HttpSendRequest returned.
     int completes = 0;
     for (const auto& n : log) {
-      if (n.context != d.context()) continue;
+      if (n.context != d.context())
+        continue;
       callback_threads.insert(n.thread_id);
-      if (n.status != INTERNET_STATUS_REQUEST_COMPLETE) continue;
+      if (n.status != INTERNET_STATUS_REQUEST_COMPLETE)
+        continue;
       ++completes;
       EXPECT_NE(n.thread_id, d.start_thread())
           << "REQUEST_COMPLETE of " << d.target() << " delivered on the thread that started it";
@@ -104,7 +109,8 @@ TEST(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThrea
   }
   EXPECT_TRUE(hc::wininet::Retire(connect_target, connect, kClosingBound));
   const auto final_log = recorder->Snapshot();
-  for (auto& d : downloads) EXPECT_TRUE(hc::wininet::ClosingIsLast(final_log, d->context())) << d->target();
+  for (auto& d : downloads)
+    EXPECT_TRUE(hc::wininet::ClosingIsLast(final_log, d->context())) << d->target();
   EXPECT_TRUE(hc::wininet::ClosingIsLast(final_log, connect_target->context())) << "connect handle";
 }
 

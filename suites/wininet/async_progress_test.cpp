@@ -51,11 +51,13 @@ TEST(WinInetAsyncProgress, ResponseReceivedNotificationsTrackADripDownloadAsItAr
   // when it arrived.
   std::vector<AsyncDownload::ProgressPoint> updates;
   for (const auto& p : download->progress())
-    if (p.status == INTERNET_STATUS_RESPONSE_RECEIVED) updates.push_back(p);
+    if (p.status == INTERNET_STATUS_RESPONSE_RECEIVED)
+      updates.push_back(p);
   int during = 0;
   unsigned long long reported = 0;
   for (std::size_t i = 0; i < updates.size(); ++i) {
-    if (updates[i].body_bytes < static_cast<std::size_t>(kDripBytes)) ++during;
+    if (updates[i].body_bytes < static_cast<std::size_t>(kDripBytes))
+      ++during;
     reported += updates[i].value;
     if (i > 0) {
       EXPECT_GE(updates[i].t_us, updates[i - 1].t_us) << "update " << i << " out of order";
@@ -64,12 +66,14 @@ TEST(WinInetAsyncProgress, ResponseReceivedNotificationsTrackADripDownloadAsItAr
   }
   EXPECT_GE(during, kMinUpdatesDuringDownload)
       << updates.size() << " RESPONSE_RECEIVED notifications, " << during
-      << " of them before the whole body had arrived; notifications:\n" << recorder->Dump();
+      << " of them before the whole body had arrived; notifications:\n"
+      << recorder->Dump();
   EXPECT_GE(reported, static_cast<unsigned long long>(kDripBytes))
       << "RESPONSE_RECEIVED byte counts add up to " << reported << ", the body has " << kDripBytes;
   // "t ms: bytes reported / body bytes held", one per update, for the report.
   std::ostringstream shape;
-  for (const auto& u : updates) shape << u.t_us / 1000 << "ms:" << u.value << "B/" << u.body_bytes << " ";
+  for (const auto& u : updates)
+    shape << u.t_us / 1000 << "ms:" << u.value << "B/" << u.body_bytes << " ";
   ::testing::Test::RecordProperty("progress_updates", shape.str());
 
   EXPECT_TRUE(hc::wininet::Retire(download, download->handle(), kProgressClosingBound));

@@ -25,24 +25,26 @@ using namespace std::chrono_literals;
 using hc::wininet::AsyncDownload;
 using hc::wininet::CallbackTarget;
 
-constexpr int kServers = 64;            // async downloads in flight at once, one per server
+constexpr int kServers = 64;  // async downloads in flight at once, one per server
 // The synchronous contrast runs on one thread and is not a concurrency test: a few servers show
 // that nothing overlaps (every step reads the stats of every server, so the cost is quadratic).
 constexpr int kSequentialServers = 8;
-constexpr int kPatternDownloads = 64;   // through one session and one connect handle
+constexpr int kPatternDownloads = 64;  // through one session and one connect handle
 constexpr auto kParkBound = 30s;
 constexpr auto kSimultaneousFinishBound = 60s;
 constexpr auto kSimultaneousClosingBound = 20s;
 
 std::vector<std::unique_ptr<hc::Scenario>> MakeServers(int n) {
   std::vector<std::unique_ptr<hc::Scenario>> servers;
-  for (int i = 0; i < n; ++i) servers.push_back(std::make_unique<hc::Scenario>());
+  for (int i = 0; i < n; ++i)
+    servers.push_back(std::make_unique<hc::Scenario>());
   return servers;
 }
 
 int ParkedNow(const std::vector<std::unique_ptr<hc::Scenario>>& servers) {
   int parked = 0;
-  for (const auto& s : servers) parked += s->Stats().value("parked", 0);
+  for (const auto& s : servers)
+    parked += s->Stats().value("parked", 0);
   return parked;
 }
 
@@ -59,12 +61,12 @@ TEST(WinInetAsyncSimultaneous, AsyncDownloadsFromOneThreadToSeveralServersAreInF
   const std::string gate = "simultaneous";
   for (int i = 0; i < kServers; ++i) {
     connect_targets.push_back(std::make_shared<CallbackTarget>(recorder));
-    connects.push_back(
-        hc::wininet::ConnectAsync(session.get(), servers[static_cast<size_t>(i)]->port(), *connect_targets.back())
-            .release());
+    connects.push_back(hc::wininet::ConnectAsync(session.get(), servers[static_cast<size_t>(i)]->port(),
+                                                 *connect_targets.back())
+                           .release());
     ASSERT_NE(connects.back(), nullptr) << "InternetConnect: " << GetLastError();
-    downloads.push_back(std::make_shared<AsyncDownload>(recorder, "/hold/" + gate + "?timeout_ms=30000&site=" +
-                                                                      std::to_string(i)));
+    downloads.push_back(std::make_shared<AsyncDownload>(
+        recorder, "/hold/" + gate + "?timeout_ms=30000&site=" + std::to_string(i)));
     EXPECT_EQ(downloads.back()->Start(connects.back()), static_cast<DWORD>(ERROR_IO_PENDING))
         << "HttpSendRequest to server " << i;
   }
@@ -75,12 +77,14 @@ TEST(WinInetAsyncSimultaneous, AsyncDownloadsFromOneThreadToSeveralServersAreInF
   EXPECT_EQ(in_flight, kServers) << "requests held at the servers at once";
   ::testing::Test::RecordProperty("in_flight_at_once", in_flight);
 
-  for (auto& s : servers) s->Release(gate);
+  for (auto& s : servers)
+    s->Release(gate);
   for (auto& d : downloads) {
     EXPECT_TRUE(d->AwaitFinished(kSimultaneousFinishBound));
     EXPECT_EQ(hc::wininet::EchoProblem(d->status_code(), d->body(), d->target()), "") << d->Describe();
   }
-  for (auto& d : downloads) EXPECT_TRUE(hc::wininet::Retire(d, d->handle(), kSimultaneousClosingBound));
+  for (auto& d : downloads)
+    EXPECT_TRUE(hc::wininet::Retire(d, d->handle(), kSimultaneousClosingBound));
   for (size_t i = 0; i < connects.size(); ++i)
     EXPECT_TRUE(hc::wininet::Retire(connect_targets[i], connects[i], kSimultaneousClosingBound));
 }
@@ -118,17 +122,21 @@ TEST(WinInetAsyncSimultaneous, SynchronousDownloadsOnOneThreadAreNeverInFlightAt
     } catch (const std::exception& e) {
       std::lock_guard lock(mu);
       controller_problems.push_back(e.what());
-      for (auto& s : servers) s->ReleaseAll();
+      for (auto& s : servers)
+        s->ReleaseAll();
     }
   });
   std::vector<std::string> problems;
   for (int i = 0; i < kSequentialServers; ++i) {
-    hc::wininet::Handle connect(InternetConnectA(session.get(), "127.0.0.1", servers[static_cast<size_t>(i)]->port(),
-                                                 nullptr, nullptr, INTERNET_SERVICE_HTTP, 0, 0));
+    hc::wininet::Handle connect(InternetConnectA(session.get(), "127.0.0.1",
+                                                 servers[static_cast<size_t>(i)]->port(), nullptr, nullptr,
+                                                 INTERNET_SERVICE_HTTP, 0, 0));
     const std::string target = "/hold/" + gate + "?timeout_ms=30000&site=" + std::to_string(i);
     auto r = hc::wininet::SyncRequest(connect.get(), "GET", target);
-    const std::string p = r.error ? target + ": " + r.Describe() : hc::wininet::EchoProblem(r.status, r.body, target);
-    if (!p.empty()) problems.push_back(p);
+    const std::string p =
+        r.error ? target + ": " + r.Describe() : hc::wininet::EchoProblem(r.status, r.body, target);
+    if (!p.empty())
+      problems.push_back(p);
   }
   controller.join();
   EXPECT_TRUE(problems.empty()) << problems.front();
@@ -157,7 +165,8 @@ TEST(WinInetAsyncSimultaneous, ManyAsyncDownloadsThroughOneSessionAllArriveIntac
     sent.push_back(hc::LogKey("GET", patterns.back().path, patterns.back().query));
     downloads.push_back(std::make_shared<AsyncDownload>(recorder, patterns.back().target()));
     const DWORD started = downloads.back()->Start(connect);
-    EXPECT_TRUE(started == 0 || started == ERROR_IO_PENDING) << patterns.back().target() << ": error " << started;
+    EXPECT_TRUE(started == 0 || started == ERROR_IO_PENDING)
+        << patterns.back().target() << ": error " << started;
   }
   for (int i = 0; i < kPatternDownloads; ++i) {
     auto& d = *downloads[static_cast<size_t>(i)];
@@ -165,7 +174,8 @@ TEST(WinInetAsyncSimultaneous, ManyAsyncDownloadsThroughOneSessionAllArriveIntac
     EXPECT_EQ(patterns[static_cast<size_t>(i)].Problem(d.status_code(), d.body()), "") << d.Describe();
   }
   EXPECT_TRUE(hc::LogMatches(server.Log(), sent));
-  for (auto& d : downloads) EXPECT_TRUE(hc::wininet::Retire(d, d->handle(), kSimultaneousClosingBound));
+  for (auto& d : downloads)
+    EXPECT_TRUE(hc::wininet::Retire(d, d->handle(), kSimultaneousClosingBound));
   EXPECT_TRUE(hc::wininet::Retire(connect_target, connect, kSimultaneousClosingBound));
 }
 

@@ -56,7 +56,8 @@ struct ModeResult {
 
 // A token that makes this run's URLs new to the persistent cache of the prefix / profile.
 std::string RunToken(const char* mode) {
-  return std::string(mode) + "-" + std::to_string(GetCurrentProcessId()) + "-" + std::to_string(GetTickCount64());
+  return std::string(mode) + "-" + std::to_string(GetCurrentProcessId()) + "-" +
+         std::to_string(GetTickCount64());
 }
 
 ModeResult RunMode(const std::string& mode, DWORD flags, const char* token_prefix) {
@@ -80,26 +81,33 @@ ModeResult RunMode(const std::string& mode, DWORD flags, const char* token_prefi
     for (int r = 0; r < kRepetitions; ++r) {
       const std::string& target = urls[static_cast<size_t>((t + r) % kUrls)];
       auto response = hc::wininet::SyncRequest(connect.get(), "GET", target, flags);
-      const std::string problem = response.error != 0 ? target + ": " + response.Describe()
-                                                      : hc::wininet::EchoProblem(response.status, response.body, target);
+      const std::string problem = response.error != 0
+                                      ? target + ": " + response.Describe()
+                                      : hc::wininet::EchoProblem(response.status, response.body, target);
       const auto q = target.find('?');
       std::lock_guard lock(mu);
       ++m.requests;
-      m.sent.push_back(hc::LogKey("GET", target.substr(0, q), q == std::string::npos ? "" : target.substr(q + 1)));
-      if (response.error != 0) ++m.errors;
-      else if (!problem.empty()) ++m.bad_bodies;
-      if (!problem.empty()) m.problems.push_back(problem);
+      m.sent.push_back(
+          hc::LogKey("GET", target.substr(0, q), q == std::string::npos ? "" : target.substr(q + 1)));
+      if (response.error != 0)
+        ++m.errors;
+      else if (!problem.empty())
+        ++m.bad_bodies;
+      if (!problem.empty())
+        m.problems.push_back(problem);
     }
   });
   m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const auto stats = server.Stats();
   m.reached_server = stats.value("requests", 0);
   const auto cache = stats.value("cache", nlohmann::json::object());
-  for (const auto& [path, c] : cache.items()) m.conditional += c.value("conditional", 0);
+  for (const auto& [path, c] : cache.items())
+    m.conditional += c.value("conditional", 0);
   m.log = server.Log();
   for (const auto& target : urls) {
     DWORD size = 0;
-    if (GetUrlCacheEntryInfoA(server.url(target).c_str(), nullptr, &size) || GetLastError() == ERROR_INSUFFICIENT_BUFFER)
+    if (GetUrlCacheEntryInfoA(server.url(target).c_str(), nullptr, &size) ||
+        GetLastError() == ERROR_INSUFFICIENT_BUFFER)
       ++m.cached_urls;
   }
   return m;
@@ -120,7 +128,8 @@ TEST(WinInetCacheContention, ManyThreadsOnTheSameCacheableUrlsWithTheCacheOnAndO
   EXPECT_EQ(off.requests, kThreads * kRepetitions);
   EXPECT_EQ(off.errors, 0) << (off.problems.empty() ? "" : off.problems.front());
   EXPECT_EQ(off.bad_bodies, 0) << (off.problems.empty() ? "" : off.problems.front());
-  EXPECT_EQ(off.reached_server, off.requests) << "with INTERNET_FLAG_RELOAD every request must reach the server";
+  EXPECT_EQ(off.reached_server, off.requests)
+      << "with INTERNET_FLAG_RELOAD every request must reach the server";
   EXPECT_EQ(off.conditional, 0) << "with INTERNET_FLAG_RELOAD no request is a cache revalidation";
   EXPECT_TRUE(hc::LogMatches(off.log, off.sent));
 }

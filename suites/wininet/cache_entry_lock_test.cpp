@@ -31,8 +31,8 @@ constexpr auto kEntryLockGangBound = 90s;
 
 std::string UniqueUrl(const char* what) {
   static std::atomic<int> n{0};
-  return "http://hc-conformance.invalid/" + std::string(what) + "/" + std::to_string(GetCurrentProcessId()) + "-" +
-         std::to_string(GetTickCount64()) + "-" + std::to_string(++n);
+  return "http://hc-conformance.invalid/" + std::string(what) + "/" + std::to_string(GetCurrentProcessId()) +
+         "-" + std::to_string(GetTickCount64()) + "-" + std::to_string(++n);
 }
 
 // Commits an entry for url whose file holds content; empty on success, else what failed.
@@ -40,12 +40,15 @@ std::string CommitEntry(const std::string& url, const std::string& content) {
   char file[MAX_PATH + 1] = {};
   if (!CreateUrlCacheEntryA(url.c_str(), static_cast<DWORD>(content.size()), "txt", file, 0))
     return "CreateUrlCacheEntry: error " + std::to_string(GetLastError());
-  HANDLE h = CreateFileA(file, GENERIC_WRITE, FILE_SHARE_READ, nullptr, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
-  if (h == INVALID_HANDLE_VALUE) return "CreateFile(" + std::string(file) + "): error " + std::to_string(GetLastError());
+  HANDLE h = CreateFileA(file, GENERIC_WRITE, FILE_SHARE_READ, nullptr, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL,
+                         nullptr);
+  if (h == INVALID_HANDLE_VALUE)
+    return "CreateFile(" + std::string(file) + "): error " + std::to_string(GetLastError());
   DWORD written = 0;
   const BOOL ok = WriteFile(h, content.data(), static_cast<DWORD>(content.size()), &written, nullptr);
   CloseHandle(h);
-  if (!ok || written != content.size()) return "WriteFile: error " + std::to_string(GetLastError());
+  if (!ok || written != content.size())
+    return "WriteFile: error " + std::to_string(GetLastError());
   const FILETIME zero = {};
   if (!CommitUrlCacheEntryA(url.c_str(), file, zero, zero, NORMAL_CACHE_ENTRY, nullptr, 0, "txt", nullptr))
     return "CommitUrlCacheEntry: error " + std::to_string(GetLastError());
@@ -71,7 +74,8 @@ Retrieved Retrieve(const std::string& url) {
       return r;
     }
     const DWORD e = GetLastError();
-    if (e != ERROR_INSUFFICIENT_BUFFER) return Retrieved{false, e, ""};
+    if (e != ERROR_INSUFFICIENT_BUFFER)
+      return Retrieved{false, e, ""};
     storage.resize(size / sizeof(std::uint64_t) + 1);
   }
   return Retrieved{false, ERROR_INSUFFICIENT_BUFFER, ""};
@@ -79,13 +83,15 @@ Retrieved Retrieve(const std::string& url) {
 
 // The whole file, or "<error N>" if it cannot be opened or read.
 std::string ReadFileText(const std::string& path) {
-  HANDLE h = CreateFileA(path.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                         OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
-  if (h == INVALID_HANDLE_VALUE) return "<error " + std::to_string(GetLastError()) + ">";
+  HANDLE h = CreateFileA(path.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                         nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (h == INVALID_HANDLE_VALUE)
+    return "<error " + std::to_string(GetLastError()) + ">";
   std::string out;
   char buf[4096];
   DWORD read = 0;
-  while (ReadFile(h, buf, sizeof(buf), &read, nullptr) && read > 0) out.append(buf, read);
+  while (ReadFile(h, buf, sizeof(buf), &read, nullptr) && read > 0)
+    out.append(buf, read);
   CloseHandle(h);
   return out;
 }
@@ -93,7 +99,8 @@ std::string ReadFileText(const std::string& path) {
 // ERROR_FILE_NOT_FOUND when there is no entry for url (what GetUrlCacheEntryInfo reports).
 DWORD EntryState(const std::string& url) {
   DWORD size = 0;
-  if (GetUrlCacheEntryInfoA(url.c_str(), nullptr, &size)) return 0;
+  if (GetUrlCacheEntryInfoA(url.c_str(), nullptr, &size))
+    return 0;
   const DWORD e = GetLastError();
   return e == ERROR_INSUFFICIENT_BUFFER ? 0 : e;  // 0: the entry exists
 }
@@ -115,15 +122,18 @@ TEST(WinInetCacheEntryLock, DeletingALockedEntryFailsUntilUnlockThenTheEntryIsGo
   const DWORD delete_error = deleted ? 0 : GetLastError();
   EXPECT_FALSE(deleted) << "DeleteUrlCacheEntry of a locked entry succeeded";
   hc::CheckExpecting(hc::OnWine(kWineSharingViolation), [&] {
-    EXPECT_EQ(delete_error, static_cast<DWORD>(ERROR_ACCESS_DENIED)) << "DeleteUrlCacheEntry of a locked entry";
+    EXPECT_EQ(delete_error, static_cast<DWORD>(ERROR_ACCESS_DENIED))
+        << "DeleteUrlCacheEntry of a locked entry";
   });
   // Still locked: the file is still there and whole.
   EXPECT_EQ(ReadFileText(locked.local_file), content) << locked.local_file;
 
-  EXPECT_TRUE(UnlockUrlCacheEntryFileA(url.c_str(), 0)) << "UnlockUrlCacheEntryFile: error " << GetLastError();
+  EXPECT_TRUE(UnlockUrlCacheEntryFileA(url.c_str(), 0))
+      << "UnlockUrlCacheEntryFile: error " << GetLastError();
   // "The entry is marked and deleted when the file is unlocked."
   EXPECT_EQ(EntryState(url), static_cast<DWORD>(ERROR_FILE_NOT_FOUND)) << "the entry outlived its unlock";
-  if (EntryState(url) == 0) DeleteUrlCacheEntryA(url.c_str());
+  if (EntryState(url) == 0)
+    DeleteUrlCacheEntryA(url.c_str());
 }
 
 TEST(WinInetCacheEntryLock, ConcurrentReadersAndDeletersOfOneEntry) {
@@ -164,24 +174,29 @@ TEST(WinInetCacheEntryLock, ConcurrentReadersAndDeletersOfOneEntry) {
         if (text != content)
           integrity.push_back("round " + std::to_string(round) + ": a locked entry's file read back as " +
                               text.substr(0, 40));
-        if (!unlocked) other.push_back("UnlockUrlCacheEntryFile: error " + std::to_string(unlock_error));
+        if (!unlocked)
+          other.push_back("UnlockUrlCacheEntryFile: error " + std::to_string(unlock_error));
         return;
       }
       const BOOL ok = DeleteUrlCacheEntryA(url.c_str());
       const DWORD e = ok ? 0 : GetLastError();
       std::lock_guard lock(mu);
-      if (ok) ++deletes_ok;
-      else if (e == ERROR_ACCESS_DENIED) ++deletes_denied;
-      else if (e != ERROR_FILE_NOT_FOUND) delete_errors.push_back("DeleteUrlCacheEntry: error " + std::to_string(e));
+      if (ok)
+        ++deletes_ok;
+      else if (e == ERROR_ACCESS_DENIED)
+        ++deletes_denied;
+      else if (e != ERROR_FILE_NOT_FOUND)
+        delete_errors.push_back("DeleteUrlCacheEntry: error " + std::to_string(e));
     });
     if (held) {
-      EXPECT_TRUE(UnlockUrlCacheEntryFileA(url.c_str(), 0)) << "round " << round << ": error " << GetLastError();
+      EXPECT_TRUE(UnlockUrlCacheEntryFileA(url.c_str(), 0))
+          << "round " << round << ": error " << GetLastError();
     }
     const DWORD after = EntryState(url);
     if (after != ERROR_FILE_NOT_FOUND) {
       std::lock_guard lock(mu);
-      other.push_back("round " + std::to_string(round) + ": the entry is still there after every unlock (state " +
-                      std::to_string(after) + ")");
+      other.push_back("round " + std::to_string(round) +
+                      ": the entry is still there after every unlock (state " + std::to_string(after) + ")");
       DeleteUrlCacheEntryA(url.c_str());
     }
   }
@@ -194,9 +209,9 @@ TEST(WinInetCacheEntryLock, ConcurrentReadersAndDeletersOfOneEntry) {
                                  << (integrity.empty() ? "" : integrity.front());
   EXPECT_TRUE(other.empty()) << other.size() << " problems, first: " << (other.empty() ? "" : other.front());
   hc::CheckExpecting(hc::OnWine(kWineSharingViolation), [&] {
-    EXPECT_TRUE(delete_errors.empty()) << delete_errors.size()
-                                       << " deletes failed with an undocumented error, first: "
-                                       << (delete_errors.empty() ? "" : delete_errors.front());
+    EXPECT_TRUE(delete_errors.empty())
+        << delete_errors.size() << " deletes failed with an undocumented error, first: "
+        << (delete_errors.empty() ? "" : delete_errors.front());
   });
 }
 

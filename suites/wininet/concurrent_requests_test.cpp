@@ -20,9 +20,9 @@ using namespace std::chrono_literals;
 using hc::wininet::Handle;
 
 // Threads released together and GETs per thread, per test.
-constexpr int kManyThreads = 64;             // SharedSessionAndConnectionFromManyThreadsAllArriveIntact
+constexpr int kManyThreads = 64;  // SharedSessionAndConnectionFromManyThreadsAllArriveIntact
 constexpr int kManyRequestsPerThread = 4;
-constexpr int kSixtyFourThreads = 64;        // SixtyFourThreadsShareOneSessionAndOneConnectHandle
+constexpr int kSixtyFourThreads = 64;  // SixtyFourThreadsShareOneSessionAndOneConnectHandle
 constexpr int kSixtyFourRequestsPerThread = 2;
 constexpr int kRepeatThreads = 64;           // ManyThreadsRepeatedlyCreateRequestsOnOneConnectHandle
 constexpr int kRepeatRequestsPerThread = 8;  // 512 request lifetimes in all (16 x 16 = 256 before)
@@ -50,7 +50,8 @@ void SendConcurrently(int threads, int per_thread) {
                                                       : req.Problem(response.status, response.body);
       std::lock_guard lock(mu);
       sent.push_back(hc::LogKey("GET", req.path, req.query));
-      if (!problem.empty()) failures.push_back("thread " + std::to_string(t) + " " + problem);
+      if (!problem.empty())
+        failures.push_back("thread " + std::to_string(t) + " " + problem);
     }
   });
   EXPECT_TRUE(failures.empty()) << failures.size() << " of " << threads * per_thread
@@ -100,10 +101,12 @@ TEST(WinInetConcurrentRequests, SessionsAndConnectHandlesCreatedConcurrentlyAllW
                                                       : req.Problem(response.status, response.body);
       std::lock_guard lock(mu);
       sent.push_back(hc::LogKey("GET", req.path, req.query));
-      if (!problem.empty()) failures.push_back("thread " + std::to_string(t) + " " + problem);
+      if (!problem.empty())
+        failures.push_back("thread " + std::to_string(t) + " " + problem);
     }
   });
-  EXPECT_TRUE(failures.empty()) << failures.size() << " failures, first: " << (failures.empty() ? "" : failures.front());
+  EXPECT_TRUE(failures.empty()) << failures.size()
+                                << " failures, first: " << (failures.empty() ? "" : failures.front());
   EXPECT_TRUE(hc::LogMatches(server.Log(), sent));
 }
 

@@ -40,8 +40,8 @@ using hc::wininet::Handle;
 // Requests sent at once from as many threads (per server): far more than the documented limits
 // (2 and 4), which stay the subject; every request beyond the limit must wait at the client.
 constexpr int kRequests = 64;
-constexpr int kDocumentedLimit = 2;       // per HTTP/1.1 server ("WinInet thread safe?", KB 183110)
-constexpr int kDocumentedLimit10 = 4;     // per HTTP/1.0 server (KB 183110)
+constexpr int kDocumentedLimit = 2;    // per HTTP/1.1 server ("WinInet thread safe?", KB 183110)
+constexpr int kDocumentedLimit10 = 4;  // per HTTP/1.0 server (KB 183110)
 constexpr auto kParkBound = 30s;
 // A negative observation ("no more than the limit got through") needs a window: requests beyond
 // the limit that were let through would reach the server within it.
@@ -67,7 +67,8 @@ void RecordTimeline(const std::string& title, int documented, int option_value, 
                     int requests) {
   const auto stats = server.Stats();
   nlohmann::json events = nlohmann::json::array();
-  for (const auto& e : server.Timeline()) events.push_back({{"t_ms", e.value("t_ms", 0.0)}, {"open", e.value("open", 0)}});
+  for (const auto& e : server.Timeline())
+    events.push_back({{"t_ms", e.value("t_ms", 0.0)}, {"open", e.value("open", 0)}});
   const nlohmann::json tl = {{"title", title},
                              {"documented_limit", documented},
                              {"limit_option", option_value},
@@ -112,7 +113,8 @@ HeldRun RunHeld(const std::vector<hc::Scenario*>& servers, int expected_held, co
       const std::string target =
           "/hold/" + gate + "?timeout_ms=" + std::to_string(kHoldMs) + "&r=" + std::to_string(i % kRequests);
       auto r = hc::wininet::SyncRequest(connects[server].get(), "GET", target);
-      const std::string p = r.error ? target + ": " + r.Describe() : hc::wininet::EchoProblem(r.status, r.body, target);
+      const std::string p =
+          r.error ? target + ": " + r.Describe() : hc::wininet::EchoProblem(r.status, r.body, target);
       if (!p.empty()) {
         std::lock_guard lock(mu);
         run.problems.push_back("server " + std::to_string(server) + " " + p);
@@ -124,19 +126,22 @@ HeldRun RunHeld(const std::vector<hc::Scenario*>& servers, int expected_held, co
         run.seen[k].limit_reached = servers[k]->AwaitParked(expected_held, kParkBound, gate);
       if (expected_held < kRequests) {
         // One settle window for all servers: the first waits it out, the others are read after.
-        run.seen[0].more_than_expected = static_cast<bool>(servers[0]->AwaitParked(expected_held + 1, kSettle, gate));
+        run.seen[0].more_than_expected =
+            static_cast<bool>(servers[0]->AwaitParked(expected_held + 1, kSettle, gate));
       }
       for (size_t k = 0; k < servers.size(); ++k) {
         const auto stats = servers[k]->Stats();
         run.seen[k].parked = stats.value("parked", 0);
         run.seen[k].open = stats.value("connections_open", 0);
-        if (k > 0) run.seen[k].more_than_expected = run.seen[k].parked > expected_held;
+        if (k > 0)
+          run.seen[k].more_than_expected = run.seen[k].parked > expected_held;
       }
     } catch (const std::exception& e) {
       std::lock_guard lock(mu);
       run.problems.push_back(std::string("controller: ") + e.what());
     }
-    for (auto* s : servers) s->Release(gate);
+    for (auto* s : servers)
+      s->Release(gate);
   });
   return run;
 }
@@ -157,13 +162,15 @@ TEST(WinInetConnLimit, RequestsBeyondThePerServerLimitWaitAtTheClient) {
   const auto& seen = run.seen[0];
   EXPECT_TRUE(seen.limit_reached) << "the limit's worth of requests (" << expected << ") should go through";
   const auto stats = server.Stats();
-  RecordTimeline("one HTTP/1.1 server, " + std::to_string(kRequests) + " held requests", kDocumentedLimit, limit,
-                 server, kRequests);
+  RecordTimeline("one HTTP/1.1 server, " + std::to_string(kRequests) + " held requests", kDocumentedLimit,
+                 limit, server, kRequests);
   ::testing::Test::RecordProperty("limit_option", limit);
   ::testing::Test::RecordProperty("observed_peak", stats.value("connections_peak", 0));
   hc::CheckExpecting(hc::OnWine(kWineNotEnforced), [&] {
-    EXPECT_FALSE(seen.more_than_expected) << "more than " << expected << " requests reached the server at once";
-    EXPECT_LE(stats.value("connections_peak", 0), limit) << "connections open at once, limit option " << limit;
+    EXPECT_FALSE(seen.more_than_expected)
+        << "more than " << expected << " requests reached the server at once";
+    EXPECT_LE(stats.value("connections_peak", 0), limit)
+        << "connections open at once, limit option " << limit;
     EXPECT_LE(stats.value("inflight_peak", 0), limit) << "requests in flight at once, limit option " << limit;
     EXPECT_EQ(seen.parked, expected) << "held at the gate when the controller looked";
   });
@@ -181,12 +188,13 @@ TEST(WinInetConnLimit, RaisingTheLimitLetsMoreRequestsThroughAtOnce) {
   const auto run = RunHeld({&server}, kRequests, "raised");
   ExpectAllCompleted(run);
   const auto stats = server.Stats();
-  EXPECT_TRUE(run.seen[0].limit_reached) << "with the limit raised to " << kRequests << " all should be held at once";
+  EXPECT_TRUE(run.seen[0].limit_reached)
+      << "with the limit raised to " << kRequests << " all should be held at once";
   EXPECT_EQ(stats.value("connections_peak", 0), kRequests);
   EXPECT_GT(stats.value("connections_peak", 0), std::min(default_limit, kRequests - 1))
       << "the raised limit should allow more than the default " << default_limit;
-  RecordTimeline("one HTTP/1.1 server, limit raised to " + std::to_string(kRequests), kRequests, kRequests, server,
-                 kRequests);
+  RecordTimeline("one HTTP/1.1 server, limit raised to " + std::to_string(kRequests), kRequests, kRequests,
+                 server, kRequests);
   ::testing::Test::RecordProperty("default_limit_option", default_limit);
 }
 
@@ -226,8 +234,8 @@ TEST(WinInetConnLimit, AnHttp10ServerGetsItsOwnLimit) {
   hc::Scenario server("raw");
   Handle session = hc::wininet::OpenSession();
   ASSERT_TRUE(session) << "InternetOpen: " << GetLastError();
-  Handle connect(InternetConnectA(session.get(), "127.0.0.1", server.port(), nullptr, nullptr, INTERNET_SERVICE_HTTP,
-                                  0, 0));
+  Handle connect(InternetConnectA(session.get(), "127.0.0.1", server.port(), nullptr, nullptr,
+                                  INTERNET_SERVICE_HTTP, 0, 0));
   ASSERT_TRUE(connect) << "InternetConnect: " << GetLastError();
   {
     // Let WinINet learn that this server speaks HTTP/1.0.
@@ -265,14 +273,17 @@ TEST(WinInetConnLimit, AnHttp10ServerGetsItsOwnLimit) {
       return;
     }
     const std::uint64_t seed = 100 + static_cast<std::uint64_t>(i);
-    const std::string target = "/http10-close?bytes=" + std::to_string(kHeldBodyBytes) + "&seed=" + std::to_string(seed);
+    const std::string target =
+        "/http10-close?bytes=" + std::to_string(kHeldBodyBytes) + "&seed=" + std::to_string(seed);
     Handle request(HttpOpenRequestA(connect.get(), "GET", target.c_str(), nullptr, nullptr, nullptr,
                                     hc::wininet::kNoCacheFlags, 0));
     std::string prefix(kPrefixBytes, '\0');
     DWORD got = 0, read = 0;
     bool ok = request && HttpSendRequestA(request.get(), nullptr, 0, nullptr, 0);
     while (ok && got < kPrefixBytes) {
-      ok = InternetReadFile(request.get(), prefix.data() + got, static_cast<DWORD>(kPrefixBytes) - got, &read) && read > 0;
+      ok = InternetReadFile(request.get(), prefix.data() + got, static_cast<DWORD>(kPrefixBytes) - got,
+                            &read) &&
+           read > 0;
       got += read;
     }
     if (!ok || prefix != hc_protocol::PatternBytes(seed, 0, kPrefixBytes)) {
@@ -287,17 +298,19 @@ TEST(WinInetConnLimit, AnHttp10ServerGetsItsOwnLimit) {
     }
     // Closing the request with its body unread ends the connection and frees the slot.
   });
-  EXPECT_TRUE(problems.empty()) << problems.size() << " problems, first: " << (problems.empty() ? "" : problems.front());
+  EXPECT_TRUE(problems.empty()) << problems.size()
+                                << " problems, first: " << (problems.empty() ? "" : problems.front());
   EXPECT_TRUE(server.AwaitOpen(0, kParkBound));
   const auto stats = server.Stats();
-  RecordTimeline("one HTTP/1.0 server, " + std::to_string(kRequests) + " requests kept open", kDocumentedLimit10, limit,
-                 server, kRequests);
+  RecordTimeline("one HTTP/1.0 server, " + std::to_string(kRequests) + " requests kept open",
+                 kDocumentedLimit10, limit, server, kRequests);
   ::testing::Test::RecordProperty("limit_option", limit);
   ::testing::Test::RecordProperty("observed_peak", stats.value("connections_peak", 0));
   EXPECT_GE(peak_when_held, expected) << "the limit's worth of connections should open";
   hc::CheckExpecting(hc::OnWine(kWineNotEnforced), [&] {
     EXPECT_LE(open_when_held, limit) << "connections open while the first requests were kept open";
-    EXPECT_LE(stats.value("connections_peak", 0), limit) << "connections open at once, limit option " << limit;
+    EXPECT_LE(stats.value("connections_peak", 0), limit)
+        << "connections open at once, limit option " << limit;
   });
 }
 

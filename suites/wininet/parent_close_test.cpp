@@ -33,14 +33,15 @@ using hc::wininet::CallbackTarget;
 
 constexpr int kChildrenPerConnect = 64;  // pending async requests below each connect handle
 constexpr int kParentHoldMs = 10000;
-constexpr auto kCloseBound = 1500ms;     // the pending requests must end well before the server's hold
+constexpr auto kCloseBound = 1500ms;  // the pending requests must end well before the server's hold
 constexpr auto kParentParkBound = 20s;
 constexpr auto kParentCleanupBound = 30s;
 
 int ConnLimit() {
   DWORD limit = 0, error = 0;
-  return hc::wininet::QueryGlobalDword(INTERNET_OPTION_MAX_CONNS_PER_SERVER, limit, error) ? static_cast<int>(limit)
-                                                                                           : 1;
+  return hc::wininet::QueryGlobalDword(INTERNET_OPTION_MAX_CONNS_PER_SERVER, limit, error)
+             ? static_cast<int>(limit)
+             : 1;
 }
 
 struct Parent {
@@ -60,32 +61,39 @@ struct ChildOutcome {
 ChildOutcome Outcome(const std::vector<hc::Notification>& log, const AsyncDownload& d) {
   ChildOutcome o;
   for (const auto& n : log) {
-    if (n.context != d.context()) continue;
-    if (n.status == INTERNET_STATUS_REQUEST_COMPLETE) (hc::wininet::CompletedOk(n) ? o.completed_ok : o.completed_with_error) = true;
-    if (n.status == INTERNET_STATUS_HANDLE_CLOSING) o.closing = true;
+    if (n.context != d.context())
+      continue;
+    if (n.status == INTERNET_STATUS_REQUEST_COMPLETE)
+      (hc::wininet::CompletedOk(n) ? o.completed_ok : o.completed_with_error) = true;
+    if (n.status == INTERNET_STATUS_HANDLE_CLOSING)
+      o.closing = true;
   }
   return o;
 }
 
 // The parent's HANDLE_CLOSING comes after every REQUEST_COMPLETE of its children.
-::testing::AssertionResult ParentClosingAfterChildren(const std::vector<hc::Notification>& log, const Parent& p) {
+::testing::AssertionResult ParentClosingAfterChildren(const std::vector<hc::Notification>& log,
+                                                      const Parent& p) {
   std::size_t parent_closing = log.size(), last_child_complete = 0;
   for (std::size_t i = 0; i < log.size(); ++i) {
-    if (log[i].context == p.target->context() && log[i].status == INTERNET_STATUS_HANDLE_CLOSING) parent_closing = i;
+    if (log[i].context == p.target->context() && log[i].status == INTERNET_STATUS_HANDLE_CLOSING)
+      parent_closing = i;
     for (const auto& c : p.children)
       if (log[i].context == c->context() && log[i].status == INTERNET_STATUS_REQUEST_COMPLETE)
         last_child_complete = std::max(last_child_complete, i);
   }
-  if (parent_closing == log.size()) return ::testing::AssertionFailure() << "no HANDLE_CLOSING for the connect handle";
+  if (parent_closing == log.size())
+    return ::testing::AssertionFailure() << "no HANDLE_CLOSING for the connect handle";
   if (parent_closing < last_child_complete)
-    return ::testing::AssertionFailure() << "a child's REQUEST_COMPLETE came after the connect handle's HANDLE_CLOSING";
+    return ::testing::AssertionFailure()
+           << "a child's REQUEST_COMPLETE came after the connect handle's HANDLE_CLOSING";
   return ::testing::AssertionSuccess();
 }
 
 // Starts kChildrenPerConnect held requests on each parent and waits until the server holds as
 // many as the per-server limit lets through.
-void StartChildren(HINTERNET session, std::vector<Parent>& parents, const std::shared_ptr<hc::CallbackRecorder>& rec,
-                   const std::string& gate) {
+void StartChildren(HINTERNET session, std::vector<Parent>& parents,
+                   const std::shared_ptr<hc::CallbackRecorder>& rec, const std::string& gate) {
   const int expect_parked = std::min(kChildrenPerConnect, ConnLimit());
   for (auto& p : parents) {
     p.server = std::make_unique<hc::Scenario>();
@@ -94,7 +102,8 @@ void StartChildren(HINTERNET session, std::vector<Parent>& parents, const std::s
     ASSERT_NE(p.connect, nullptr) << "InternetConnect: " << GetLastError();
     for (int i = 0; i < kChildrenPerConnect; ++i) {
       p.children.push_back(std::make_shared<AsyncDownload>(
-          rec, "/hold/" + gate + "?timeout_ms=" + std::to_string(kParentHoldMs) + "&child=" + std::to_string(i)));
+          rec,
+          "/hold/" + gate + "?timeout_ms=" + std::to_string(kParentHoldMs) + "&child=" + std::to_string(i)));
       EXPECT_EQ(p.children.back()->Start(p.connect), static_cast<DWORD>(ERROR_IO_PENDING));
     }
     ASSERT_TRUE(p.server->AwaitParked(expect_parked, kParentParkBound, gate));
@@ -107,11 +116,13 @@ void ObserveAndCheck(std::vector<Parent>& parents, const std::shared_ptr<hc::Cal
   // One deadline for every wait: the whole observation lasts at most kCloseBound.
   const auto deadline = std::chrono::steady_clock::now() + kCloseBound;
   const auto remaining = [&] {
-    return std::max(0ms, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+    return std::max(0ms, std::chrono::duration_cast<std::chrono::milliseconds>(
+                             deadline - std::chrono::steady_clock::now()));
   };
   std::vector<::testing::AssertionResult> ended, servers_closed;
   for (auto& p : parents) {
-    for (auto& c : p.children) ended.push_back(c->AwaitClosing(remaining()));
+    for (auto& c : p.children)
+      ended.push_back(c->AwaitClosing(remaining()));
     servers_closed.push_back(p.server->AwaitOpen(0, remaining()));
   }
   const auto log = rec->Snapshot();
@@ -124,7 +135,8 @@ void ObserveAndCheck(std::vector<Parent>& parents, const std::shared_ptr<hc::Cal
         EXPECT_TRUE(ended[k++]) << "child " << c->target() << " of parent " << pi;
         EXPECT_TRUE(o.completed_with_error) << c->target() << ": its pending send did not end with a failed "
                                             << "REQUEST_COMPLETE (" << c->Describe() << ")";
-        EXPECT_FALSE(o.completed_ok) << c->target() << " completed successfully although the server never answered";
+        EXPECT_FALSE(o.completed_ok) << c->target()
+                                     << " completed successfully although the server never answered";
       }
       EXPECT_TRUE(servers_closed[pi]) << "parent " << pi;
       EXPECT_TRUE(ParentClosingAfterChildren(log, p)) << "parent " << pi;
@@ -136,7 +148,8 @@ void ObserveAndCheck(std::vector<Parent>& parents, const std::shared_ptr<hc::Cal
 // for every HANDLE_CLOSING (the contexts must outlive them).
 void Cleanup(std::vector<Parent>& parents, const std::string& gate, bool close_connects) {
   for (auto& p : parents)
-    if (p.server) p.server->Release(gate);
+    if (p.server)
+      p.server->Release(gate);
   for (auto& p : parents)
     for (auto& c : p.children)
       EXPECT_TRUE(hc::WaitUntil(
@@ -165,7 +178,8 @@ TEST(WinInetParentClose, ClosingTheConnectHandleEndsItsChildrensPendingRequests)
   std::vector<Parent> parents(1);
   const std::string gate = "parent-connect";
   StartChildren(session.get(), parents, rec, gate);
-  if (::testing::Test::HasFatalFailure()) return Cleanup(parents, gate, true);
+  if (::testing::Test::HasFatalFailure())
+    return Cleanup(parents, gate, true);
 
   EXPECT_TRUE(InternetCloseHandle(parents[0].connect)) << "InternetCloseHandle(connect): " << GetLastError();
   ObserveAndCheck(parents, rec,
@@ -174,7 +188,8 @@ TEST(WinInetParentClose, ClosingTheConnectHandleEndsItsChildrensPendingRequests)
                              "nothing ends the operation until the server answers"));
   Cleanup(parents, gate, false);
   const auto log = rec->Snapshot();
-  for (auto& c : parents[0].children) EXPECT_TRUE(hc::wininet::ClosingIsLast(log, c->context())) << c->target();
+  for (auto& c : parents[0].children)
+    EXPECT_TRUE(hc::wininet::ClosingIsLast(log, c->context())) << c->target();
   EXPECT_TRUE(hc::wininet::ClosingIsLast(log, parents[0].target->context())) << "connect handle";
 }
 
@@ -201,7 +216,8 @@ TEST(WinInetParentClose, ClosingTheSessionHandleEndsEveryPendingRequestBelowIt) 
   const auto log = rec->Snapshot();
   for (auto& p : parents) {
     EXPECT_TRUE(hc::wininet::ClosingIsLast(log, p.target->context())) << "connect handle";
-    for (auto& c : p.children) EXPECT_TRUE(hc::wininet::ClosingIsLast(log, c->context())) << c->target();
+    for (auto& c : p.children)
+      EXPECT_TRUE(hc::wininet::ClosingIsLast(log, c->context())) << c->target();
   }
 }
 

@@ -21,10 +21,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr int kResponses = 8;             // request handles read at once
-constexpr int kReadersPerResponse = 8;    // threads taking turns on each handle: 64 in all
-constexpr DWORD kChunk = 1000;            // bytes asked for per InternetReadFile
-constexpr std::size_t kBodySize = 200000; // so each reader gets many turns
+constexpr int kResponses = 8;              // request handles read at once
+constexpr int kReadersPerResponse = 8;     // threads taking turns on each handle: 64 in all
+constexpr DWORD kChunk = 1000;             // bytes asked for per InternetReadFile
+constexpr std::size_t kBodySize = 200000;  // so each reader gets many turns
 constexpr auto kTurnBound = 20s;
 constexpr auto kSerializedGangBound = 180s;
 
@@ -68,11 +68,12 @@ TEST(WinInetSerializedRequest, ThreadsTakingTurnsUnderOneLockReadOneResponseInta
     std::unique_lock lock(r.mu);
     if (reader == 0) {
       // The first reader opens and sends, under the same lock.
-      r.request = HttpOpenRequestA(connect.get(), "GET", r.pattern.target().c_str(), nullptr, nullptr, nullptr,
-                                   hc::wininet::kNoCacheFlags | INTERNET_FLAG_KEEP_CONNECTION, 0);
+      r.request = HttpOpenRequestA(connect.get(), "GET", r.pattern.target().c_str(), nullptr, nullptr,
+                                   nullptr, hc::wininet::kNoCacheFlags | INTERNET_FLAG_KEEP_CONNECTION, 0);
       DWORD size = sizeof(r.status);
       if (!r.request || !HttpSendRequestA(r.request, nullptr, 0, nullptr, 0) ||
-          !HttpQueryInfoA(r.request, HTTP_QUERY_STATUS_CODE | HTTP_QUERY_FLAG_NUMBER, &r.status, &size, nullptr)) {
+          !HttpQueryInfoA(r.request, HTTP_QUERY_STATUS_CODE | HTTP_QUERY_FLAG_NUMBER, &r.status, &size,
+                          nullptr)) {
         r.problems.push_back("open/send/query failed: error " + std::to_string(GetLastError()));
         r.finished = true;
       }
@@ -88,7 +89,8 @@ TEST(WinInetSerializedRequest, ThreadsTakingTurnsUnderOneLockReadOneResponseInta
         r.cv.notify_all();
         return;
       }
-      if (r.finished) return;
+      if (r.finished)
+        return;
       char chunk[kChunk];
       DWORD read = 0;
       if (!InternetReadFile(r.request, chunk, kChunk, &read)) {
@@ -110,14 +112,16 @@ TEST(WinInetSerializedRequest, ThreadsTakingTurnsUnderOneLockReadOneResponseInta
   std::vector<std::string> sent;
   for (int i = 0; i < kResponses; ++i) {
     auto& r = responses[static_cast<size_t>(i)];
-    if (r.request) InternetCloseHandle(r.request);
+    if (r.request)
+      InternetCloseHandle(r.request);
     sent.push_back(hc::LogKey("GET", r.pattern.path, r.pattern.query));
-    EXPECT_TRUE(r.problems.empty()) << "response " << i << ": " << (r.problems.empty() ? "" : r.problems.front());
-    EXPECT_EQ(r.pattern.Problem(r.status, r.body), "") << "response " << i << " read in turns by "
-                                                       << r.reader_threads.size() << " threads";
+    EXPECT_TRUE(r.problems.empty()) << "response " << i << ": "
+                                    << (r.problems.empty() ? "" : r.problems.front());
+    EXPECT_EQ(r.pattern.Problem(r.status, r.body), "")
+        << "response " << i << " read in turns by " << r.reader_threads.size() << " threads";
     for (int k = 0; k < kReadersPerResponse; ++k)
-      EXPECT_GT(r.chunks_by_reader[static_cast<size_t>(k)], 0) << "response " << i << ": reader " << k
-                                                               << " never got a chunk";
+      EXPECT_GT(r.chunks_by_reader[static_cast<size_t>(k)], 0)
+          << "response " << i << ": reader " << k << " never got a chunk";
     EXPECT_EQ(r.reader_threads.size(), static_cast<size_t>(kReadersPerResponse)) << "response " << i;
   }
   EXPECT_TRUE(hc::LogMatches(server.Log(), sent));

@@ -21,9 +21,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr int kChains = 64;              // three threads each: 192 threads, 64 at each stage
-constexpr int kRequestsPerChain = 3;     // the first is opened on A, the others on B
-constexpr auto kHandOver = 60s;          // bound of each wait for the previous stage
+constexpr int kChains = 64;           // three threads each: 192 threads, 64 at each stage
+constexpr int kRequestsPerChain = 3;  // the first is opened on A, the others on B
+constexpr auto kHandOver = 60s;       // bound of each wait for the previous stage
 constexpr auto kAffinityGangBound = 180s;
 
 // Handles and results passed along one chain.
@@ -50,18 +50,32 @@ struct Chain {
   }
 };
 
-std::string Err(const char* call) { return std::string(call) + " failed: error " + std::to_string(GetLastError()); }
+std::string Err(const char* call) {
+  return std::string(call) + " failed: error " + std::to_string(GetLastError());
+}
 
 void CreateOnA(Chain& c, int chain, std::uint16_t port) {
   c.creator = GetCurrentThreadId();
   c.session = InternetOpenA("hinternet-conformance", INTERNET_OPEN_TYPE_DIRECT, nullptr, nullptr, 0);
-  if (!c.session) { c.problems.push_back(Err("InternetOpen")); c.Advance(-1); return; }
+  if (!c.session) {
+    c.problems.push_back(Err("InternetOpen"));
+    c.Advance(-1);
+    return;
+  }
   c.connect = InternetConnectA(c.session, "127.0.0.1", port, nullptr, nullptr, INTERNET_SERVICE_HTTP, 0, 0);
-  if (!c.connect) { c.problems.push_back(Err("InternetConnect")); c.Advance(-1); return; }
+  if (!c.connect) {
+    c.problems.push_back(Err("InternetConnect"));
+    c.Advance(-1);
+    return;
+  }
   const auto req = hc::PatternRequest::ForThread(chain, 0);
   HINTERNET r = HttpOpenRequestA(c.connect, "GET", req.target().c_str(), nullptr, nullptr, nullptr,
                                  hc::wininet::kNoCacheFlags | INTERNET_FLAG_KEEP_CONNECTION, 0);
-  if (!r) { c.problems.push_back(Err("HttpOpenRequest")); c.Advance(-1); return; }
+  if (!r) {
+    c.problems.push_back(Err("HttpOpenRequest"));
+    c.Advance(-1);
+    return;
+  }
   c.requests.push_back(r);
   c.Advance(1);
 }
@@ -78,12 +92,18 @@ void UseOnB(Chain& c, int chain) {
       // A further request on the connect handle that thread A created.
       HINTERNET h = HttpOpenRequestA(c.connect, "GET", req.target().c_str(), nullptr, nullptr, nullptr,
                                      hc::wininet::kNoCacheFlags | INTERNET_FLAG_KEEP_CONNECTION, 0);
-      if (!h) { c.problems.push_back(Err("HttpOpenRequest on B")); break; }
+      if (!h) {
+        c.problems.push_back(Err("HttpOpenRequest on B"));
+        break;
+      }
       c.requests.push_back(h);
     }
     HINTERNET h = c.requests.back();
     c.sent.push_back(hc::LogKey("GET", req.path, req.query));
-    if (!HttpSendRequestA(h, nullptr, 0, nullptr, 0)) { c.problems.push_back(Err("HttpSendRequest on B")); continue; }
+    if (!HttpSendRequestA(h, nullptr, 0, nullptr, 0)) {
+      c.problems.push_back(Err("HttpSendRequest on B"));
+      continue;
+    }
     DWORD status = 0, size = sizeof(status);
     if (!HttpQueryInfoA(h, HTTP_QUERY_STATUS_CODE | HTTP_QUERY_FLAG_NUMBER, &status, &size, nullptr)) {
       c.problems.push_back(Err("HttpQueryInfo on B"));
@@ -95,7 +115,8 @@ void UseOnB(Chain& c, int chain) {
       c.problems.push_back("InternetReadFile on B failed: error " + std::to_string(error));
       continue;
     }
-    if (auto p = req.Problem(status, body); !p.empty()) c.problems.push_back(p);
+    if (auto p = req.Problem(status, body); !p.empty())
+      c.problems.push_back(p);
   }
   c.Advance(2);
 }
@@ -107,9 +128,12 @@ void CloseOnC(Chain& c) {
     return;
   }
   for (HINTERNET r : c.requests)
-    if (!InternetCloseHandle(r)) c.problems.push_back(Err("InternetCloseHandle(request) on C"));
-  if (!InternetCloseHandle(c.connect)) c.problems.push_back(Err("InternetCloseHandle(connect) on C"));
-  if (!InternetCloseHandle(c.session)) c.problems.push_back(Err("InternetCloseHandle(session) on C"));
+    if (!InternetCloseHandle(r))
+      c.problems.push_back(Err("InternetCloseHandle(request) on C"));
+  if (!InternetCloseHandle(c.connect))
+    c.problems.push_back(Err("InternetCloseHandle(connect) on C"));
+  if (!InternetCloseHandle(c.session))
+    c.problems.push_back(Err("InternetCloseHandle(session) on C"));
 }
 
 TEST(WinInetNoThreadAffinity, HandlesCreatedOnOneThreadAreUsedOnASecondAndClosedOnAThird) {
@@ -119,17 +143,23 @@ TEST(WinInetNoThreadAffinity, HandlesCreatedOnOneThreadAreUsedOnASecondAndClosed
   hc::RunGang(3 * kChains, kAffinityGangBound, [&](int i) {
     const int chain = i % kChains;
     switch (i / kChains) {
-      case 0: CreateOnA(chains[static_cast<size_t>(chain)], chain, server.port()); break;
-      case 1: UseOnB(chains[static_cast<size_t>(chain)], chain); break;
-      default: CloseOnC(chains[static_cast<size_t>(chain)]); break;
+      case 0:
+        CreateOnA(chains[static_cast<size_t>(chain)], chain, server.port());
+        break;
+      case 1:
+        UseOnB(chains[static_cast<size_t>(chain)], chain);
+        break;
+      default:
+        CloseOnC(chains[static_cast<size_t>(chain)]);
+        break;
     }
   });
 
   std::vector<std::string> sent;
   for (int i = 0; i < kChains; ++i) {
     auto& c = chains[static_cast<size_t>(i)];
-    EXPECT_TRUE(c.problems.empty()) << "chain " << i << ": " << c.problems.size() << " problems, first: "
-                                    << (c.problems.empty() ? "" : c.problems.front());
+    EXPECT_TRUE(c.problems.empty()) << "chain " << i << ": " << c.problems.size()
+                                    << " problems, first: " << (c.problems.empty() ? "" : c.problems.front());
     EXPECT_EQ(c.requests.size(), static_cast<size_t>(kRequestsPerChain)) << "chain " << i;
     EXPECT_NE(c.creator, c.user) << "chain " << i;
     EXPECT_NE(c.user, c.closer) << "chain " << i;

@@ -49,7 +49,8 @@ std::shared_ptr<hc::CallbackRecorder> MakeRecorder() {
 }
 
 void CallbackTarget::OnStatus(HINTERNET, DWORD status, void*, DWORD) {
-  if (status != INTERNET_STATUS_HANDLE_CLOSING) return;
+  if (status != INTERNET_STATUS_HANDLE_CLOSING)
+    return;
   {
     std::lock_guard lock(state_mu_);
     closing_seen_ = true;
@@ -64,14 +65,16 @@ bool CallbackTarget::closing_seen() const {
 
 ::testing::AssertionResult CallbackTarget::AwaitClosing(Millis timeout) const {
   std::unique_lock lock(state_mu_);
-  if (state_cv_.wait_for(lock, timeout, [&] { return closing_seen_; })) return ::testing::AssertionSuccess();
+  if (state_cv_.wait_for(lock, timeout, [&] { return closing_seen_; }))
+    return ::testing::AssertionSuccess();
   lock.unlock();
-  return ::testing::AssertionFailure() << "no INTERNET_STATUS_HANDLE_CLOSING for context " << this << " within "
-                                       << timeout.count() << " ms; notifications:\n"
+  return ::testing::AssertionFailure() << "no INTERNET_STATUS_HANDLE_CLOSING for context " << this
+                                       << " within " << timeout.count() << " ms; notifications:\n"
                                        << recorder_->Dump();
 }
 
-void CALLBACK RecordingCallback(HINTERNET handle, DWORD_PTR context, DWORD status, LPVOID info, DWORD length) {
+void CALLBACK RecordingCallback(HINTERNET handle, DWORD_PTR context, DWORD status, LPVOID info,
+                                DWORD length) {
   hc::Notification n;
   n.handle = reinterpret_cast<std::uintptr_t>(handle);
   n.context = static_cast<std::uintptr_t>(context);
@@ -91,13 +94,15 @@ void CALLBACK RecordingCallback(HINTERNET handle, DWORD_PTR context, DWORD statu
         break;
       case INTERNET_STATUS_REQUEST_SENT:
       case INTERNET_STATUS_RESPONSE_RECEIVED:
-        if (length >= sizeof(DWORD)) n.value = *static_cast<const DWORD*>(info);
+        if (length >= sizeof(DWORD))
+          n.value = *static_cast<const DWORD*>(info);
         break;
       default:
         break;
     }
   }
-  if (context == 0) return;  // not one of ours (the session handle has no context)
+  if (context == 0)
+    return;  // not one of ours (the session handle has no context)
   auto* target = reinterpret_cast<CallbackTarget*>(context);
   target->recorder().Record(n);
   target->OnStatus(handle, status, info, length);
@@ -105,7 +110,8 @@ void CALLBACK RecordingCallback(HINTERNET handle, DWORD_PTR context, DWORD statu
 
 Handle OpenAsyncSession() {
   Handle session = OpenSession(INTERNET_FLAG_ASYNC);
-  if (session) InternetSetStatusCallbackA(session.get(), &RecordingCallback);
+  if (session)
+    InternetSetStatusCallbackA(session.get(), &RecordingCallback);
   return session;
 }
 
@@ -117,8 +123,11 @@ Handle ConnectAsync(HINTERNET session, std::uint16_t port, CallbackTarget& targe
 // --- AsyncDownload ---
 
 AsyncDownload::AsyncDownload(std::shared_ptr<hc::CallbackRecorder> recorder, std::string target, DWORD flags)
-    : CallbackTarget(std::move(recorder)), target_(std::move(target)), flags_(flags),
-      t0_(std::chrono::steady_clock::now()), buffer_(8192) {}
+    : CallbackTarget(std::move(recorder)),
+      target_(std::move(target)),
+      flags_(flags),
+      t0_(std::chrono::steady_clock::now()),
+      buffer_(8192) {}
 
 void AsyncDownload::CloseInCallbackOn(DWORD status, Phase only_in_phase) {
   std::lock_guard lock(state_mu_);
@@ -162,14 +171,16 @@ DWORD AsyncDownload::Start(HINTERNET connect) {
     return 0;
   }
   const DWORD e = GetLastError();
-  if (e != ERROR_IO_PENDING) Fail("HttpSendRequest", e);
+  if (e != ERROR_IO_PENDING)
+    Fail("HttpSendRequest", e);
   return e;
 }
 
 void AsyncDownload::Fail(const char* call, DWORD error) {
   {
     std::lock_guard lock(state_mu_);
-    if (phase_ == Phase::done || phase_ == Phase::failed || phase_ == Phase::aborted) return;
+    if (phase_ == Phase::done || phase_ == Phase::failed || phase_ == Phase::aborted)
+      return;
     phase_ = Phase::failed;
     error_ = error;
     failed_call_ = call;
@@ -180,7 +191,8 @@ void AsyncDownload::Fail(const char* call, DWORD error) {
 void AsyncDownload::Finish(Phase p) {
   {
     std::lock_guard lock(state_mu_);
-    if (phase_ == Phase::done || phase_ == Phase::failed || phase_ == Phase::aborted) return;
+    if (phase_ == Phase::done || phase_ == Phase::failed || phase_ == Phase::aborted)
+      return;
     phase_ = p;
   }
   state_cv_.notify_all();
@@ -190,12 +202,14 @@ void AsyncDownload::Continue(HINTERNET h) {
   for (;;) {
     {
       std::lock_guard lock(state_mu_);
-      if (phase_ != Phase::reading || closed_) return;
+      if (phase_ != Phase::reading || closed_)
+        return;
     }
     DWORD available = 0;
     if (!InternetQueryDataAvailable(h, &available, 0, 0)) {
       const DWORD e = GetLastError();
-      if (e != ERROR_IO_PENDING) Fail("InternetQueryDataAvailable", e);
+      if (e != ERROR_IO_PENDING)
+        Fail("InternetQueryDataAvailable", e);
       return;  // REQUEST_COMPLETE continues
     }
     if (available == 0) {
@@ -231,7 +245,8 @@ void AsyncDownload::OnStatus(HINTERNET h, DWORD status, void* info, DWORD length
     p.status = status;
     p.body_bytes = body_.size();
     p.t_us = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0_).count());
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0_)
+            .count());
     if (info != nullptr && length >= sizeof(DWORD) &&
         (status == INTERNET_STATUS_RESPONSE_RECEIVED || status == INTERNET_STATUS_REQUEST_SENT))
       p.value = *static_cast<const DWORD*>(info);
@@ -260,7 +275,8 @@ void AsyncDownload::OnStatus(HINTERNET h, DWORD status, void* info, DWORD length
   {
     std::lock_guard lock(state_mu_);
     phase = phase_;
-    if (closed_) return;
+    if (closed_)
+      return;
   }
   if (phase == Phase::sending) {
     if (result->dwResult == 0) {
@@ -280,7 +296,8 @@ void AsyncDownload::OnStatus(HINTERNET h, DWORD status, void* info, DWORD length
     Continue(h);
   } else if (phase == Phase::reading) {
     if (result->dwResult == 0) {
-      Fail(read_pending_ ? "InternetReadFile (REQUEST_COMPLETE)" : "InternetQueryDataAvailable (REQUEST_COMPLETE)",
+      Fail(read_pending_ ? "InternetReadFile (REQUEST_COMPLETE)"
+                         : "InternetQueryDataAvailable (REQUEST_COMPLETE)",
            result->dwError);
       return;
     }
@@ -300,7 +317,8 @@ void AsyncDownload::OnStatus(HINTERNET h, DWORD status, void* info, DWORD length
 void AsyncDownload::Close() {
   {
     std::lock_guard lock(state_mu_);
-    if (closed_ || closing_seen_ || handle_ == nullptr) return;
+    if (closed_ || closing_seen_ || handle_ == nullptr)
+      return;
     closed_ = true;
   }
   InternetCloseHandle(handle_);
@@ -312,9 +330,10 @@ void AsyncDownload::Close() {
     return phase_ == Phase::done || phase_ == Phase::failed || phase_ == Phase::aborted;
   });
   lock.unlock();
-  if (ok) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "download of " << target_ << " not finished within " << timeout.count()
-                                       << " ms (" << Describe() << "); notifications:\n"
+  if (ok)
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "download of " << target_ << " not finished within "
+                                       << timeout.count() << " ms (" << Describe() << "); notifications:\n"
                                        << recorder_->Dump();
 }
 
@@ -357,29 +376,34 @@ std::string AsyncDownload::Describe() const {
   std::ostringstream out;
   out << target_ << ": " << kPhases[static_cast<int>(phase_)] << ", status " << status_code_ << ", "
       << body_.size() << " body bytes";
-  if (phase_ == Phase::failed) out << ", " << failed_call_ << " failed with error " << error_;
+  if (phase_ == Phase::failed)
+    out << ", " << failed_call_ << " failed with error " << error_;
   return out.str();
 }
 
 ::testing::AssertionResult ClosingIsLast(const std::vector<hc::Notification>& log, std::uintptr_t context) {
   std::size_t closing_at = log.size(), closings = 0;
   for (std::size_t i = 0; i < log.size(); ++i) {
-    if (log[i].context != context) continue;
+    if (log[i].context != context)
+      continue;
     if (log[i].status == INTERNET_STATUS_HANDLE_CLOSING) {
       ++closings;
-      if (closing_at == log.size()) closing_at = i;
+      if (closing_at == log.size())
+        closing_at = i;
     } else if (closing_at != log.size()) {
       return ::testing::AssertionFailure() << StatusName(log[i].status) << " for context " << context
                                            << " arrived after its INTERNET_STATUS_HANDLE_CLOSING";
     }
   }
   if (closings != 1)
-    return ::testing::AssertionFailure() << closings << " INTERNET_STATUS_HANDLE_CLOSING for context " << context;
+    return ::testing::AssertionFailure()
+           << closings << " INTERNET_STATUS_HANDLE_CLOSING for context " << context;
   return ::testing::AssertionSuccess();
 }
 
 std::string EchoProblem(DWORD status, const std::string& body, const std::string& target) {
-  if (status != 200) return target + ": status " + std::to_string(status);
+  if (status != 200)
+    return target + ": status " + std::to_string(status);
   const auto j = nlohmann::json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("url") || !j["url"].is_string())
     return target + ": body is not the server's JSON echo (" + std::to_string(body.size()) + " bytes)";
@@ -390,9 +414,11 @@ std::string EchoProblem(DWORD status, const std::string& body, const std::string
 }
 
 ::testing::AssertionResult Retire(std::shared_ptr<CallbackTarget> target, HINTERNET handle, Millis timeout) {
-  if (handle != nullptr && !target->closing_seen()) InternetCloseHandle(handle);
+  if (handle != nullptr && !target->closing_seen())
+    InternetCloseHandle(handle);
   auto closing = target->AwaitClosing(timeout);
-  if (closing) return closing;
+  if (closing)
+    return closing;
   // A callback may still arrive with this context: keep the target (and its recorder) alive.
   static std::mutex kept_mu;
   static auto* kept = new std::vector<std::shared_ptr<CallbackTarget>>();

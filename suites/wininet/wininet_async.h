@@ -37,8 +37,12 @@ std::shared_ptr<hc::CallbackRecorder> MakeRecorder();
 //   REQUEST_COMPLETE: bit 32 = INTERNET_ASYNC_RESULT::dwResult != 0, low 32 bits = dwError;
 //   REQUEST_SENT, RESPONSE_RECEIVED: the DWORD byte count; HANDLE_CREATED: the new handle;
 //   others: 0.
-inline bool CompletedOk(const hc::Notification& n) { return (n.value >> 32) != 0; }
-inline DWORD CompletionError(const hc::Notification& n) { return static_cast<DWORD>(n.value & 0xffffffffu); }
+inline bool CompletedOk(const hc::Notification& n) {
+  return (n.value >> 32) != 0;
+}
+inline DWORD CompletionError(const hc::Notification& n) {
+  return static_cast<DWORD>(n.value & 0xffffffffu);
+}
 
 // What a handle's dwContext points at.
 class CallbackTarget {
@@ -86,8 +90,8 @@ class AsyncDownload : public CallbackTarget {
   struct ProgressPoint {
     DWORD status = 0;
     unsigned long long value = 0;  // as in the recorder
-    std::size_t body_bytes = 0;     // body bytes the application had read when it arrived
-    std::uint64_t t_us = 0;         // steady clock, microseconds
+    std::size_t body_bytes = 0;    // body bytes the application had read when it arrived
+    std::uint64_t t_us = 0;        // steady clock, microseconds
   };
 
   AsyncDownload(std::shared_ptr<hc::CallbackRecorder> recorder, std::string target,
@@ -112,8 +116,8 @@ class AsyncDownload : public CallbackTarget {
   Phase phase() const;
   DWORD status_code() const;
   std::string body() const;
-  DWORD error() const;              // first failure's error code
-  std::string failed_call() const;  // and the call that failed
+  DWORD error() const;                    // first failure's error code
+  std::string failed_call() const;        // and the call that failed
   bool close_in_callback_result() const;  // InternetCloseHandle's return inside the callback
   unsigned long close_thread() const;
   std::vector<ProgressPoint> progress() const;
@@ -137,7 +141,7 @@ class AsyncDownload : public CallbackTarget {
 
   std::recursive_mutex io_mu_;  // serializes every call on the request handle
   std::vector<char> buffer_;
-  DWORD pending_read_ = 0;      // written by an InternetReadFile that returned ERROR_IO_PENDING
+  DWORD pending_read_ = 0;  // written by an InternetReadFile that returned ERROR_IO_PENDING
   bool read_pending_ = false;
 
   // guarded by state_mu_

@@ -15,7 +15,7 @@ struct HandleCloser {
 using Handle = std::unique_ptr<void, HandleCloser>;
 
 struct Response {
-  DWORD error = 0;      // GetLastError() of the first call that failed, 0 on success
+  DWORD error = 0;  // GetLastError() of the first call that failed, 0 on success
   const char* failed_call = "";
   DWORD status = 0;
   std::string body;

@@ -18,14 +18,16 @@ constexpr std::uint8_t PatternByte(std::uint64_t seed, std::uint64_t i) {
 // Bytes [offset, offset + n) of the body for seed.
 inline std::string PatternBytes(std::uint64_t seed, std::uint64_t offset, std::size_t n) {
   std::string out(n, '\0');
-  for (std::size_t k = 0; k < n; ++k) out[k] = static_cast<char>(PatternByte(seed, offset + k));
+  for (std::size_t k = 0; k < n; ++k)
+    out[k] = static_cast<char>(PatternByte(seed, offset + k));
   return out;
 }
 
 // Index of the first byte of body that differs from the pattern, or body.size() if all match.
 inline std::size_t FirstPatternMismatch(std::uint64_t seed, const std::string& body) {
   for (std::size_t k = 0; k < body.size(); ++k)
-    if (static_cast<std::uint8_t>(body[k]) != PatternByte(seed, k)) return k;
+    if (static_cast<std::uint8_t>(body[k]) != PatternByte(seed, k))
+      return k;
   return body.size();
 }
 
