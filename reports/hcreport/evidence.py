@@ -1,0 +1,183 @@
+"""The lab's recorded evidence, read from tests' properties: unsafe-pattern outcome counts
+(hc_unsafe), connection timelines (hc_timeline), cache-contention figures (hc_cache) and
+measured connection limits (hc_timeline's figures and the limit/peak properties)."""
+import re
+from dataclasses import dataclass, field
+
+from .error_codes import named
+from .jsonfile import json_object_property
+from .text import as_number
+
+# Outcome kinds, in the order bars are drawn; the CSS colours them (o-<kind>).
+OUTCOME_KINDS = ("success", "error", "crash", "hang", "other")
+CACHE_ROWS = (("requests", "requests"), ("reached_server", "reached the server"), ("errors", "errors"),
+              ("bad_bodies", "bad bodies"), ("seconds", "seconds"), ("req_per_s", "requests/s"))
+CACHE_BAD = ("errors", "bad_bodies")
+# Plain properties that are connection-limit measurements.
+LIMIT_PROPERTIES = ("hc_max_conns_per_server", "default_limit_option", "limit_option", "observed_peak",
+                    "second_server_peak", "in_flight_at_once")
+TIMELINE_FIGURES = (("documented_limit", "documented limit"), ("limit_option", "limit option"),
+                    ("observed_peak", "observed peak"), ("requests", "requests"))
+
+
+def outcome_kind(name):
+    n = name.lower()
+    if n.startswith("success") or n in ("ok", "pass", "passed"):
+        return "success"
+    if "crash" in n or "exception" in n:
+        return "crash"
+    if "hang" in n or "timeout" in n or "deadlock" in n:
+        return "hang"
+    if "error" in n or "fail" in n:
+        return "error"
+    return "other"
+
+
+def outcome_label(name, api):
+    """An outcome with its error number named; a bare "error 6" reads "ERROR_INVALID_HANDLE (6)"."""
+    label = named(name, api)
+    return label[len("error "):] if label != name and re.fullmatch(r"error \d+", name) else label
+
+
+@dataclass
+class Outcome:
+    name: str     # as recorded, e.g. "error 12017"
+    label: str    # error numbers named, e.g. "error ERROR_WINHTTP_OPERATION_CANCELLED (12017)"
+    count: int
+    kind: str
+
+
+@dataclass
+class Outcomes:
+    """One pattern's trials and how they ended, ordered success, error, crash, hang, other."""
+    pattern: str
+    trials: float | None
+    items: list = field(default_factory=list)
+
+    @property
+    def total(self):
+        t = self.trials
+        return t if isinstance(t, (int, float)) and t > 0 else sum(o.count for o in self.items)
+
+    def fraction(self, outcome):
+        return outcome.count / self.total if self.total else 0
+
+
+def outcomes_of(raw, api):
+    """Outcomes of a hc_unsafe object (or its "safe" member)."""
+    items = []
+    for k, v in ((raw.get("outcomes") if isinstance(raw.get("outcomes"), dict) else {}) or {}).items():
+        n = as_number(v)
+        items.append(Outcome(str(k), outcome_label(str(k), api), int(n) if n is not None else 0, outcome_kind(str(k))))
+    items.sort(key=lambda o: (OUTCOME_KINDS.index(o.kind), -o.count, o.name))
+    return Outcomes(str(raw.get("pattern", "")), as_number(raw.get("trials")), items)
+
+
+@dataclass
+class UnsafeEvidence:
+    test: object
+    error: str | None = None
+    pattern: str = ""
+    seed: object = None
+    trials_per_s: float | None = None
+    hazard: Outcomes | None = None
+    safe: Outcomes | None = None
+
+
+@dataclass
+class TimelineEvidence:
+    test: object
+    error: str | None = None
+    title: str = "connections open at the server"
+    documented_limit: float | None = None
+    limit_option: float | None = None
+    observed_peak: float | None = None
+    requests: float | None = None
+    events: list = field(default_factory=list)  # (t_ms, open), by time
+
+    @property
+    def exceeds(self):
+        return None if self.documented_limit is None or self.observed_peak is None \
+            else self.observed_peak > self.documented_limit
+
+
+@dataclass
+class CacheEvidence:
+    test: object
+    error: str | None = None
+    modes: list = field(default_factory=list)  # dicts, one per cache mode
+
+    @property
+    def extra_keys(self):
+        return sorted({k for m in self.modes for k in m} - {k for k, _ in CACHE_ROWS} - {"mode"})
+
+
+def recorded(tests, key):
+    """(test, object or None, error or None) of each test holding property `key`."""
+    for t in tests:
+        if key in t.properties:
+            value, err = json_object_property(t.properties[key])
+            yield t, value, err
+
+
+def unsafe_evidence(tests):
+    out = []
+    for t, u, err in recorded(tests, "hc_unsafe"):
+        if err:
+            out.append(UnsafeEvidence(t, error=err))
+            continue
+        safe = u.get("safe")
+        out.append(UnsafeEvidence(t, pattern=str(u.get("pattern", "(unnamed pattern)")), seed=u.get("seed"),
+                                  trials_per_s=as_number(u.get("trials_per_s")), hazard=outcomes_of(u, t.api),
+                                  safe=outcomes_of(safe, t.api) if isinstance(safe, dict) else None))
+    return out
+
+
+def timeline_evidence(tests):
+    out = []
+    for t, tl, err in recorded(tests, "hc_timeline"):
+        if err:
+            out.append(TimelineEvidence(t, error=err))
+            continue
+        events = []
+        for e in tl.get("events") if isinstance(tl.get("events"), list) else []:
+            if isinstance(e, dict):
+                at, n = as_number(e.get("t_ms")), as_number(e.get("open"))
+                if at is not None and n is not None:
+                    events.append((float(at), int(n)))
+        events.sort(key=lambda e: e[0])
+        out.append(TimelineEvidence(t, title=str(tl.get("title") or "connections open at the server"),
+                                    documented_limit=as_number(tl.get("documented_limit")),
+                                    limit_option=as_number(tl.get("limit_option")),
+                                    observed_peak=as_number(tl.get("observed_peak")),
+                                    requests=as_number(tl.get("requests")), events=events))
+    return out
+
+
+def cache_evidence(tests):
+    out = []
+    for t, c, err in recorded(tests, "hc_cache"):
+        modes = c.get("modes") if not err else None
+        if err or not isinstance(modes, list):
+            out.append(CacheEvidence(t, error=err or "missing its modes list"))
+        else:
+            out.append(CacheEvidence(t, modes=[m for m in modes if isinstance(m, dict)]))
+    return out
+
+
+def limit_measures(tests):
+    """{(test name, measure): value} of every connection-limit figure the tests recorded."""
+    out = {}
+    for tl in timeline_evidence(tests):
+        if tl.error:
+            continue
+        for key, label in TIMELINE_FIGURES:
+            value = getattr(tl, key)
+            if value is not None:
+                out[(tl.test.name, f"{tl.title}: {label}")] = value
+    for t in tests:
+        for key in LIMIT_PROPERTIES:
+            if key in t.properties:
+                n = as_number(t.properties[key])
+                out[(t.name, key)] = n if n is not None else t.properties[key]
+    return out
