@@ -8,7 +8,25 @@ from markupsafe import Markup
 from .format import fmt_num
 
 SVG_NS = "http://www.w3.org/2000/svg"
-CHAR_W = 6.6  # average width of a character of the charts' 11.5px labels
+LABEL_MAX_W = 340
+
+
+def text_width(text):
+    """About how wide `text` is in the charts' 11.5px sans-serif labels (no font metrics here)."""
+    def w(ch):
+        if ch in " .,:;'|!()[]ilIjft":
+            return 3.6
+        if ch.isupper() or ch.isdigit() or ch in "_mwMW%":
+            return 7.9
+        return 6.4
+    return sum(w(ch) for ch in text)
+
+
+def fit(text, width):
+    """text, cut with an ellipsis to fit width."""
+    while text and text_width(text) > width:
+        text = text[:-2] + "…" if len(text) > 1 else ""
+    return text
 
 
 def _svg(cls, width, height, caption):
@@ -36,11 +54,10 @@ def _markup(svg):
 
 def outcome_bars(outcomes, caption):
     """One row per outcome: its name, a bar of its share of the trials, the count and percent."""
-    longest = max((len(o.label) for o in outcomes.items), default=10)
-    label_w = min(max(math.ceil(longest * CHAR_W) + 12, 110), 300)
+    longest = max((text_width(o.label) for o in outcomes.items), default=60)
+    label_w = min(max(math.ceil(longest) + 12, 110), LABEL_MAX_W)
     bar_w, value_w, row_h = 200, 100, 22
     width = label_w + bar_w + value_w
-    fits = int((label_w - 12) / CHAR_W)
     svg = _svg("chart-bars", width, max(1, len(outcomes.items)) * row_h + 6, caption)
     if not outcomes.items:
         _add(svg, "text", "no outcomes recorded", x=4, y=16, class_="muted")
@@ -50,8 +67,7 @@ def outcome_bars(outcomes, caption):
         frac = outcomes.fraction(o)
         g = _add(svg, "g")
         _add(g, "title", f"{o.label}: {o.count} of {fmt_num(total)}")
-        shown = o.label if len(o.label) <= fits else o.label[:fits - 1] + "…"
-        _add(g, "text", shown, x=label_w - 6, y=y + 14, text_anchor="end")
+        _add(g, "text", fit(o.label, label_w - 12), x=label_w - 6, y=y + 14, text_anchor="end")
         _add(g, "rect", x=label_w, y=y + 3, width=bar_w, height=row_h - 8, class_="track")
         _add(g, "rect", x=label_w, y=y + 3, width=float(max(1.5 if o.count else 0, bar_w * min(frac, 1))),
              height=row_h - 8, class_=f"bar o-{o.kind}")
@@ -93,7 +109,7 @@ def timeline(tl):
     events, limit = tl.events, tl.documented_limit
     max_open = max((n for _, n in events), default=0)
     peak = tl.observed_peak if tl.observed_peak is not None else max_open
-    W, H, ml, mr, mt, mb = 570, 240, 46, 136, 14, 42
+    W, H, ml, mr, mt, mb = 570, 240, 46, 150, 14, 42
     pw, ph = W - ml - mr, H - mt - mb
     xmax = max((t for t, _ in events), default=0) or 1.0
     xstep = nice_step(xmax)

@@ -17,7 +17,7 @@ CACHE_BAD = ("errors", "bad_bodies")
 LIMIT_PROPERTIES = ("hc_max_conns_per_server", "default_limit_option", "limit_option", "observed_peak",
                     "second_server_peak", "in_flight_at_once")
 TIMELINE_FIGURES = (("documented_limit", "documented limit"), ("limit_option", "limit option"),
-                    ("observed_peak", "observed peak"), ("requests", "requests"))
+                    ("observed_peak", "observed peak"))
 
 
 def outcome_kind(name):
@@ -165,19 +165,33 @@ def cache_evidence(tests):
     return out
 
 
-def limit_measures(tests):
-    """{(test name, measure): value} of every connection-limit figure the tests recorded."""
+@dataclass
+class LimitFigures:
+    """A test's connection-limit figures: (label, value) in recording order."""
+    test: str
+    title: str
+    figures: list = field(default_factory=list)
+
+    @property
+    def exceeds(self):
+        f = dict(self.figures)
+        limit, peak = as_number(f.get("documented limit")), as_number(f.get("observed peak"))
+        return limit is not None and peak is not None and peak > limit
+
+
+def limit_figures(tests):
+    """{test name: LimitFigures} of every test that recorded a connection-limit figure."""
     out = {}
     for tl in timeline_evidence(tests):
-        if tl.error:
-            continue
-        for key, label in TIMELINE_FIGURES:
-            value = getattr(tl, key)
-            if value is not None:
-                out[(tl.test.name, f"{tl.title}: {label}")] = value
+        if not tl.error:
+            out[tl.test.name] = LimitFigures(tl.test.name, tl.title, [
+                (label, getattr(tl, key)) for key, label in TIMELINE_FIGURES if getattr(tl, key) is not None])
     for t in tests:
         for key in LIMIT_PROPERTIES:
             if key in t.properties:
-                n = as_number(t.properties[key])
-                out[(t.name, key)] = n if n is not None else t.properties[key]
+                entry = out.setdefault(t.name, LimitFigures(t.name, t.name))
+                label = key.removeprefix("hc_").replace("_", " ")
+                if label not in dict(entry.figures):
+                    n = as_number(t.properties[key])
+                    entry.figures.append((label, n if n is not None else t.properties[key]))
     return out

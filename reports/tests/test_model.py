@@ -6,7 +6,7 @@ import unittest
 import helpers  # noqa: F401  (puts reports/ on sys.path)
 from hcreport.build import join, name_apis, unknown_ids
 from hcreport.error_codes import error_label, error_name, named, named_parts
-from hcreport.evidence import limit_measures, outcome_kind, timeline_evidence, unsafe_evidence
+from hcreport.evidence import limit_figures, outcome_kind, timeline_evidence, unsafe_evidence
 from hcreport.faults import Fault, FaultReport
 from hcreport.model import Statement, Suite, Test, count_verdicts, statement_verdict, verdict_label
 
@@ -129,16 +129,18 @@ class EvidenceTest(unittest.TestCase):
         self.assertEqual([outcome_kind(n) for n in ("success", "error 6", "crash x", "hang", "deadlock", "stale")],
                          ["success", "error", "crash", "hang", "hang", "other"])
 
-    def test_timeline_and_limit_measures(self):
+    def test_timeline_and_limit_figures(self):
         t = test("L.Limit", hc_timeline={"title": "four", "documented_limit": 4, "observed_peak": 6,
                                          "events": [{"t_ms": 5, "open": 1}, {"t_ms": 1, "open": 2}, "junk"]},
                  second_server_peak="3", observed_peak=6)
         tl, = timeline_evidence([t])
         self.assertEqual(tl.events, [(1.0, 2), (5.0, 1)])
         self.assertTrue(tl.exceeds)
-        self.assertEqual(limit_measures([t]), {("L.Limit", "four: documented limit"): 4,
-                                               ("L.Limit", "four: observed peak"): 6,
-                                               ("L.Limit", "observed_peak"): 6, ("L.Limit", "second_server_peak"): 3})
+        lf = limit_figures([t, test("W.Query", hc_max_conns_per_server="query failed: 87")])
+        self.assertEqual((lf["L.Limit"].title, lf["L.Limit"].figures),
+                         ("four", [("documented limit", 4), ("observed peak", 6), ("second server peak", 3)]))
+        self.assertTrue(lf["L.Limit"].exceeds)
+        self.assertEqual(lf["W.Query"].figures, [("max conns per server", "query failed: 87")])
 
 
 class FaultScoreTest(unittest.TestCase):
