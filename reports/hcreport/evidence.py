@@ -112,57 +112,56 @@ class CacheEvidence:
         return sorted({k for m in self.modes for k in m} - {k for k, _ in CACHE_ROWS} - {"mode"})
 
 
-def recorded(tests, key):
-    """(test, object or None, error or None) of each test holding property `key`."""
+def evidence_of(tests, key, kind, read):
+    """Evidence of each test holding property `key`: kind(test, error=...) when it is not a JSON
+    object, else read(test, object)."""
+    out = []
     for t in tests:
         if key in t.properties:
             value, err = json_object_property(t.properties[key])
-            yield t, value, err
+            out.append(kind(t, error=err) if err else read(t, value))
+    return out
+
+
+def read_unsafe(t, u):
+    safe = u.get("safe")
+    return UnsafeEvidence(t, pattern=str(u.get("pattern", "(unnamed pattern)")), seed=u.get("seed"),
+                          trials_per_s=as_number(u.get("trials_per_s")), hazard=outcomes_of(u, t.api),
+                          safe=outcomes_of(safe, t.api) if isinstance(safe, dict) else None)
+
+
+def read_timeline(t, tl):
+    events = []
+    for e in tl.get("events") if isinstance(tl.get("events"), list) else []:
+        if isinstance(e, dict):
+            at, n = as_number(e.get("t_ms")), as_number(e.get("open"))
+            if at is not None and n is not None:
+                events.append((float(at), int(n)))
+    events.sort(key=lambda e: e[0])
+    return TimelineEvidence(t, title=str(tl.get("title") or "connections open at the server"),
+                            documented_limit=as_number(tl.get("documented_limit")),
+                            limit_option=as_number(tl.get("limit_option")),
+                            observed_peak=as_number(tl.get("observed_peak")),
+                            requests=as_number(tl.get("requests")), events=events)
+
+
+def read_cache(t, c):
+    modes = c.get("modes")
+    if not isinstance(modes, list):
+        return CacheEvidence(t, error="missing its modes list")
+    return CacheEvidence(t, modes=[m for m in modes if isinstance(m, dict)])
 
 
 def unsafe_evidence(tests):
-    out = []
-    for t, u, err in recorded(tests, "hc_unsafe"):
-        if err:
-            out.append(UnsafeEvidence(t, error=err))
-            continue
-        safe = u.get("safe")
-        out.append(UnsafeEvidence(t, pattern=str(u.get("pattern", "(unnamed pattern)")), seed=u.get("seed"),
-                                  trials_per_s=as_number(u.get("trials_per_s")), hazard=outcomes_of(u, t.api),
-                                  safe=outcomes_of(safe, t.api) if isinstance(safe, dict) else None))
-    return out
+    return evidence_of(tests, "hc_unsafe", UnsafeEvidence, read_unsafe)
 
 
 def timeline_evidence(tests):
-    out = []
-    for t, tl, err in recorded(tests, "hc_timeline"):
-        if err:
-            out.append(TimelineEvidence(t, error=err))
-            continue
-        events = []
-        for e in tl.get("events") if isinstance(tl.get("events"), list) else []:
-            if isinstance(e, dict):
-                at, n = as_number(e.get("t_ms")), as_number(e.get("open"))
-                if at is not None and n is not None:
-                    events.append((float(at), int(n)))
-        events.sort(key=lambda e: e[0])
-        out.append(TimelineEvidence(t, title=str(tl.get("title") or "connections open at the server"),
-                                    documented_limit=as_number(tl.get("documented_limit")),
-                                    limit_option=as_number(tl.get("limit_option")),
-                                    observed_peak=as_number(tl.get("observed_peak")),
-                                    requests=as_number(tl.get("requests")), events=events))
-    return out
+    return evidence_of(tests, "hc_timeline", TimelineEvidence, read_timeline)
 
 
 def cache_evidence(tests):
-    out = []
-    for t, c, err in recorded(tests, "hc_cache"):
-        modes = c.get("modes") if not err else None
-        if err or not isinstance(modes, list):
-            out.append(CacheEvidence(t, error=err or "missing its modes list"))
-        else:
-            out.append(CacheEvidence(t, modes=[m for m in modes if isinstance(m, dict)]))
-    return out
+    return evidence_of(tests, "hc_cache", CacheEvidence, read_cache)
 
 
 @dataclass
