@@ -15,7 +15,7 @@ Exit status: 0 when the page was written (failed tests included), 1 when an inpu
 unreadable or malformed (the message says which), 2 on bad arguments (a --compare RUN that is
 not a run included), 3 when Jinja2 is missing.
 
-Needs Python 3.10+ and Jinja2 (Debian: python3-jinja2; elsewhere: pip install -r
+Needs Python 3.9+ and Jinja2 (Debian: python3-jinja2; elsewhere: pip install -r
 reports/requirements.txt). The code is the package hcreport/ beside this file. When the Python
 running this has no Jinja2 but Debian's /usr/bin/python3 exists (e.g. python3 on PATH is a pyenv
 build without Debian's dist-packages), the script runs itself again with /usr/bin/python3.

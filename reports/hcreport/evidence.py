@@ -1,6 +1,8 @@
 """The lab's recorded evidence, read from tests' properties: unsafe-pattern outcome counts
 (hc_unsafe), connection timelines (hc_timeline), cache-contention figures (hc_cache) and
 measured connection limits (hc_timeline's figures and the limit/peak properties)."""
+from __future__ import annotations
+
 import re
 from dataclasses import dataclass, field
 

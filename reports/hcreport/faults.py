@@ -3,6 +3,8 @@
 A fault is "caught" when a test failed because of it, "survived" when every test still passed,
 "not_observable" when no test can see it (listed apart), "not_loaded" when the faulty build could
 not be made to run (an error of the fault run, not a score)."""
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 
 from .jsonfile import ReportError, read_json

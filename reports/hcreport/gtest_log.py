@@ -1,4 +1,6 @@
 """Reading a GoogleTest console log: which tests ran, how each ended, and their output."""
+from __future__ import annotations
+
 import pathlib
 import re
 from dataclasses import dataclass, field

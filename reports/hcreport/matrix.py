@@ -1,6 +1,8 @@
 """Several runs side by side, read from their results.json: statements against implementations,
 unsafe-lab outcomes per pattern, measured connection limits, fault-injection scores and the
 tests whose results differ."""
+from __future__ import annotations
+
 import os
 import pathlib
 from dataclasses import dataclass, field
@@ -8,7 +10,7 @@ from dataclasses import dataclass, field
 from .build import name_apis
 from .evidence import limit_figures, unsafe_evidence
 from .jsonfile import ReportError, read_json
-from .model import RESULT_LABEL, VERDICTS, Statement, Suite, Test, count_verdicts, verdict_label
+from .model import RESULT_LABEL, VERDICTS, Statement, Suite, Test, verdict_label
 from .text import failure_summary
 
 ABSENT = "absent"
@@ -35,10 +37,6 @@ class RunData:
 
     def href(self, anchor):
         return f"{self.report_href}#{anchor}" if self.report_href else None
-
-    @property
-    def verdict_counts(self):
-        return count_verdicts(s.verdict for s in self.statements.values())
 
 
 @dataclass

@@ -1,5 +1,7 @@
 """The typed model of one run and its verdict rules: a GoogleTest result becomes a test result
 (classify), a statement's tests become its verdict (statement_verdict)."""
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 
 from .text import slug
@@ -33,8 +35,7 @@ VERDICT_HELP = {
     "not_testable": "the statement has no observable behaviour to test (reason given)",
 }
 
-# Exit statuses of a suite binary (exit_status.describe_exit); the last three are abnormal.
-SUITE_STATUSES = ("ok", "failed", "unknown", "crashed", "hung", "error")
+# Exit statuses of a suite binary (exit_status.describe_exit: ok, failed, unknown or these).
 ABNORMAL = ("crashed", "hung", "error")
 
 

@@ -72,7 +72,7 @@ def test_groups(model):
 
 def render_report(model):
     return environment().get_template("report.html.j2").render(
-        m=model, test_groups=test_groups(model), unsafe=unsafe_evidence(model.tests), timelines=timeline_evidence(model.tests),
+        m=model, test_groups=test_groups(model), statement_ids={s.id for s in model.statements}, unsafe=unsafe_evidence(model.tests), timelines=timeline_evidence(model.tests),
         caches=cache_evidence(model.tests), cache_rows=CACHE_ROWS, cache_bad=CACHE_BAD,
         shown_properties=shown_properties)
 

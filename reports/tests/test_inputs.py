@@ -150,10 +150,11 @@ class CommandLineTest(ReportCase):
             self.assertTrue((out / name).stat().st_size > 0, name)
 
     def test_missing_jinja2_names_the_install_command(self):
-        # -S: no site/dist-packages, so no Jinja2; the mark stops the retry with Debian's Python.
+        # -S -E: no site/dist-packages and no PYTHONPATH, so no Jinja2; the mark stops the retry with
+        # Debian's Python.
         env = dict(os.environ, HC_REPORT_REEXEC="1")
         p = self.run_script("--results", DATA / "pass", "--catalogue", CATALOGUE, "--out", self.tmp / "o",
-                            flags=["-S"], env=env)
+                            flags=["-S", "-E"], env=env)
         self.assertEqual(p.returncode, 3, p.stderr)
         self.assertIn("apt-get install python3-jinja2", p.stderr)
         self.assertIn("pip install -r reports/requirements.txt", p.stderr)

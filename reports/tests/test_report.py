@@ -1,7 +1,6 @@
 """The report written from the fixture results directories (tests/data/*): verdicts, the page's
 sections and rows, JUnit XML, results.json and escaping."""
 import json
-import re
 import unittest
 
 from helpers import DATA, PROJECT_CATALOGUE, ReportCase
@@ -400,6 +399,8 @@ class ImplementationAndFaults(ReportCase):
         self.assertIn("#faults", [a.attrs["href"] for a in r.doc.find("nav").find_all("a")])
         # error numbers in the evidence are named
         self.assertIn("ERROR_WINHTTP_INCORRECT_HANDLE_STATE (12019)", rows["fault-winhttp-callback-twice"].text())
+        ids = {e.attrs["id"] for e in r.doc.elements() if "id" in e.attrs}
+        self.assertEqual([a.attrs["href"] for a in s.find_all("a") if a.attrs["href"][1:] not in ids], [])
 
     def test_malformed_faults_json_is_a_note(self):
         (self.res / "faults.json").write_text('{"faults": 3}')
