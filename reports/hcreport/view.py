@@ -10,12 +10,11 @@ from markupsafe import Markup
 from . import charts
 from .error_codes import named_parts
 from .evidence import CACHE_BAD, CACHE_ROWS, cache_evidence, timeline_evidence, unsafe_evidence
-from .faults import FAULT_VERDICTS
 from .format import fmt_date, fmt_num, fmt_percent, fmt_seconds, now_utc
 from .jsonfile import parse_json_property
-from .model import RESULT_HELP, RESULT_LABEL, RESULTS, VERDICT_HELP, VERDICT_LABEL, VERDICTS, verdict_label
 from .inputs import LOG_TAIL_LINES
-from .text import as_number, clean_text, failure_summary, slug
+from .model import RESULT_HELP, RESULT_LABEL, RESULTS, VERDICT_HELP, VERDICT_LABEL, VERDICTS, verdict_label
+from .text import as_number, clean_text, slug
 
 HERE = pathlib.Path(__file__).resolve().parent
 LAB_PROPERTIES = ("hc_unsafe", "hc_timeline", "hc_cache")
@@ -35,9 +34,9 @@ def environment():
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(seconds=lambda v: fmt_seconds(as_number(v)), num=lambda v: fmt_num(as_number(v)),
                        number=as_number, date=fmt_date, percent=fmt_percent, slug=slug,
-                       named_parts=named_parts, failure_summary=failure_summary)
+                       named_parts=named_parts)
     env.globals.update(RESULTS=RESULTS, RESULT_LABEL=RESULT_LABEL, RESULT_HELP=RESULT_HELP, VERDICTS=VERDICTS,
-                       VERDICT_LABEL=VERDICT_LABEL, VERDICT_HELP=VERDICT_HELP, FAULT_VERDICTS=FAULT_VERDICTS,
+                       VERDICT_LABEL=VERDICT_LABEL, VERDICT_HELP=VERDICT_HELP,
                        verdict_label=verdict_label, LOG_TAIL_LINES=LOG_TAIL_LINES, css=static("report.css"), generated=now_utc(),
                        outcome_bars=charts.outcome_bars, outcome_strip=charts.outcome_strip,
                        timeline_chart=charts.timeline)

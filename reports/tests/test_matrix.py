@@ -190,6 +190,19 @@ class FixtureRuns(MatrixCase):
         self.assertIn("B  Wine 10.0 — Debian 13 <trixie>", text)
 
 
+    def test_fault_injection_scores_side_by_side(self):
+        a = self.report_of("pass") / "results.json"
+        data = json.loads(a.read_text())
+        data["faults"] = {"implementation": "x", "total_seconds": 1, "caught": 3, "survived": 1,
+                          "not_observable": 2, "errors": 0, "score": 0.75, "faults": []}
+        b = self.tmp / "b.json"
+        b.write_text(json.dumps(data))
+        rc, _, _, page = self.compare(a, b)
+        self.assertEqual(rc, 0)
+        cells = [td.text() for td in page.root.by_id("fault-scores").find_all("td", cls="num")]
+        self.assertEqual(cells, ["–", "75% (3 / 4)"])
+
+
 class BadArguments(MatrixCase):
     def test_not_runs_exit_2_with_a_clear_message_and_write_nothing(self):
         good = self.report_of("pass")
