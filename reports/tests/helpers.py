@@ -1,4 +1,5 @@
-"""Shared by the report's unit tests: where the fixtures are, and running the generator."""
+"""Shared by the report's unit tests: where the fixtures are, running the generator, and the
+generated files parsed."""
 import contextlib
 import io
 import json
@@ -14,10 +15,12 @@ TESTS = pathlib.Path(__file__).resolve().parent
 REPORTS = TESTS.parent
 DATA = TESTS / "data"
 CATALOGUE = DATA / "catalogue.json"
+PROJECT_CATALOGUE = REPORTS.parent / "suites" / "catalogue.json"
 SCRIPT = REPORTS / "make_report.py"
 
 sys.path.insert(0, str(REPORTS))
-import make_report  # noqa: E402
+from hcreport import cli  # noqa: E402
+from dom import Page  # noqa: E402
 
 
 class ReportCase(unittest.TestCase):
@@ -31,21 +34,22 @@ class ReportCase(unittest.TestCase):
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
-                rc = make_report.main([str(a) for a in argv])
+                rc = cli.main([str(a) for a in argv])
             except SystemExit as e:  # argparse
                 rc = e.code
         return rc, out.getvalue(), err.getvalue()
 
-    def generate(self, fixture, catalogue=CATALOGUE):
-        out = self.tmp / "out"
+    def generate(self, fixture, catalogue=CATALOGUE, out=None):
+        out = out or self.tmp / "out"
         results = fixture if isinstance(fixture, pathlib.Path) else DATA / fixture
         rc, stdout, stderr = self.main("--results", results, "--catalogue", catalogue, "--out", out)
         self.assertEqual(rc, 0, stdout + stderr)
         return Report(out)
 
-    def run_script(self, *argv):
-        return subprocess.run([sys.executable, str(SCRIPT), *map(str, argv)], capture_output=True,
-                              text=True, timeout=60)
+    def run_script(self, *argv, flags=(), env=None):
+        """make_report.py run by this Python (with interpreter flags)."""
+        return subprocess.run([sys.executable, *flags, str(SCRIPT), *map(str, argv)], capture_output=True,
+                              text=True, timeout=60, env=env)
 
 
 class Report:
@@ -54,6 +58,8 @@ class Report:
     def __init__(self, out):
         self.out = out
         self.html = (out / "index.html").read_text(encoding="utf-8")
+        self.page = Page(self.html)
+        self.doc = self.page.root
         self.results = json.loads((out / "results.json").read_text(encoding="utf-8"))
         self.junit = ET.parse(out / "junit.xml").getroot()
 
@@ -70,6 +76,7 @@ class Report:
         return next(s for s in self.results["suites"] if s["name"] == name)
 
     def section(self, sid):
-        """The HTML of one <section id=...>."""
-        start = self.html.index(f'<section id="{sid}">')
-        return self.html[start:self.html.index("</section>", start)]
+        return self.doc.find("section", id_=sid)
+
+    def row(self, id_):
+        return self.doc.find("tr", id_=id_)

@@ -1,15 +1,22 @@
-"""Reading the inputs: GoogleTest results, logs, exit statuses, the catalogue, the command line."""
+"""Reading the inputs: GoogleTest results, logs, exit statuses, the catalogue, the command line
+and the Jinja2 dependency."""
 import json
+import os
 import unittest
 
-from helpers import CATALOGUE, DATA, ReportCase, make_report
+from helpers import CATALOGUE, DATA, PROJECT_CATALOGUE, ReportCase
+from hcreport.catalogue import load_catalogue
+from hcreport.exit_status import describe_exit
+from hcreport.gtest_log import parse_log
+from hcreport.model import classify
+from hcreport.text import clean_text, failure_summary, parse_seconds
 
 
 class ClassifyTest(unittest.TestCase):
     def t(self, **kw):
         base = {"name": "T", "status": "RUN", "result": "COMPLETED", "time": "0.1s", "classname": "S"}
         base.update(kw)
-        return make_report.classify(base)[0]
+        return classify(base)[0]
 
     def test_results(self):
         self.assertEqual(self.t(), "pass")
@@ -18,6 +25,8 @@ class ClassifyTest(unittest.TestCase):
         self.assertEqual(self.t(status="NOTRUN", result="SUPPRESSED"), "not_run")
         self.assertEqual(self.t(hc_verdict="known_divergence"), "known_divergence")
         self.assertEqual(self.t(hc_verdict="unexpected_pass", failures=[{"failure": "x"}]), "unexpected_pass")
+        self.assertEqual(classify({"status": "NOTRUN"}), ("not_run", "disabled"))
+        self.assertEqual(classify({"result": "SKIPPED"}), ("not_run", "skipped"))
 
     def test_a_failure_beside_a_known_divergence_is_a_failure(self):
         self.assertEqual(self.t(hc_verdict="known_divergence", failures=[{"failure": "x"}]), "fail")
@@ -25,50 +34,27 @@ class ClassifyTest(unittest.TestCase):
                                 failures=[{"failure": "unexpected pass"}, {"failure": "other"}]), "fail")
 
 
-class StatementVerdictTest(unittest.TestCase):
-    def v(self, results, kind="guarantee", testable=True):
-        s = {"kind": kind, "testable": testable}
-        tests = [{"result": r, "properties": {"hc_divergence_reason": f"reason {i}"}} for i, r in enumerate(results)]
-        return make_report.statement_verdict(s, tests)
-
-    def test_precedence(self):
-        self.assertEqual(self.v([])["verdict"], "not_covered")
-        self.assertEqual(self.v(["pass"], testable=False)["verdict"], "not_testable")
-        self.assertEqual(self.v(["pass", "pass"])["verdict"], "holds")
-        self.assertEqual(self.v(["pass"], kind="unsafe")["verdict"], "demonstrated")
-        self.assertEqual(self.v(["pass", "fail", "unexpected_pass"])["verdict"], "violated")
-        self.assertEqual(self.v(["pass", "unexpected_pass", "known_divergence"])["verdict"], "unexpected_pass")
-        self.assertEqual(self.v(["pass", "known_divergence"])["verdict"], "known_divergence")
-        self.assertEqual(self.v(["known_divergence", "not_run"])["verdict"], "incomplete")
-        self.assertEqual(self.v(["pass", "not_run"])["verdict"], "incomplete")
-        self.assertEqual(self.v(["not_run", "not_run"])["verdict"], "not_run")
-
-    def test_reasons_come_from_divergent_tests_only(self):
-        self.assertEqual(self.v(["pass", "known_divergence"])["reasons"], ["reason 1"])
-
-    def test_unsafe_wording(self):
-        self.assertEqual(make_report.verdict_label("holds", "guarantee"), "holds")
-        self.assertEqual(make_report.verdict_label("violated", "unsafe"), "test failed")
-        self.assertEqual(make_report.VERDICT_LABEL["demonstrated"], "demonstrated")
-
-
 class ExitStatusTest(unittest.TestCase):
     def d(self, code, duration=12.0, has_json=False):
-        return make_report.describe_exit(code, duration, has_json)
+        return describe_exit(code, duration, has_json)
 
     def test_normal(self):
         self.assertEqual(self.d(0, has_json=True)[0], "ok")
         self.assertEqual(self.d(1, has_json=True), ("failed", "exit code 1 (tests failed)"))
+        self.assertEqual(self.d(None, has_json=True), ("unknown", "exit status not recorded"))
 
     def test_crashes(self):
         self.assertEqual(self.d(3221225477), ("crashed", "crashed (exit code 0xC0000005, access violation)"))
         self.assertEqual(self.d(-1073741819)[1], "crashed (exit code 0xC0000005, access violation)")
         self.assertEqual(self.d(-11), ("crashed", "crashed (killed by SIGSEGV)"))
         self.assertEqual(self.d(3), ("crashed", "crashed (exit code 3, no results written)"))
+        self.assertEqual(self.d(0xC0001234), ("crashed", "crashed (exit code 0xC0001234)"))
         self.assertEqual(self.d(0)[0], "error")
+        self.assertEqual(self.d("boom"), ("error", "exit status 'boom'"))
 
     def test_hangs(self):
         self.assertEqual(self.d("timeout", 600.0), ("hung", "hung (killed after 600 s)"))
+        self.assertEqual(self.d("timeout", None), ("hung", "hung (killed by the runner)"))
         self.assertEqual(self.d(86)[0], "hung")
         self.assertIn("hang detector", self.d(86)[1])
         self.assertEqual(self.d(86, has_json=True)[0], "hung")
@@ -76,21 +62,34 @@ class ExitStatusTest(unittest.TestCase):
 
 class LogTest(unittest.TestCase):
     def test_parses_gtest_output_with_crlf_and_finds_the_running_test(self):
-        text = make_report.clean_text(
+        text = clean_text(
             "[ RUN      ] A.One\r\n[       OK ] A.One (3 ms)\r\n[ RUN      ] A.Two\r\nboom\r\n"
             "[  FAILED  ] A.Two (7 ms)\r\n[ RUN      ] A.Three\r\n[ KNOWN DIVERGENCE ] r\r\n"
             "[       OK ] A.Three (1 ms)\r\n[ RUN      ] A.Four\r\nwine: Unhandled page fault\r\n"
             "[  FAILED  ] A.Two\r\n")
-        tests = make_report.parse_log(text)
-        self.assertEqual(tests["A.One"]["outcome"], "OK")
-        self.assertEqual(tests["A.One"]["ms"], 3)
-        self.assertEqual(tests["A.Two"]["outcome"], "FAILED")
-        self.assertEqual(tests["A.Two"]["lines"], ["boom"])
-        self.assertTrue(tests["A.Three"]["divergence"])
-        self.assertIsNone(tests["A.Four"]["outcome"])
+        tests = parse_log(text)
+        self.assertEqual(tests["A.One"].outcome, "OK")
+        self.assertEqual(tests["A.One"].ms, 3)
+        self.assertFalse(tests["A.One"].divergence)
+        self.assertEqual(tests["A.Two"].outcome, "FAILED")
+        self.assertEqual(tests["A.Two"].lines, ["boom"])
+        self.assertTrue(tests["A.Three"].divergence)
+        self.assertIsNone(tests["A.Four"].outcome)
 
-    def test_clean_text_removes_control_characters_and_ansi(self):
-        self.assertEqual(make_report.clean_text("a\x1b[1mb\x1b[0m\x00c\r\n"), "ab\ufffdc\n")
+    def test_a_run_without_its_end_keeps_the_next(self):
+        tests = parse_log("[ RUN      ] A.One\nx\n[ RUN      ] A.Two\n[       OK ] A.Two (2 ms)\n")
+        self.assertIsNone(tests["A.One"].outcome)
+        self.assertEqual(tests["A.Two"].outcome, "OK")
+
+    def test_clean_text_removes_control_characters_and_ansi_and_bounds_length(self):
+        self.assertEqual(clean_text("a\x1b[1mb\x1b[0m\x00c\r\n"), "ab\ufffdc\n")
+        self.assertEqual(clean_text("x" * 30, limit=10), "x" * 10 + "\n… (20 more characters)")
+
+    def test_small_conversions(self):
+        self.assertEqual(parse_seconds("0.25s"), 0.25)
+        self.assertIsNone(parse_seconds("soon"))
+        self.assertEqual(failure_summary("a.cpp:41: Failure\nExpected equality\nmore"), "Expected equality")
+        self.assertEqual(failure_summary("just one line"), "just one line")
 
 
 class CatalogueTest(ReportCase):
@@ -104,6 +103,7 @@ class CatalogueTest(ReportCase):
                                "--out", self.tmp / "out")
         self.assertEqual(rc, 1)
         self.assertIn("catalogue not found", err)
+        self.assertFalse((self.tmp / "out").exists(), "nothing half-made")
 
     def test_malformed_catalogues(self):
         cases = {
@@ -124,9 +124,9 @@ class CatalogueTest(ReportCase):
                 self.assertFalse((self.tmp / "out" / "index.html").exists())
 
     def test_the_project_catalogue_loads(self):
-        cat = make_report.load_catalogue(make_report.pathlib.Path(__file__).resolve().parents[2]
-                                         / "suites" / "catalogue.json")
-        self.assertGreater(len(cat["statements"]), 0)
+        version, statements = load_catalogue(PROJECT_CATALOGUE)
+        self.assertGreater(len(statements), 0)
+        self.assertTrue(all(s.id and s.statement for s in statements))
 
 
 class CommandLineTest(ReportCase):
@@ -149,6 +149,17 @@ class CommandLineTest(ReportCase):
         for name in ("index.html", "junit.xml", "results.json"):
             self.assertTrue((out / name).stat().st_size > 0, name)
 
+    def test_missing_jinja2_names_the_install_command(self):
+        # -S -E: no site/dist-packages and no PYTHONPATH, so no Jinja2; the mark stops the retry with
+        # Debian's Python.
+        env = dict(os.environ, HC_REPORT_REEXEC="1")
+        p = self.run_script("--results", DATA / "pass", "--catalogue", CATALOGUE, "--out", self.tmp / "o",
+                            flags=["-S", "-E"], env=env)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn("apt-get install python3-jinja2", p.stderr)
+        self.assertIn("pip install -r reports/requirements.txt", p.stderr)
+        self.assertFalse((self.tmp / "o").exists())
+
     def test_unreadable_suite_json_is_reported_not_fatal(self):
         d = self.tmp / "res"
         d.mkdir()
@@ -161,7 +172,7 @@ class CommandLineTest(ReportCase):
         s = r.suite("bad")
         self.assertIn("not valid JSON", s["json_error"])
         self.assertEqual(r.tests()["bad:A.B"]["result"], "pass")  # recovered from the log
-        self.assertIn("not valid JSON", r.html)
+        self.assertIn("not valid JSON", r.row("bin-bad").text())
 
     def test_a_directory_without_run_json_uses_the_gtest_files(self):
         d = self.tmp / "res"
@@ -171,7 +182,20 @@ class CommandLineTest(ReportCase):
         r = self.generate(d)
         self.assertEqual(r.verdicts()["G-PASS"], "holds")
         self.assertEqual(r.suite("winhttp_a")["status"], "unknown")
-        self.assertIn("run.json was not found", r.html)
+        self.assertIn("run.json was not found", r.doc.find("header").text())
+
+    def test_a_malformed_implementation_is_a_note(self):
+        d = self.tmp / "res"
+        d.mkdir()
+        run = json.loads((DATA / "pass" / "run.json").read_text())
+        run["implementation"] = {"name": 10}
+        (d / "run.json").write_text(json.dumps(run))
+        for f in (DATA / "pass").glob("*.*"):
+            if f.name != "run.json":
+                (d / f.name).write_bytes(f.read_bytes())
+        r = self.generate(d)
+        self.assertIsNone(r.results["run"]["implementation"])
+        self.assertIn("\"implementation\" is not an object of strings", r.doc.find("header").text())
 
 
 if __name__ == "__main__":
