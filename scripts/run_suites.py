@@ -109,6 +109,8 @@ def main():
                              help="run under this Wine executable (e.g. a Wine build tree's ./wine)")
     ap.add_argument("--wine-prefix", type=pathlib.Path,
                     help="Wine prefix (default: the build tree's; another Wine needs its own)")
+    ap.add_argument("--run-dir", type=pathlib.Path,
+                    help="where the localserver's port file and log go (default: the build tree's)")
     ap.add_argument("--results", type=pathlib.Path, help="results directory (default: BUILD/results)")
     ap.add_argument("--report", type=pathlib.Path, help="report directory (default: BUILD/report)")
     args = ap.parse_args()
@@ -119,11 +121,14 @@ def main():
     paths = json.loads(paths_file.read_text())
     wine_prefix = str(args.wine_prefix.resolve()) if args.wine_prefix else paths["wine_prefix"]
     wine_run = [str(source / "scripts" / "wine-run"), "--prefix", wine_prefix] if wine_prefix else []
+    # Absolute but not resolved: a Wine build tree's ./wine is a link, and its server is beside it.
+    wine_exe = pathlib.Path(os.path.abspath(args.wine)) if args.wine else None
     if wine_run and args.wine_root:
         wine_run += ["--root", str(args.wine_root.resolve())]
-    elif wine_run and args.wine:
-        wine_run += ["--wine", str(args.wine.resolve())]
-    run_dir = pathlib.Path(paths["run_dir"])
+    elif wine_run and wine_exe:
+        wine_run += ["--wine", str(wine_exe)]
+    run_dir = args.run_dir.resolve() if args.run_dir else pathlib.Path(paths["run_dir"])
+    run_dir.mkdir(parents=True, exist_ok=True)
     results = args.results.resolve() if args.results else build / "results"
     report_dir = args.report.resolve() if args.report else build / "report"
     results.mkdir(parents=True, exist_ok=True)
@@ -175,7 +180,7 @@ def main():
     if wine_prefix:
         wine_version = sh(wine_run + ["--version"], capture_output=True, text=True).stdout.strip()
         implementation = wine_implementation(wine_version, args.wine_root and args.wine_root.resolve(),
-                                             args.wine and args.wine.resolve())
+                                             wine_exe)
     else:
         wine_version, implementation = "", windows_implementation()
     commit = sh(["git", "-C", str(source), "rev-parse", "--short", "HEAD"],
