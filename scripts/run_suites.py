@@ -10,6 +10,8 @@ import datetime
 import json
 import os
 import pathlib
+import platform
+import re
 import subprocess
 import sys
 import time
@@ -21,21 +23,114 @@ def sh(args, **kw):
     return subprocess.run(args, check=False, **kw)
 
 
+def os_release(root):
+    """The os-release fields of the system at root ("/" for the host)."""
+    fields = {}
+    path = pathlib.Path(root) / "etc" / "os-release"
+    if path.exists():
+        for line in path.read_text().splitlines():
+            key, sep, value = line.partition("=")
+            if sep:
+                fields[key] = value.strip().strip('"')
+    return fields
+
+
+def debian_package_version(package, root="/"):
+    admindir = pathlib.Path(root) / "var" / "lib" / "dpkg"
+    out = sh(["dpkg-query", f"--admindir={admindir}", "-W", "-f", "${Version}", package],
+             capture_output=True, text=True)
+    return out.stdout.strip() if out.returncode == 0 else ""
+
+
+def wine_implementation(reported, root, wine):
+    """What ran the suites under Wine: version, label and where it came from (run.json)."""
+    match = re.match(r"wine-(\S+)", reported)
+    version = match.group(1) if match else reported
+    impl = {"name": "Wine", "version": version, "label": f"Wine {version}"}
+    if wine:
+        impl["provenance"] = f"Wine executable {wine} ({reported})"
+        impl["wine"] = str(wine)
+        return impl
+    system_root = root or "/"
+    release = os_release(system_root)
+    distro = f"{release.get('NAME', 'Linux').split()[0]} {release.get('VERSION_ID', '')}".strip()
+    package = debian_package_version("wine", system_root)
+    source = f"wine {package}" if package else reported
+    if root:
+        codename = release.get("VERSION_CODENAME")
+        distro += f" ({codename})" if codename else ""
+        impl["provenance"] = f"{distro} {source}, mmdebstrap root file system"
+        impl["wine"] = str(pathlib.Path(root) / "usr" / "bin" / "wine")
+    else:
+        impl["provenance"] = f"{distro} {source} (system package)"
+        impl["wine"] = "system"
+    return impl
+
+
+def windows_implementation():
+    """The Windows release that ran the suites, from the OS itself (run.json)."""
+    build = sys.getwindowsversion().build
+    release, version, _, _ = platform.win32_ver()
+    product, ubr, display = "", None, ""
+    try:
+        import winreg
+        with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, r"SOFTWARE\Microsoft\Windows NT\CurrentVersion") as key:
+            def value(name):
+                try:
+                    return winreg.QueryValueEx(key, name)[0]
+                except OSError:
+                    return None
+            product, ubr, display = value("ProductName") or "", value("UBR"), value("DisplayVersion") or ""
+    except ImportError:
+        pass
+    # ProductName names the server release ("Windows Server 2022 Datacenter"); on client releases
+    # it can lag behind (Windows 11 reports "Windows 10"), so those are named by release instead.
+    server = re.match(r"(Windows Server \d+)", product)
+    name = server.group(1) if server else f"Windows {release}".strip()
+    full = f"{version}.{ubr}" if ubr is not None else version
+    provenance = f"{product or name}{' ' + display if display else ''}, build {full}"
+    image = os.environ.get("ImageOS"), os.environ.get("ImageVersion")
+    if all(image):
+        provenance += f"; GitHub Actions runner image {image[0]} {image[1]}"
+    return {"name": "Windows", "version": full, "label": f"{name} (build {build})",
+            "provenance": provenance}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", required=True, type=pathlib.Path)
     ap.add_argument("--source", required=True, type=pathlib.Path)
     ap.add_argument("--config", default="Release", help="build configuration (default: Release)")
+    wine_choice = ap.add_mutually_exclusive_group()
+    wine_choice.add_argument("--wine-root", type=pathlib.Path,
+                             help="run under the Wine of this root file system (scripts/wine-root; "
+                                  "run inside `wine-root exec`, which mounts the build tree into it)")
+    wine_choice.add_argument("--wine", type=pathlib.Path,
+                             help="run under this Wine executable (e.g. a Wine build tree's ./wine)")
+    ap.add_argument("--wine-prefix", type=pathlib.Path,
+                    help="Wine prefix (default: the build tree's; another Wine needs its own)")
+    ap.add_argument("--run-dir", type=pathlib.Path,
+                    help="where the localserver's port file and log go (default: the build tree's)")
+    ap.add_argument("--results", type=pathlib.Path, help="results directory (default: BUILD/results)")
+    ap.add_argument("--report", type=pathlib.Path, help="report directory (default: BUILD/report)")
     args = ap.parse_args()
     build, source = args.build.resolve(), args.source.resolve()
     paths_file = build / f"hc_paths-{args.config}.json"
     if not paths_file.exists():
         sys.exit(f"conformance: {paths_file} not found: configure and build first")
     paths = json.loads(paths_file.read_text())
-    wine_prefix = paths["wine_prefix"]
+    wine_prefix = str(args.wine_prefix.resolve()) if args.wine_prefix else paths["wine_prefix"]
     wine_run = [str(source / "scripts" / "wine-run"), "--prefix", wine_prefix] if wine_prefix else []
-    run_dir = pathlib.Path(paths["run_dir"])
-    results = build / "results"
+    # Absolute but not resolved: a Wine build tree's ./wine is a link, and its server is beside it.
+    wine_exe = pathlib.Path(os.path.abspath(args.wine)) if args.wine else None
+    if wine_run and args.wine_root:
+        wine_run += ["--root", str(args.wine_root.resolve())]
+    elif wine_run and wine_exe:
+        wine_run += ["--wine", str(wine_exe)]
+    run_dir = args.run_dir.resolve() if args.run_dir else pathlib.Path(paths["run_dir"])
+    run_dir.mkdir(parents=True, exist_ok=True)
+    results = args.results.resolve() if args.results else build / "results"
+    report_dir = args.report.resolve() if args.report else build / "report"
     results.mkdir(parents=True, exist_ok=True)
     for old in results.glob("*"):
         old.unlink()
@@ -82,20 +177,25 @@ def main():
         if wine_run:
             sh(wine_run + ["--stop"])
 
-    wine_version = (sh(["wine", "--version"], capture_output=True, text=True).stdout.strip()
-                    if wine_prefix else "")
+    if wine_prefix:
+        wine_version = sh(wine_run + ["--version"], capture_output=True, text=True).stdout.strip()
+        implementation = wine_implementation(wine_version, args.wine_root and args.wine_root.resolve(),
+                                             wine_exe)
+    else:
+        wine_version, implementation = "", windows_implementation()
     commit = sh(["git", "-C", str(source), "rev-parse", "--short", "HEAD"],
                 capture_output=True, text=True).stdout.strip()
     run = {"started": datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat(),
            "wall_s": round(time.time() - started, 3), "wine_version": wine_version,
+           "implementation": implementation,
            "commit": commit, "host": "linux+wine" if wine_prefix else "windows", "suites": suites}
     (results / "run.json").write_text(json.dumps(run, indent=2) + "\n")
 
     report = sh([sys.executable, str(source / "reports" / "make_report.py"), "--results", str(results),
-                 "--catalogue", str(source / "suites" / "catalogue.json"), "--out", str(build / "report")])
+                 "--catalogue", str(source / "suites" / "catalogue.json"), "--out", str(report_dir)])
     if report.returncode != 0:
         sys.exit("conformance: the report could not be written")
-    out = build / "report"
+    out = report_dir
     print(f"[conformance] report: {out / 'index.html'}\n[conformance] JUnit XML: {out / 'junit.xml'}\n"
           f"[conformance] results: {out / 'results.json'} (raw GoogleTest JSON and logs in {results})")
     ok = all(s["exit_code"] == 0 for s in suites)
