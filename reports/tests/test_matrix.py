@@ -7,6 +7,7 @@ import unittest
 from helpers import CATALOGUE, DATA, Page, ReportCase
 
 WINE8, SYNTHETIC = DATA / "matrix_wine8.json", DATA / "matrix_synthetic_b.json"
+WINE10 = DATA / "matrix_wine10.json"  # a real run under Debian 13's Wine 10.0
 WINDOWS_VS_WINE = {  # statement: (Windows fixture, Wine fixture "full")
     "G-FAIL": ("holds", "violated"),
     "G-KD": ("holds", "known_divergence"),
@@ -48,6 +49,22 @@ class MatrixCase(ReportCase):
             if m:
                 table[m.group(1)] = [v.replace(" ", "_") for v in re.split(r"\s{2,}", m.group(2).strip())]
         return table
+
+
+class TwoWineReleases(MatrixCase):
+    """Two real runs of this machine: Wine 8.0 and Wine 10.0."""
+
+    def test_the_differing_statements_are_the_ones_whose_verdicts_differ(self):
+        rc, text, err, page = self.compare(WINE8, WINE10)
+        self.assertEqual(rc, 0, err)
+        a, b = (json.loads(p.read_text()) for p in (WINE8, WINE10))
+        vb = {s["id"]: s["verdict"] for s in b["statements"]}
+        diff = {s["id"]: [s["verdict"], vb[s["id"]]] for s in a["statements"] if s["verdict"] != vb[s["id"]]}
+        self.assertIn("WH-STATELESS", diff)  # the Wine 10.0 regression of WinHttpCrackUrl under threads
+        self.assertEqual({r[0]: r[2] for r in self.rows(page) if r[1]}, diff)
+        self.assertEqual(self.text_table(text), diff)
+        heads = [th.text() for th in page.root.by_id("statement-matrix").find("thead").find_all("th", cls="run")]
+        self.assertTrue(heads[1].startswith("Wine 10.0"), heads)
 
 
 class RealAndSynthetic(MatrixCase):

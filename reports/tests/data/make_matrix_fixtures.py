@@ -9,6 +9,10 @@
 
 The synthetic copy's statement verdicts are recomputed from its edited tests with the report's
 own rule (hcreport.model.statement_verdict), so that it is consistent.
+
+  make_matrix_fixtures.py --wine10 RESULTS_JSON
+      matrix_wine10.json         a real run under Wine 10.0 (scripts/conformance run --wine 10.0),
+                                 made small the same way
 """
 import copy
 import json
@@ -109,6 +113,9 @@ def write(name, data):
 
 
 def main(argv):
+    if len(argv) == 2 and argv[0] == "--wine10":
+        write("matrix_wine10.json", small(json.loads(pathlib.Path(argv[1]).read_text(encoding="utf-8"))))
+        return
     if len(argv) != 1:
         sys.exit(__doc__)
     real = small(json.loads(pathlib.Path(argv[0]).read_text(encoding="utf-8")))
