@@ -1,0 +1,81 @@
+#include "hc/wininet/names.h"
+
+#include "hc/name_format.h"
+
+namespace hc::wininet {
+namespace {
+
+const char* StatusOnly(unsigned long status) {
+  switch (status) {
+#define HC_STATUS(name)        \
+  case INTERNET_STATUS_##name: \
+    return #name;
+    HC_STATUS(RESOLVING_NAME)
+    HC_STATUS(NAME_RESOLVED)
+    HC_STATUS(CONNECTING_TO_SERVER)
+    HC_STATUS(CONNECTED_TO_SERVER)
+    HC_STATUS(SENDING_REQUEST)
+    HC_STATUS(REQUEST_SENT)
+    HC_STATUS(RECEIVING_RESPONSE)
+    HC_STATUS(RESPONSE_RECEIVED)
+    HC_STATUS(CTL_RESPONSE_RECEIVED)
+    HC_STATUS(PREFETCH)
+    HC_STATUS(CLOSING_CONNECTION)
+    HC_STATUS(CONNECTION_CLOSED)
+    HC_STATUS(HANDLE_CREATED)
+    HC_STATUS(HANDLE_CLOSING)
+    HC_STATUS(DETECTING_PROXY)
+    HC_STATUS(REQUEST_COMPLETE)
+    HC_STATUS(REDIRECT)
+    HC_STATUS(INTERMEDIATE_RESPONSE)
+    HC_STATUS(USER_INPUT_REQUIRED)
+    HC_STATUS(STATE_CHANGE)
+    HC_STATUS(COOKIE_SENT)
+    HC_STATUS(COOKIE_RECEIVED)
+    HC_STATUS(PRIVACY_IMPACTED)
+    HC_STATUS(P3P_HEADER)
+    HC_STATUS(P3P_POLICYREF)
+    HC_STATUS(COOKIE_HISTORY)
+#undef HC_STATUS
+    default:
+      return nullptr;
+  }
+}
+
+const char* ErrorOnly(unsigned long error) {
+  switch (error) {
+#define HC_ERROR(name) \
+  case name:           \
+    return #name;
+    HC_ERROR(ERROR_INTERNET_TIMEOUT)
+    HC_ERROR(ERROR_INTERNET_INTERNAL_ERROR)
+    HC_ERROR(ERROR_INTERNET_INVALID_URL)
+    HC_ERROR(ERROR_INTERNET_UNRECOGNIZED_SCHEME)
+    HC_ERROR(ERROR_INTERNET_NAME_NOT_RESOLVED)
+    HC_ERROR(ERROR_INTERNET_INVALID_OPTION)
+    HC_ERROR(ERROR_INTERNET_SHUTDOWN)
+    HC_ERROR(ERROR_INTERNET_OPERATION_CANCELLED)
+    HC_ERROR(ERROR_INTERNET_INCORRECT_HANDLE_TYPE)
+    HC_ERROR(ERROR_INTERNET_INCORRECT_HANDLE_STATE)
+    HC_ERROR(ERROR_INTERNET_CANNOT_CONNECT)
+    HC_ERROR(ERROR_INTERNET_CONNECTION_ABORTED)
+    HC_ERROR(ERROR_INTERNET_CONNECTION_RESET)
+    HC_ERROR(ERROR_HTTP_HEADER_NOT_FOUND)
+    HC_ERROR(ERROR_HTTP_INVALID_SERVER_RESPONSE)
+#undef HC_ERROR
+    default:
+      return hc::Win32ErrorName(error);
+  }
+}
+
+}  // namespace
+
+std::string StatusName(unsigned long status) {
+  return hc::NameWithValue(StatusOnly(status), status);
+}
+
+std::string ErrorName(unsigned long error) {
+  return hc::NameWithValue(ErrorOnly(error), error);
+}
+
+}  // namespace hc::wininet
