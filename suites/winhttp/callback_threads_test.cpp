@@ -22,8 +22,8 @@
 namespace {
 
 using namespace std::chrono_literals;
-using hc::winhttp::CallbackSession;
 using hc::winhttp::AsyncRequest;
+using hc::winhttp::CallbackSession;
 using hc::winhttp::StatusName;
 
 constexpr int kThreads = 64;

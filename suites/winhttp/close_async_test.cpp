@@ -145,7 +145,7 @@ TEST_F(WinHttpCloseAsync, ClosingDuringAPendingOperationCancelsOrCompletesIt) {
                                                       {"callbacks_after_close_returned", late},
                                                       {"pending_send", pending_send},
                                                       {"pending_receive", pending_receive}}
-                                             .dump());
+                                           .dump());
   // The pending operation either completed (its completion callback came) or, not able to complete, reported
   // REQUEST_ERROR: an operation that ends silently leaves the application waiting forever.
   EXPECT_EQ(neither, 0) << neither << " of " << kTrials

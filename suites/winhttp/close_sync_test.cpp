@@ -69,7 +69,8 @@ TEST_F(WinHttpCloseSync, ClosingBetweenCallsWithTheBodyUnreadFromManyThreads) {
     // No call is in flight on h: closing is allowed, with most of the body still unread.
     if (!ctx.Close())
       problem("WinHttpCloseHandle: " + ErrorName(GetLastError()));
-    const auto after = hc::winhttp::SyncRequest(client().connect(), L"GET", "/get?after=" + std::to_string(t));
+    const auto after =
+        hc::winhttp::SyncRequest(client().connect(), L"GET", "/get?after=" + std::to_string(t));
     if (after.error != 0 || after.status != 200)
       problem("request after the close: " + after.Describe());
   });
@@ -137,7 +138,8 @@ TEST_F(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly)
     auto& ctx = *contexts[static_cast<std::size_t>(i)];
     auto& out = outcomes[static_cast<std::size_t>(i)];
     out.thread = GetCurrentThreadId();
-    HINTERNET h = hc::winhttp::OpenRequest(client().connect(), L"GET", "/bytes/5000?seed=" + std::to_string(i));
+    HINTERNET h =
+        hc::winhttp::OpenRequest(client().connect(), L"GET", "/bytes/5000?seed=" + std::to_string(i));
     if (h == nullptr) {
       std::lock_guard lock(mu);
       problems.push_back("WinHttpOpenRequest: " + ErrorName(GetLastError()));

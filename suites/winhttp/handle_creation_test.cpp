@@ -133,9 +133,8 @@ TEST_F(WinHttpHandleCreation, ConnectFromManyThreadsOnOneSessionCreatesSeparateC
     for (int r = 0; connect && r < kRequestsPerConnection; ++r) {
       const std::string query = "thread=" + std::to_string(t) + "&r=" + std::to_string(r);
       const auto response = hc::winhttp::SyncRequest(connect.get(), L"GET", "/get?" + query);
-      load.Sent(t, {hc::LogKey("GET", "/get", query), response.error != 0 || response.status != 200
-                                                          ? query + ": " + response.Describe()
-                                                          : ""});
+      load.Sent(t, {hc::LogKey("GET", "/get", query),
+                    response.error != 0 || response.status != 200 ? query + ": " + response.Describe() : ""});
     }
     all_connected_done.ArriveAndWait();
   });
@@ -193,9 +192,12 @@ TEST_F(WinHttpHandleCreation, OpenRequestFromManyThreadsOnOneConnectionCreatesSe
       // The response must be the one for this handle's own verb and target (the server log, checked
       // below, shows each request arrived exactly once).
       const auto echo = nlohmann::json::parse(body, nullptr, false);
-      const bool right = status == 200 && !echo.is_discarded() && echo.value("method", "") == hc::Narrow(m.verb) &&
-                         echo.value("args", nlohmann::json::object()).value("thread", "") == std::to_string(t);
-      load.Sent(t, {key, right ? "" : m.query + ": status " + std::to_string(status) + ", echo " + body.substr(0, 200)});
+      const bool right =
+          status == 200 && !echo.is_discarded() && echo.value("method", "") == hc::Narrow(m.verb) &&
+          echo.value("args", nlohmann::json::object()).value("thread", "") == std::to_string(t);
+      load.Sent(
+          t, {key,
+              right ? "" : m.query + ": status " + std::to_string(status) + ", echo " + body.substr(0, 200)});
     }
     all_created_done.ArriveAndWait();
   });

@@ -89,8 +89,8 @@ TEST_F(WinHttpIndependentHandles, AsyncRequestsDrivenFromManyThreadsEachOnItsOwn
     // and waits for each completion callback before the next.
     if (!x.RunOnThisThread(client().connect(), kStepBound)) {
       x.Close();
-      return hc::SentRequest{a.log_key,
-                             "no completion within " + std::to_string(kStepBound.count()) + " ms: " + x.Describe()};
+      return hc::SentRequest{
+          a.log_key, "no completion within " + std::to_string(kStepBound.count()) + " ms: " + x.Describe()};
     }
     const auto res = x.result();
     return hc::SentRequest{a.log_key, res.error != 0 ? x.Describe() : a.check(res)};
@@ -122,7 +122,8 @@ TEST_F(WinHttpIndependentHandles, CloseFromManyThreadsAtOnceEachOnItsOwnHandle) 
     ctx.Bind(h);
     std::string body;
     DWORD error = 0;
-    if (!WinHttpSendRequest(h, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0, ctx.value()) ||
+    if (!WinHttpSendRequest(h, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0,
+                            ctx.value()) ||
         !WinHttpReceiveResponse(h, nullptr) || !hc::winhttp::ReadAll(h, body, error))
       load.Sent(t, {hc::LogKey("GET", req.path, req.query),
                     req.target() + ": " + hc::winhttp::ErrorName(error ? error : GetLastError())});

@@ -22,9 +22,9 @@
 namespace {
 
 using namespace std::chrono_literals;
-using hc::winhttp::CallbackSession;
 using hc::winhttp::AsyncRequest;
 using hc::winhttp::AsyncRequestSpec;
+using hc::winhttp::CallbackSession;
 
 constexpr int kNullCallbackRequests = 64;  // held callbacks at once, one application thread per request
 constexpr auto kEnterBound = 30s;
@@ -150,8 +150,8 @@ TEST_F(WinHttpSetStatusCallbackNull, SafePatternKeepsTheContextUntilHandleClosin
     ASSERT_TRUE(xs.back()->Start(client().connect())) << xs.back()->Describe();
   }
   for (int i = 0; i < kNullCallbackRequests; ++i)
-    ASSERT_TRUE(hc::WaitUntil([&] { return held[static_cast<std::size_t>(i)]->entered.load(); },
-                              kEnterBound, "every HEADERS_AVAILABLE callback to be entered",
+    ASSERT_TRUE(hc::WaitUntil([&] { return held[static_cast<std::size_t>(i)]->entered.load(); }, kEnterBound,
+                              "every HEADERS_AVAILABLE callback to be entered",
                               [&] { return client().recorder().Dump(); }));
   // Close every request while its callback runs, one thread per request, all at once; the context
   // stays until HANDLE_CLOSING.

@@ -22,8 +22,8 @@
 namespace {
 
 using namespace std::chrono_literals;
-using hc::winhttp::ErrorName;
 using hc::Narrow;
+using hc::winhttp::ErrorName;
 
 constexpr int kThreads = 64;
 constexpr int kManyThreads = 128;

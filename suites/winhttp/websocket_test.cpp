@@ -29,11 +29,11 @@
 namespace {
 
 using namespace std::chrono_literals;
+using hc::winhttp::AsyncRequest;
+using hc::winhttp::AsyncRequestSpec;
 using hc::winhttp::CallbackSession;
 using hc::winhttp::Context;
 using hc::winhttp::ErrorName;
-using hc::winhttp::AsyncRequest;
-using hc::winhttp::AsyncRequestSpec;
 
 constexpr int kSockets = 64;    // sockets opened, used and closed at once, one thread each
 constexpr int kSidePairs = 32;  // sockets with a sending and a receiving thread each: 64 threads
@@ -102,8 +102,7 @@ class WebSocket : public Context {
 
   // Waits (bounded) for the first queued event with this status (or a REQUEST_ERROR for that
   // side) and removes it.
-  ::testing::AssertionResult Await(DWORD status, WsEvent& out,
-                                   std::chrono::milliseconds timeout = kOpBound) {
+  ::testing::AssertionResult Await(DWORD status, WsEvent& out, std::chrono::milliseconds timeout = kOpBound) {
     std::unique_lock lock(mu_);
     auto match = [&] {
       for (auto it = events_.begin(); it != events_.end(); ++it)
@@ -334,7 +333,8 @@ TEST_F(WinHttpWebSocket, CompleteUpgradeCreatesOneWebSocketPerRequest) {
       ++errors[ErrorName(second_errors[i])];
     }
   }
-  RecordProperty("hc_second_complete_upgrade", nlohmann::json{{"succeeded", second_ok}, {"errors", errors}}.dump());
+  RecordProperty("hc_second_complete_upgrade",
+                 nlohmann::json{{"succeeded", second_ok}, {"errors", errors}}.dump());
   hc::CheckExpecting(
       hc::OnWine("Wine 8.0's WinHttpWebSocketCompleteUpgrade does not remember that the request was "
                  "already upgraded: a second call returns another web socket handle on the same "

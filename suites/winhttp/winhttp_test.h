@@ -69,7 +69,7 @@ class SuiteTest : public ::testing::Test {
   explicit SuiteTest(std::string kind = "http") : kind_(std::move(kind)) {}
   void TearDown() override;
 
-  const hc::Scenario& server();  // thread-safe
+  const hc::Scenario& server();                 // thread-safe
   ::testing::AssertionResult OpenConnection();  // then session(), connect()
   ::testing::AssertionResult OpenCallbacks(SessionOptions options = {.async = true});  // then client()
   HINTERNET session() const { return session_.get(); }

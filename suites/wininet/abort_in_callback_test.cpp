@@ -46,7 +46,8 @@ class WinInetAbortInCallback : public hc::wininet::SuiteTest {
     auto& d = client().owner().Make<AsyncRequest>(target);
     d.CloseInCallbackOn(status, in_phase);
     const DWORD started = d.Start(client().connect());
-    EXPECT_TRUE(started == 0 || started == ERROR_IO_PENDING) << "HttpSendRequest: " << hc::wininet::ErrorName(started);
+    EXPECT_TRUE(started == 0 || started == ERROR_IO_PENDING)
+        << "HttpSendRequest: " << hc::wininet::ErrorName(started);
     return d;
   }
 
@@ -77,8 +78,8 @@ TEST_F(WinInetAbortInCallback, ClosingTheRequestInItsCallbackWhileTheServerHolds
   ASSERT_TRUE(OpenCallbacks());
   const std::string gate = "abort-held";
   // REQUEST_SENT: the request is on its way; the response will not come until the gate opens.
-  auto& d = StartAborted("/hold/" + gate + "?timeout_ms=" + std::to_string(kHoldMs), INTERNET_STATUS_REQUEST_SENT,
-                         AsyncRequest::Phase::sending);
+  auto& d = StartAborted("/hold/" + gate + "?timeout_ms=" + std::to_string(kHoldMs),
+                         INTERNET_STATUS_REQUEST_SENT, AsyncRequest::Phase::sending);
   ASSERT_TRUE(server().AwaitParked(1, kParkBound, gate));
   const AbortObservation o = Observe(d);
   hc::CheckExpecting(hc::OnWine("Wine 8.0 closes the handle only when its last reference goes; the pending "

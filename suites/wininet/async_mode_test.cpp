@@ -42,8 +42,8 @@ TEST_F(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThr
   const std::string gate = "async-mode";
   std::vector<AsyncRequest*> downloads;
   for (int i = 0; i < kStarters; ++i)
-    downloads.push_back(&client().owner().Make<AsyncRequest>("/hold/" + gate + "?timeout_ms=30000&download=" +
-                                                             std::to_string(i)));
+    downloads.push_back(&client().owner().Make<AsyncRequest>(
+        "/hold/" + gate + "?timeout_ms=30000&download=" + std::to_string(i)));
   std::vector<DWORD> start_result(kStarters, 0);
   hc::Latch started(kStarters);  // not std::latch: see hc/latch.h
   hc::Latch finished(1);         // starters stay blocked (alive, in no WinINet call) until the end

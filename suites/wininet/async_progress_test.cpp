@@ -34,7 +34,8 @@ TEST_F(WinInetAsyncProgress, ResponseReceivedNotificationsTrackADripDownloadAsIt
       "/drip?numbytes=" + std::to_string(kDripBytes) + "&duration=" + kDripSeconds + "&delay=0";
   auto* download = &client().owner().Make<AsyncRequest>(target);
   const DWORD started = download->Start(client().connect());
-  EXPECT_TRUE(started == 0 || started == ERROR_IO_PENDING) << "HttpSendRequest: " << hc::wininet::ErrorName(started);
+  EXPECT_TRUE(started == 0 || started == ERROR_IO_PENDING)
+      << "HttpSendRequest: " << hc::wininet::ErrorName(started);
   ASSERT_TRUE(hc::AwaitFinished(*download, kProgressFinishBound));
   EXPECT_EQ(download->phase(), AsyncRequest::Phase::done) << download->Describe();
   EXPECT_EQ(download->result().status, 200u);

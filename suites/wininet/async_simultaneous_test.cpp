@@ -60,7 +60,8 @@ TEST_F(WinInetAsyncSimultaneous, AsyncDownloadsFromOneThreadToSeveralServersAreI
   std::vector<HINTERNET> connects = {client.connect()};
   for (int i = 1; i < kServers; ++i) {
     auto& context = client.owner().Make<hc::wininet::Context>();
-    connects.push_back(hc::wininet::Connect(client.session(), servers[static_cast<size_t>(i)]->port(), context));
+    connects.push_back(
+        hc::wininet::Connect(client.session(), servers[static_cast<size_t>(i)]->port(), context));
     ASSERT_NE(connects.back(), nullptr) << "InternetConnect: " << hc::wininet::ErrorName(GetLastError());
     connect_contexts.push_back(&context);
   }
@@ -131,11 +132,11 @@ TEST_F(WinInetAsyncSimultaneous, SynchronousDownloadsOnOneThreadAreNeverInFlight
   });
   std::vector<std::string> problems;
   for (int i = 0; i < kSequentialServers; ++i) {
-    hc::wininet::Handle connect = hc::wininet::Connect(session.get(), servers[static_cast<size_t>(i)]->port());
+    hc::wininet::Handle connect =
+        hc::wininet::Connect(session.get(), servers[static_cast<size_t>(i)]->port());
     const std::string target = "/hold/" + gate + "?timeout_ms=30000&site=" + std::to_string(i);
     auto r = hc::wininet::SyncRequest(connect.get(), "GET", target);
-    const std::string p =
-        r.error ? target + ": " + r.Describe() : hc::EchoProblem(r.status, r.body, target);
+    const std::string p = r.error ? target + ": " + r.Describe() : hc::EchoProblem(r.status, r.body, target);
     if (!p.empty())
       problems.push_back(p);
   }
@@ -165,7 +166,8 @@ TEST_F(WinInetAsyncSimultaneous, ManyAsyncDownloadsThroughOneSessionAllArriveInt
   for (int i = 0; i < kPatternDownloads; ++i) {
     auto& d = *downloads[static_cast<size_t>(i)];
     EXPECT_TRUE(hc::AwaitFinished(d, kSimultaneousFinishBound));
-    EXPECT_EQ(patterns[static_cast<size_t>(i)].Problem(d.result().status, d.result().body), "") << d.Describe();
+    EXPECT_EQ(patterns[static_cast<size_t>(i)].Problem(d.result().status, d.result().body), "")
+        << d.Describe();
   }
   EXPECT_TRUE(hc::LogMatches(server().Log(), sent));
   for (auto* d : downloads)

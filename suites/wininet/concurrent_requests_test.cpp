@@ -30,7 +30,8 @@ constexpr auto kGangBound = 180s;
 // The pattern GET r of thread t on connect, and what was wrong with its response.
 hc::SentRequest PatternGet(HINTERNET connect, int t, int r) {
   const auto req = hc::PatternRequest::ForThread(t, r);
-  return {hc::LogKey("GET", req.path, req.query), req.Check(hc::wininet::SyncRequest(connect, "GET", req.target()))};
+  return {hc::LogKey("GET", req.path, req.query),
+          req.Check(hc::wininet::SyncRequest(connect, "GET", req.target()))};
 }
 
 class WinInetConcurrentRequests : public hc::wininet::SuiteTest {

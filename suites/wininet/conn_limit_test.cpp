@@ -149,7 +149,8 @@ TEST_F(WinInetConnLimit, RequestsBeyondThePerServerLimitWaitAtTheClient) {
   const auto& seen = run.seen[0];
   EXPECT_TRUE(seen.limit_reached) << "the limit's worth of requests (" << expected << ") should go through";
   const auto stats = server.Stats();
-  hc::RecordTimeline(server, "one HTTP/1.1 server, " + std::to_string(kRequests) + " held requests", kDocumentedLimit, limit, kRequests);
+  hc::RecordTimeline(server, "one HTTP/1.1 server, " + std::to_string(kRequests) + " held requests",
+                     kDocumentedLimit, limit, kRequests);
   RecordProperty("hc_limit_option", limit);
   RecordProperty("hc_observed_peak", stats.value("connections_peak", 0));
   hc::CheckExpecting(hc::OnWine(kWineNotEnforced), [&] {
@@ -179,7 +180,8 @@ TEST_F(WinInetConnLimit, RaisingTheLimitLetsMoreRequestsThroughAtOnce) {
   EXPECT_EQ(stats.value("connections_peak", 0), kRequests);
   EXPECT_GT(stats.value("connections_peak", 0), std::min(default_limit, kRequests - 1))
       << "the raised limit should allow more than the default " << default_limit;
-  hc::RecordTimeline(server, "one HTTP/1.1 server, limit raised to " + std::to_string(kRequests), kRequests, kRequests, kRequests);
+  hc::RecordTimeline(server, "one HTTP/1.1 server, limit raised to " + std::to_string(kRequests), kRequests,
+                     kRequests, kRequests);
   RecordProperty("hc_default_limit_option", default_limit);
 }
 
@@ -197,7 +199,8 @@ TEST_F(WinInetConnLimit, EachServerHasItsOwnConnectionBudget) {
   EXPECT_GE(run.seen[0].parked + run.seen[1].parked, 2 * expected)
       << "held at both servers at once: " << run.seen[0].parked << " + " << run.seen[1].parked;
   const auto sa = a.Stats(), sb = b.Stats();
-  hc::RecordTimeline(a, "first of two HTTP/1.1 servers, " + std::to_string(kRequests) + " held requests each", kDocumentedLimit, limit, kRequests);
+  hc::RecordTimeline(a, "first of two HTTP/1.1 servers, " + std::to_string(kRequests) + " held requests each",
+                     kDocumentedLimit, limit, kRequests);
   RecordProperty("hc_second_server_peak", sb.value("connections_peak", 0));
   hc::CheckExpecting(hc::OnWine(kWineNotEnforced), [&] {
     EXPECT_LE(sa.value("connections_peak", 0), limit) << "first server";
@@ -271,7 +274,8 @@ TEST_F(WinInetConnLimit, AnHttp10ServerGetsItsOwnLimit) {
     }
     if (!ok || prefix != hc_protocol::PatternBytes(seed, 0, kPrefixBytes)) {
       std::lock_guard lock(mu);
-      problems.push_back(target + ": " + (ok ? "wrong bytes" : "error " + hc::wininet::ErrorName(GetLastError())));
+      problems.push_back(target + ": " +
+                         (ok ? "wrong bytes" : "error " + hc::wininet::ErrorName(GetLastError())));
     }
     ++reading;
     // The controller counts down on every path within kParkBound + kSettle; the bound is a backstop.
@@ -285,7 +289,8 @@ TEST_F(WinInetConnLimit, AnHttp10ServerGetsItsOwnLimit) {
                                 << " problems, first: " << (problems.empty() ? "" : problems.front());
   EXPECT_TRUE(server.AwaitOpen(0, kParkBound));
   const auto stats = server.Stats();
-  hc::RecordTimeline(server, "one HTTP/1.0 server, " + std::to_string(kRequests) + " requests kept open", kDocumentedLimit10, limit, kRequests);
+  hc::RecordTimeline(server, "one HTTP/1.0 server, " + std::to_string(kRequests) + " requests kept open",
+                     kDocumentedLimit10, limit, kRequests);
   RecordProperty("hc_limit_option", limit);
   RecordProperty("hc_observed_peak", stats.value("connections_peak", 0));
   EXPECT_GE(peak_when_held, expected) << "the limit's worth of connections should open";

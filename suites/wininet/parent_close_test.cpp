@@ -91,7 +91,8 @@ ChildOutcome Outcome(const std::vector<hc::Notification>& log, const AsyncReques
 // Connects every parent on client's session (the first parent's connection is the client's own),
 // starts kChildrenPerConnect held requests on each and waits until the server holds as many as the
 // per-server limit lets through.
-void StartChildren(hc::wininet::CallbackSession& client, std::vector<Parent>& parents, const std::string& gate) {
+void StartChildren(hc::wininet::CallbackSession& client, std::vector<Parent>& parents,
+                   const std::string& gate) {
   const int expect_parked = std::min(kChildrenPerConnect, ConnLimit());
   for (auto& p : parents) {
     if (&p == &parents.front()) {
@@ -184,8 +185,8 @@ TEST_F(WinInetParentClose, ClosingTheConnectHandleEndsItsChildrensPendingRequest
   if (HasFatalFailure())
     return Cleanup(parents, gate, true);
 
-  EXPECT_TRUE(parents[0].context->Close()) << "InternetCloseHandle(connect): "
-                                           << hc::wininet::ErrorName(GetLastError());
+  EXPECT_TRUE(parents[0].context->Close())
+      << "InternetCloseHandle(connect): " << hc::wininet::ErrorName(GetLastError());
   ObserveAndCheck(parents, client.recorder(),
                   hc::OnWine("Wine 8.0 invalidates the child handles (invalidate_handle), but a pending "
                              "HttpSendRequest keeps its own reference and goes on waiting for the response; "
@@ -206,7 +207,8 @@ TEST_F(WinInetParentClose, ClosingTheSessionHandleEndsEveryPendingRequestBelowIt
   if (HasFatalFailure())
     return Cleanup(parents, gate, true);
 
-  EXPECT_TRUE(client.CloseSession()) << "InternetCloseHandle(session): " << hc::wininet::ErrorName(GetLastError());
+  EXPECT_TRUE(client.CloseSession()) << "InternetCloseHandle(session): "
+                                     << hc::wininet::ErrorName(GetLastError());
   ObserveAndCheck(parents, client.recorder(),
                   hc::OnWine("Wine 8.0 invalidates the subtree (invalidate_handle), but a pending "
                              "HttpSendRequest keeps its own reference and goes on waiting for the response; "

@@ -11,9 +11,9 @@ Handle OpenSession(const SessionOptions& options) {
                              WINHTTP_NO_PROXY_BYPASS, options.async ? WINHTTP_FLAG_ASYNC : 0));
   if (!session)
     return session;
-  if (options.callbacks && WinHttpSetStatusCallback(session.get(), StatusCallback,
-                                                    WINHTTP_CALLBACK_FLAG_ALL_NOTIFICATIONS,
-                                                    0) == WINHTTP_INVALID_STATUS_CALLBACK) {
+  if (options.callbacks &&
+      WinHttpSetStatusCallback(session.get(), StatusCallback, WINHTTP_CALLBACK_FLAG_ALL_NOTIFICATIONS, 0) ==
+          WINHTTP_INVALID_STATUS_CALLBACK) {
     const DWORD error = GetLastError();
     session.reset();
     SetLastError(error);

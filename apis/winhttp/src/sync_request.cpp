@@ -81,7 +81,9 @@ hc::Response SyncRequestWritten(HINTERNET connect, const wchar_t* verb, const st
 
 bool ReadAll(HINTERNET request, std::string& body, DWORD& error) {
   return hc::ReadUntilEnd(
-      [request](char* buffer, DWORD size, DWORD* got) { return WinHttpReadData(request, buffer, size, got) != FALSE; },
+      [request](char* buffer, DWORD size, DWORD* got) {
+        return WinHttpReadData(request, buffer, size, got) != FALSE;
+      },
       body, error);
 }
 

@@ -8,7 +8,10 @@
 namespace hc::wininet {
 
 AsyncRequest::AsyncRequest(hc::ContextOwner& owner, std::string target, DWORD flags)
-    : Context(owner), target_(std::move(target)), flags_(flags), t0_(std::chrono::steady_clock::now()),
+    : Context(owner),
+      target_(std::move(target)),
+      flags_(flags),
+      t0_(std::chrono::steady_clock::now()),
       buffer_(8192) {
   result_.error_name = ErrorName;
 }
@@ -133,7 +136,8 @@ void AsyncRequest::OnStatus(void* h, unsigned long status, void* info, unsigned 
     p.status = status;
     p.body_bytes = result_.body.size();
     p.t_us = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0_).count());
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0_)
+            .count());
     if (info != nullptr && length >= sizeof(DWORD) &&
         (status == INTERNET_STATUS_RESPONSE_RECEIVED || status == INTERNET_STATUS_REQUEST_SENT))
       p.value = *static_cast<const DWORD*>(info);
@@ -172,7 +176,8 @@ void AsyncRequest::OnStatus(void* h, unsigned long status, void* info, unsigned 
     Continue(h);
   } else if (phase == Phase::reading) {
     if (completion->dwResult == 0) {
-      Fail(read_pending_ ? "InternetReadFile (REQUEST_COMPLETE)" : "InternetQueryDataAvailable (REQUEST_COMPLETE)",
+      Fail(read_pending_ ? "InternetReadFile (REQUEST_COMPLETE)"
+                         : "InternetQueryDataAvailable (REQUEST_COMPLETE)",
            completion->dwError);
       return;
     }

@@ -9,7 +9,8 @@ Handle OpenSession(const SessionOptions& options) {
                                options.async ? INTERNET_FLAG_ASYNC : 0));
   if (!session)
     return session;
-  if (options.callbacks && InternetSetStatusCallbackA(session.get(), StatusCallback) == INTERNET_INVALID_STATUS_CALLBACK) {
+  if (options.callbacks &&
+      InternetSetStatusCallbackA(session.get(), StatusCallback) == INTERNET_INVALID_STATUS_CALLBACK) {
     const DWORD error = GetLastError();
     session.reset();
     SetLastError(error);
@@ -17,20 +18,20 @@ Handle OpenSession(const SessionOptions& options) {
   }
   if (options.timeout.count() > 0) {
     DWORD ms = static_cast<DWORD>(options.timeout.count());
-    for (DWORD option : {INTERNET_OPTION_CONNECT_TIMEOUT, INTERNET_OPTION_SEND_TIMEOUT, INTERNET_OPTION_RECEIVE_TIMEOUT})
+    for (DWORD option :
+         {INTERNET_OPTION_CONNECT_TIMEOUT, INTERNET_OPTION_SEND_TIMEOUT, INTERNET_OPTION_RECEIVE_TIMEOUT})
       InternetSetOptionA(session.get(), option, &ms, sizeof(ms));
   }
   return session;
 }
 
 Handle Connect(HINTERNET session, std::uint16_t port) {
-  return Handle(
-      InternetConnectA(session, "127.0.0.1", port, nullptr, nullptr, INTERNET_SERVICE_HTTP, 0, 0));
+  return Handle(InternetConnectA(session, "127.0.0.1", port, nullptr, nullptr, INTERNET_SERVICE_HTTP, 0, 0));
 }
 
 HINTERNET Connect(HINTERNET session, std::uint16_t port, Context& context) {
-  HINTERNET connect =
-      InternetConnectA(session, "127.0.0.1", port, nullptr, nullptr, INTERNET_SERVICE_HTTP, 0, context.value());
+  HINTERNET connect = InternetConnectA(session, "127.0.0.1", port, nullptr, nullptr, INTERNET_SERVICE_HTTP, 0,
+                                       context.value());
   if (connect != nullptr)
     context.Adopt(connect);
   return connect;

@@ -23,7 +23,8 @@ hc::Response SyncRequest(HINTERNET connect, const char* verb, const std::string&
     return fail("HttpSendRequest");
   DWORD status = 0, size = sizeof(status);
   hc::GangStage("in HttpQueryInfo");
-  if (!HttpQueryInfoA(request.get(), HTTP_QUERY_STATUS_CODE | HTTP_QUERY_FLAG_NUMBER, &status, &size, nullptr))
+  if (!HttpQueryInfoA(request.get(), HTTP_QUERY_STATUS_CODE | HTTP_QUERY_FLAG_NUMBER, &status, &size,
+                      nullptr))
     return fail("HttpQueryInfo");
   r.status = status;
   DWORD error = 0;
@@ -38,7 +39,9 @@ hc::Response SyncRequest(HINTERNET connect, const char* verb, const std::string&
 
 bool ReadAll(HINTERNET request, std::string& body, DWORD& error) {
   return hc::ReadUntilEnd(
-      [request](char* buffer, DWORD size, DWORD* got) { return InternetReadFile(request, buffer, size, got) != FALSE; },
+      [request](char* buffer, DWORD size, DWORD* got) {
+        return InternetReadFile(request, buffer, size, got) != FALSE;
+      },
       body, error);
 }
 

@@ -3,8 +3,8 @@
 // (query data -> read)... -> close, either from the completion callbacks (Start) or from an
 // application thread that issues each call and waits for its completion (RunOnThisThread).
 //
-//   auto& request = owner.Make<hc::winhttp::AsyncRequest>(hc::winhttp::AsyncRequestSpec{L"GET", "/bytes/100"});
-//   request.Start(connect);               // the callbacks do the rest and close the handle
+//   auto& request = owner.Make<hc::winhttp::AsyncRequest>(hc::winhttp::AsyncRequestSpec{L"GET",
+//   "/bytes/100"}); request.Start(connect);               // the callbacks do the rest and close the handle
 //   ... hc::AwaitFinished(request, bound) (hc/callback_checks.h), then request.result()
 #include <windows.h>
 #include <winhttp.h>

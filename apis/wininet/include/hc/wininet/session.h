@@ -36,7 +36,7 @@ Handle Connect(HINTERNET session, std::uint16_t port);
 // The same with context as its context, closed through it (Context::Close); null on failure.
 HINTERNET Connect(HINTERNET session, std::uint16_t port, Context& context);
 // A request for target (path?query) with flags | INTERNET_FLAG_KEEP_CONNECTION; null on failure.
-HINTERNET OpenRequest(HINTERNET connect, const char* verb, const std::string& target, DWORD flags = kNoCacheFlags,
-                      DWORD_PTR context = 0);
+HINTERNET OpenRequest(HINTERNET connect, const char* verb, const std::string& target,
+                      DWORD flags = kNoCacheFlags, DWORD_PTR context = 0);
 
 }  // namespace hc::wininet
