@@ -17,7 +17,7 @@ int TrialsMain(int argc, char** argv, std::initializer_list<void (*)(Patterns&)>
   return trial::ChildMain(argc, argv, patterns);
 }
 
-hc::ContextOwner& TrialContexts(const hc::CallbackApi& api) {
+hc::ContextOwner& TrialContexts(const hc::Api& api) {
   static auto* owner = new hc::ContextOwner(api);  // never freed: see patterns.h
   return *owner;
 }

@@ -30,7 +30,7 @@ inline constexpr std::chrono::milliseconds kTrialCallBound{2000};
 // The owner of every callback context of this trial program (the one policy of
 // hc/callback_context.h): contexts live as long as the child process, so a late callback never
 // meets freed memory; the first call names the program's API.
-hc::ContextOwner& TrialContexts(const hc::CallbackApi& api);
+hc::ContextOwner& TrialContexts(const hc::Api& api);
 
 // "harness error": the trial could not set up what it tests (what failed, with GetLastError()).
 Outcome HarnessError(const std::string& what);

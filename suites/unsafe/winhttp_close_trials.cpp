@@ -31,25 +31,25 @@ constexpr int kClosePieceDelayMs =
     1;  // 8 pieces 1 ms apart: the close lands before, during or after the reads
 constexpr auto kCloseClosingBound = std::chrono::milliseconds(2500);
 
-// Session and connection of one trial, closed at its end.
-struct Connection {
-  winhttp::Handle session, connect;
-  Connection(bool async, int port)
-      : session(winhttp::OpenSession({.async = async, .timeout = kTrialCallBound})),
-        connect(session ? winhttp::Connect(session.get(), static_cast<std::uint16_t>(port)) : nullptr) {}
-  bool ok() const { return connect != nullptr; }
-  HINTERNET Open(const std::string& path) const { return winhttp::OpenRequest(connect.get(), L"GET", path); }
-};
+// The session and connection of one trial, closed at its end.
+winhttp::Connection OpenTrialConnection(const Trial& trial, bool async) {
+  return winhttp::OpenConnection(static_cast<std::uint16_t>(trial.port()),
+                                 {.async = async, .timeout = kTrialCallBound});
+}
+
+HINTERNET Get(const winhttp::Connection& c, const std::string& path) {
+  return winhttp::OpenRequest(c.connect.get(), L"GET", path);
+}
 
 // ---- wh-sync-close ------------------------------------------------------------------------------
 
 Outcome SyncCloseFromAnotherThread(Trial& trial) {
-  Connection c(false, trial.port());
-  if (!c.ok())
+  const auto c = OpenTrialConnection(trial, false);
+  if (!c)
     return HarnessError("WinHttpOpen/WinHttpConnect");
   const std::uint64_t body_seed = trial.seed() & 0xFFFFFFFFull;
   HINTERNET request =
-      c.Open(hc_protocol::StreamBytesPath(body_seed, kCloseBodySize, kClosePiece, kClosePieceDelayMs));
+      Get(c, hc_protocol::StreamBytesPath(body_seed, kCloseBodySize, kClosePiece, kClosePieceDelayMs));
   if (!request)
     return HarnessError("WinHttpOpenRequest");
   const auto delay = microseconds(trial.Uniform(0, trial.IntArg("max_delay_us", 8000)));
@@ -136,16 +136,16 @@ class CloseInCallback : public winhttp::Context {
 };
 
 Outcome AsyncCloseInCallback(Trial& trial) {
-  Connection c(true, trial.port());
-  if (!c.ok())
+  const auto c = OpenTrialConnection(trial, true);
+  if (!c)
     return HarnessError("WinHttpOpen/WinHttpConnect");
-  HINTERNET request = c.Open(hc_protocol::StreamBytesPath(trial.seed() & 0xFFFFFFFFull, kCloseBodySize,
+  HINTERNET request = Get(c, hc_protocol::StreamBytesPath(trial.seed() & 0xFFFFFFFFull, kCloseBodySize,
                                                           kClosePiece, kClosePieceDelayMs));
   if (!request)
     return HarnessError("WinHttpOpenRequest");
   // A typical request here sees about 20 notifications; past the last one, the request finishes
   // and is closed in its final callback.
-  auto& s = TrialContexts(winhttp::kCallbackApi)
+  auto& s = TrialContexts(winhttp::kApi)
                 .Make<CloseInCallback>(static_cast<int>(trial.Uniform(1, trial.IntArg("max_close_at", 24))),
                                        trial.Uniform(0, 200));
   s.Adopt(request);
@@ -189,11 +189,11 @@ std::string Echo(HINTERNET request) {
 }
 
 Outcome UseAfterClose(Trial& trial, bool use_stale) {
-  Connection c(false, trial.port());
-  if (!c.ok())
+  const auto c = OpenTrialConnection(trial, false);
+  if (!c)
     return HarnessError("WinHttpOpen/WinHttpConnect");
   const std::string tag = std::to_string(trial.index());
-  HINTERNET first = c.Open("/anything?handle=first&trial=" + tag);
+  HINTERNET first = Get(c, "/anything?handle=first&trial=" + tag);
   if (!first)
     return HarnessError("WinHttpOpenRequest");
   const auto d_close = microseconds(trial.Uniform(0, 40));
@@ -219,7 +219,7 @@ Outcome UseAfterClose(Trial& trial, bool use_stale) {
   std::thread opener([&] {
     start.ArriveAndWait();
     SpinFor(d_open);
-    second = c.Open("/anything?handle=second&trial=" + tag);
+    second = Get(c, "/anything?handle=second&trial=" + tag);
   });
   closer.join();
   opener.join();
@@ -245,11 +245,11 @@ Outcome UseAfterClose(Trial& trial, bool use_stale) {
 // ---- wh-double-close / wh-single-close -------------------------------------------------------------
 
 Outcome DoubleClose(Trial& trial, bool both_close) {
-  Connection c(false, trial.port());
-  if (!c.ok())
+  const auto c = OpenTrialConnection(trial, false);
+  if (!c)
     return HarnessError("WinHttpOpen/WinHttpConnect");
   const std::string tag = std::to_string(trial.index());
-  HINTERNET first = c.Open("/anything?handle=first&trial=" + tag);
+  HINTERNET first = Get(c, "/anything?handle=first&trial=" + tag);
   if (!first)
     return HarnessError("WinHttpOpenRequest");
   microseconds delay[3];
@@ -275,7 +275,7 @@ Outcome DoubleClose(Trial& trial, bool both_close) {
   std::thread opener([&] {
     start.ArriveAndWait();
     SpinFor(delay[2]);
-    second = c.Open("/anything?handle=second&trial=" + tag);
+    second = Get(c, "/anything?handle=second&trial=" + tag);
   });
   t0.join();
   t1.join();

@@ -76,7 +76,7 @@ Outcome FreeContext(Trial& trial, bool wait_for_closing) {
               : nullptr;
   if (!request)
     return HarnessError("WinHttpOpen/Connect/OpenRequest");
-  auto& c = TrialContexts(winhttp::kCallbackApi).Make<RequestContext>(trial.Uniform(0, 100));
+  auto& c = TrialContexts(winhttp::kApi).Make<RequestContext>(trial.Uniform(0, 100));
   c.Adopt(request);
   const auto close_after = microseconds(trial.Uniform(0, trial.IntArg("max_delay_us", 6000)));
   WinHttpSetStatusCallback(request, winhttp::StatusCallback, WINHTTP_CALLBACK_FLAG_ALL_NOTIFICATIONS, 0);

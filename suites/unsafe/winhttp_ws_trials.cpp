@@ -35,9 +35,9 @@ struct Side {
 
 Outcome WebSocketClose(Trial& trial, bool racing) {
   auto server = std::make_unique<hc::Scenario>("ws", "unsafe-ws");
-  auto session = winhttp::OpenSession({.timeout = kTrialCallBound});
-  auto connect = session ? winhttp::Connect(session.get(), server->port()) : nullptr;
-  winhttp::Handle request(connect ? winhttp::OpenRequest(connect.get(), L"GET", "/websocket/echo") : nullptr);
+  const auto connection = winhttp::OpenConnection(server->port(), {.timeout = kTrialCallBound});
+  winhttp::Handle request(
+      connection ? winhttp::OpenRequest(connection.connect.get(), L"GET", "/websocket/echo") : nullptr);
   if (!request)
     return HarnessError("WinHttpOpen/Connect/OpenRequest");
   trial.Stage("main", "upgrade request");

@@ -35,10 +35,10 @@ Outcome CacheContention(Trial& trial, bool cache_on) {
     paths.push_back(j % 2 == 0 ? "/cache/60?run=" + run + "&k=" + std::to_string(j)
                                : "/bytes/" + std::to_string(kBytes) + "?seed=" +
                                      std::to_string((trial.seed() + j) & 0xFFFFFFFFull) + "&run=" + run);
-  auto session = wininet::OpenSession({.timeout = kTrialCallBound});
-  auto connect = session ? wininet::Connect(session.get(), server.port()) : nullptr;
-  if (!connect)
+  auto connection = wininet::OpenConnection(server.port(), {.timeout = kTrialCallBound});
+  if (!connection)
     return HarnessError("InternetOpen/Connect");
+  HINTERNET connect = connection.connect.get();
   const DWORD flags = cache_on ? 0 : wininet::kNoCacheFlags;
 
   std::atomic<int> errors{0}, bad{0}, from_cache{0};
@@ -58,7 +58,7 @@ Outcome CacheContention(Trial& trial, bool cache_on) {
         const int j = (t + r) % kUrls;
         const std::string id = std::to_string(t) + "-" + std::to_string(r);
         HINTERNET request =
-            wininet::OpenRequest(connect.get(), "GET", paths[static_cast<std::size_t>(j)], flags);
+            wininet::OpenRequest(connect, "GET", paths[static_cast<std::size_t>(j)], flags);
         if (!request) {
           note_error(GetLastError());
           continue;
@@ -109,8 +109,7 @@ Outcome CacheContention(Trial& trial, bool cache_on) {
   for (auto& t : gang)
     t.join();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  connect.reset();
-  session.reset();
+  connection = {};
   const int sent = threads * per_thread;
   const int reached = server.Stats().value("requests", 0);
 

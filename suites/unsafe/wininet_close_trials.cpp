@@ -25,14 +25,6 @@ constexpr int kClosePieceDelayMs =
     1;  // 8 pieces 1 ms apart: the close lands before, during or after the reads
 constexpr auto kCloseClosingBound = std::chrono::milliseconds(2500);
 
-// Session and connection of one trial, closed at its end.
-struct Connection {
-  wininet::Handle session, connect;
-  explicit Connection(int port)
-      : session(wininet::OpenSession({.timeout = kTrialCallBound})),
-        connect(session ? wininet::Connect(session.get(), static_cast<std::uint16_t>(port)) : nullptr) {}
-};
-
 // The synchronous request every trial makes: send, then read the whole body.
 void SendAndRead(HINTERNET request, SyncCalls& calls) {
   calls.running = "closed during HttpSendRequest";
@@ -57,7 +49,8 @@ void SendAndRead(HINTERNET request, SyncCalls& calls) {
 }
 
 Outcome CrossThreadClose(Trial& trial) {
-  Connection c(trial.port());
+  const auto c =
+      wininet::OpenConnection(static_cast<std::uint16_t>(trial.port()), {.timeout = kTrialCallBound});
   const std::uint64_t body_seed = trial.seed() & 0xFFFFFFFFull;
   HINTERNET request =
       c.connect ? wininet::OpenRequest(c.connect.get(), "GET",
@@ -100,8 +93,9 @@ class CloseInCallback : public wininet::Context {
 };
 
 Outcome CloseInStatusCallback(Trial& trial) {
-  Connection c(trial.port());
-  auto& s = TrialContexts(wininet::kCallbackApi)
+  const auto c =
+      wininet::OpenConnection(static_cast<std::uint16_t>(trial.port()), {.timeout = kTrialCallBound});
+  auto& s = TrialContexts(wininet::kApi)
                 .Make<CloseInCallback>(static_cast<int>(trial.Uniform(1, trial.IntArg("max_close_at", 12))),
                                        trial.Uniform(0, 200));
   const std::uint64_t body_seed = trial.seed() & 0xFFFFFFFFull;

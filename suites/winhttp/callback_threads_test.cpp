@@ -40,7 +40,7 @@ struct Where {
 
 // Runs kThreads x kRequestsPerThread exchanges, each driven by its own application thread, and
 // classifies every notification by the thread that delivered it.
-std::map<std::string, Where> Classify(CallbackSession& client, bool async,
+std::map<std::string, Where> Classify(hc::CallbackSession& client, bool async,
                                       std::vector<std::string>& problems) {
   std::mutex mu;
   std::map<std::uintptr_t, DWORD> driver;  // context -> driving thread

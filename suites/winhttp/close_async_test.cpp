@@ -42,7 +42,8 @@ constexpr auto kCloseBound = 30s;
 constexpr auto kGangBound = 60s;
 constexpr int kHoldMs = 30000;  // the server answers a request still held after this (504)
 
-std::vector<hc::Notification> NotificationsOf(const CallbackSession& client, const hc::winhttp::Context& c) {
+std::vector<hc::Notification> NotificationsOf(const hc::CallbackSession& client,
+                                              const hc::winhttp::Context& c) {
   std::vector<hc::Notification> mine;
   for (const auto& n : client.recorder().Snapshot())
     if (n.context == static_cast<std::uintptr_t>(c.value()))
@@ -60,7 +61,7 @@ bool Has(const std::vector<hc::Notification>& ns, DWORD status) {
 class WinHttpCloseAsync : public hc::winhttp::SuiteTest {};
 
 // HANDLE_CLOSING exactly once, nothing after it, and never a callback on a poisoned context.
-void ExpectClosingLast(const CallbackSession& client, const std::vector<AsyncRequest*>& xs) {
+void ExpectClosingLast(const hc::CallbackSession& client, const std::vector<AsyncRequest*>& xs) {
   for (const auto* x : xs) {
     EXPECT_EQ(x->closing_count(), 1) << "HANDLE_CLOSING for " << x->spec().target;
     EXPECT_EQ(x->after_closing(), 0) << "notifications after HANDLE_CLOSING for " << x->spec().target;
@@ -268,7 +269,7 @@ TEST_F(WinHttpCloseAsync, FailedRequestsReportRequestErrorBeforeHandleClosing) {
 
   struct Kind {
     const char* name;
-    CallbackSession* client;
+    hc::CallbackSession* client;
     std::string target;
     std::vector<AsyncRequest*> xs;
   };

@@ -54,7 +54,7 @@ struct Held {
   }
 };
 
-AsyncRequest& MakeHeldRequest(CallbackSession& client, Held& held, int i) {
+AsyncRequest& MakeHeldRequest(hc::CallbackSession& client, Held& held, int i) {
   AsyncRequestSpec spec;
   spec.target = "/bytes/1000?seed=" + std::to_string(i);
   auto& x = client.owner().Make<AsyncRequest>(spec);

@@ -191,7 +191,7 @@ struct Upgrade {
 
 // Opens a web socket on client's connection; returns nullptr and sets error on failure. The
 // upgrade request handle is closed once the socket exists.
-WebSocket* OpenWebSocket(CallbackSession& client, std::string& error, HINTERNET* second_upgrade = nullptr,
+WebSocket* OpenWebSocket(hc::CallbackSession& client, std::string& error, HINTERNET* second_upgrade = nullptr,
                          DWORD* second_error = nullptr) {
   auto upgrade = std::make_shared<Upgrade>();
   AsyncRequestSpec spec;
@@ -244,7 +244,7 @@ WebSocket* OpenWebSocket(CallbackSession& client, std::string& error, HINTERNET*
 }
 
 // Opens n web sockets on client's connection from n threads at once; the failures go to errors.
-std::vector<WebSocket*> OpenWebSockets(CallbackSession& client, int n, std::vector<std::string>& errors) {
+std::vector<WebSocket*> OpenWebSockets(hc::CallbackSession& client, int n, std::vector<std::string>& errors) {
   std::vector<WebSocket*> sockets(static_cast<std::size_t>(n), nullptr);
   std::mutex mu;
   hc::RunGang(n, kGangBound, [&](int s) {

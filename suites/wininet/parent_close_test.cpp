@@ -91,8 +91,7 @@ ChildOutcome Outcome(const std::vector<hc::Notification>& log, const AsyncReques
 // Connects every parent on client's session (the first parent's connection is the client's own),
 // starts kChildrenPerConnect held requests on each and waits until the server holds as many as the
 // per-server limit lets through.
-void StartChildren(hc::wininet::CallbackSession& client, std::vector<Parent>& parents,
-                   const std::string& gate) {
+void StartChildren(hc::CallbackSession& client, std::vector<Parent>& parents, const std::string& gate) {
   const int expect_parked = std::min(kChildrenPerConnect, ConnLimit());
   for (auto& p : parents) {
     if (&p == &parents.front()) {

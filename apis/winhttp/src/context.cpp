@@ -1,25 +1,33 @@
 #include "hc/winhttp/context.h"
 
 #include "hc/winhttp/names.h"
+#include "hc/winhttp/session.h"
 
 namespace hc::winhttp {
 namespace {
 
-int CloseWinHttpHandle(void* h) {
-  return WinHttpCloseHandle(h);
+bool SetContext(void* h, std::uintptr_t value) {
+  DWORD_PTR v = value;
+  return WinHttpSetOption(h, WINHTTP_OPTION_CONTEXT_VALUE, &v, sizeof(v)) != FALSE;
+}
+
+void* ConnectBound(void* session, std::uint16_t port, hc::CallbackContext* context) {
+  return context != nullptr ? Connect(session, port, *context) : Connect(session, port).release();
 }
 
 }  // namespace
 
-const hc::CallbackApi kCallbackApi{WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING, CloseWinHttpHandle, StatusName};
-
-bool Context::Bind(HINTERNET h) {
-  DWORD_PTR v = value();
-  if (!WinHttpSetOption(h, WINHTTP_OPTION_CONTEXT_VALUE, &v, sizeof(v)))
-    return false;
-  Adopt(h);
-  return true;
-}
+const hc::Api kApi{.name = "WinHTTP",
+                   .handle_closing = WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING,
+                   .close_handle = hc::CloseWith<WinHttpCloseHandle>,
+                   .set_context = SetContext,
+                   .status_name = StatusName,
+                   .error_name = ErrorName,
+                   .open_session = hc::OpenSessionWith<OpenSession>,
+                   .open_call = "WinHttpOpen",
+                   .connect = ConnectBound,
+                   .connect_call = "WinHttpConnect",
+                   .session_takes_context = true};
 
 void CALLBACK StatusCallback(HINTERNET h, DWORD_PTR context, DWORD status, LPVOID info, DWORD length) {
   hc::DeliverStatus(context, h, status, info, length, NotificationValue(status, info, length));

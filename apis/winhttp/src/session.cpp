@@ -9,17 +9,14 @@ Handle OpenSession(const SessionOptions& options) {
   const std::wstring agent = hc::Widen(options.user_agent);
   Handle session(WinHttpOpen(agent.c_str(), WINHTTP_ACCESS_TYPE_NO_PROXY, WINHTTP_NO_PROXY_NAME,
                              WINHTTP_NO_PROXY_BYPASS, options.async ? WINHTTP_FLAG_ASYNC : 0));
-  if (!session)
-    return session;
-  if (options.callbacks &&
+  if (session && options.callbacks &&
       WinHttpSetStatusCallback(session.get(), StatusCallback, WINHTTP_CALLBACK_FLAG_ALL_NOTIFICATIONS, 0) ==
           WINHTTP_INVALID_STATUS_CALLBACK) {
     const DWORD error = GetLastError();
     session.reset();
     SetLastError(error);
-    return session;
   }
-  if (options.timeout.count() > 0) {
+  if (session && options.timeout.count() > 0) {
     const int ms = static_cast<int>(options.timeout.count());
     WinHttpSetTimeouts(session.get(), ms, ms, ms, ms);
   }
@@ -30,21 +27,24 @@ Handle Connect(HINTERNET session, std::uint16_t port) {
   return Handle(WinHttpConnect(session, L"127.0.0.1", port, 0));
 }
 
-HINTERNET Connect(HINTERNET session, std::uint16_t port, Context& context) {
-  HINTERNET connect = WinHttpConnect(session, L"127.0.0.1", port, 0);
-  if (connect != nullptr && !context.Bind(connect)) {
-    const DWORD error = GetLastError();
-    WinHttpCloseHandle(connect);
-    SetLastError(error);
+HINTERNET Connect(HINTERNET session, std::uint16_t port, hc::CallbackContext& context) {
+  Handle connect = Connect(session, port);
+  if (!connect || !context.Bind(connect.get()))
     return nullptr;
-  }
-  return connect;
+  return connect.release();
 }
 
 HINTERNET OpenRequest(HINTERNET connect, const wchar_t* verb, const std::string& target) {
   const std::wstring object = hc::Widen(target);
   return WinHttpOpenRequest(connect, verb, object.c_str(), nullptr, WINHTTP_NO_REFERER,
                             WINHTTP_DEFAULT_ACCEPT_TYPES, 0);
+}
+
+Connection OpenConnection(std::uint16_t port, const SessionOptions& options) {
+  Connection c{OpenSession(options), nullptr};
+  if (c.session)
+    c.connect = Connect(c.session.get(), port);
+  return c;
 }
 
 }  // namespace hc::winhttp

@@ -1,8 +1,8 @@
 #pragma once
-// WinHTTP's side of the context-lifetime policy (hc/callback_context.h): contexts bound to
-// WinHTTP handles and the one status callback that delivers their notifications.
+// WinHTTP's side of the context-lifetime policy (hc/callback_context.h): its description for
+// API-neutral code and the one status callback of every handle that has a context.
 //
-//   hc::ContextOwner owner(hc::winhttp::kCallbackApi);
+//   hc::ContextOwner owner(hc::winhttp::kApi);
 //   auto& ctx = owner.Make<hc::winhttp::Context>();
 //   ctx.Bind(request);  // WINHTTP_OPTION_CONTEXT_VALUE; the session has StatusCallback installed
 //   ...
@@ -10,20 +10,14 @@
 #include <windows.h>
 #include <winhttp.h>
 
+#include "hc/api.h"
 #include "hc/callback_context.h"
 
 namespace hc::winhttp {
 
-// HANDLE_CLOSING, WinHttpCloseHandle and StatusName, for hc::ContextOwner.
-extern const hc::CallbackApi kCallbackApi;
+extern const hc::Api kApi;
 
-class Context : public hc::CallbackContext {
- public:
-  using hc::CallbackContext::CallbackContext;
-  // Makes this the context of h (WINHTTP_OPTION_CONTEXT_VALUE): h's notifications come here and
-  // h's HANDLE_CLOSING ends the context. False (and not bound) if the option cannot be set.
-  bool Bind(HINTERNET h);
-};
+using Context = hc::CallbackContext;
 
 // The status callback of every handle with a Context: hc::DeliverStatus.
 void CALLBACK StatusCallback(HINTERNET h, DWORD_PTR context, DWORD status, LPVOID info, DWORD length);

@@ -3,13 +3,10 @@
 #include <windows.h>
 #include <winhttp.h>
 
-#include <memory>
+#include "hc/api.h"
 
 namespace hc::winhttp {
 
-struct HandleCloser {
-  void operator()(HINTERNET h) const noexcept { WinHttpCloseHandle(h); }
-};
-using Handle = std::unique_ptr<void, HandleCloser>;
+using Handle = hc::HandleOf<WinHttpCloseHandle>;
 
 }  // namespace hc::winhttp

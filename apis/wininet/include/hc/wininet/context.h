@@ -1,8 +1,9 @@
 #pragma once
-// WinINet's side of the context-lifetime policy (hc/callback_context.h): contexts of WinINet
-// handles and the one status callback that delivers their notifications.
+// WinINet's side of the context-lifetime policy (hc/callback_context.h): its description for
+// API-neutral code, the one status callback of every handle that has a context, and the reading
+// of the values it records.
 //
-//   hc::ContextOwner owner(hc::wininet::kCallbackApi);
+//   hc::ContextOwner owner(hc::wininet::kApi);
 //   auto session = hc::wininet::OpenSession({.async = true, .callbacks = true});
 //   auto& ctx = owner.Make<hc::wininet::Context>();
 //   HINTERNET connect = hc::wininet::Connect(session.get(), port, ctx);  // ctx is its context
@@ -11,21 +12,15 @@
 #include <windows.h>
 #include <wininet.h>
 
+#include "hc/api.h"
 #include "hc/callback_context.h"
 #include "hc/callback_recorder.h"
 
 namespace hc::wininet {
 
-// HANDLE_CLOSING, InternetCloseHandle and StatusName, for hc::ContextOwner.
-extern const hc::CallbackApi kCallbackApi;
+extern const hc::Api kApi;
 
-class Context : public hc::CallbackContext {
- public:
-  using hc::CallbackContext::CallbackContext;
-  // Makes this the context of h afterwards (INTERNET_OPTION_CONTEXT_VALUE); handles created with
-  // value() as their context are adopted instead. False (and not bound) if the option cannot be set.
-  bool Bind(HINTERNET h);
-};
+using Context = hc::CallbackContext;
 
 // The status callback of every handle with a Context: hc::DeliverStatus.
 void CALLBACK StatusCallback(HINTERNET h, DWORD_PTR context, DWORD status, LPVOID info, DWORD length);

@@ -3,13 +3,10 @@
 #include <windows.h>
 #include <wininet.h>
 
-#include <memory>
+#include "hc/api.h"
 
 namespace hc::wininet {
 
-struct HandleCloser {
-  void operator()(HINTERNET h) const noexcept { InternetCloseHandle(h); }
-};
-using Handle = std::unique_ptr<void, HandleCloser>;
+using Handle = hc::HandleOf<InternetCloseHandle>;
 
 }  // namespace hc::wininet
