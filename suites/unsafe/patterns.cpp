@@ -22,6 +22,31 @@ hc::ContextOwner& TrialContexts(const hc::Api& api) {
   return *owner;
 }
 
+void ClosingInCallback::CloseHere(unsigned long status, bool spin) {
+  if (claimed_.exchange(true))
+    return;
+  if (spin)
+    trial::SpinFor(std::chrono::microseconds(spin_us_));
+  closed_in_ = status;
+  Close();
+}
+
+Outcome ClosingInCallback::Result(Trial& trial, const std::string& elsewhere, const std::string& detail) {
+  constexpr auto kClosingBound = std::chrono::milliseconds(2500);
+  const bool closing = WaitForClosing(kClosingBound);
+  if (closing)
+    Sleep(2);  // a callback after HANDLE_CLOSING would show up here
+  trial.Note("callbacks", calls_.load());
+  const std::string where =
+      (closed_in_ == 0 ? elsewhere : "closed in " + owner().recorder().Name(closed_in_) + " callback") +
+      detail;
+  if (!closing)
+    return {"no HANDLE_CLOSING", where};
+  if (after_closing() > 0)
+    return {"callback after HANDLE_CLOSING", where};
+  return Outcome::Success(where);
+}
+
 Outcome HarnessError(const std::string& what) {
   return {"harness error", what + ": error " + std::to_string(GetLastError())};
 }

@@ -7,6 +7,8 @@
 //  wh-double-close        two threads close one handle at once (WH-CLOSE-ONE-THREAD)
 //  wh-single-close        safe: exactly one thread closes
 #include <atomic>
+#include <functional>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -25,19 +27,13 @@ namespace {
 using std::chrono::microseconds;
 using trial::SpinFor;
 
-constexpr std::size_t kCloseBodySize = 32768;
-constexpr std::size_t kClosePiece = 4096;
-constexpr int kClosePieceDelayMs =
-    1;  // 8 pieces 1 ms apart: the close lands before, during or after the reads
-constexpr auto kCloseClosingBound = std::chrono::milliseconds(2500);
-
 // The session and connection of one trial, closed at its end.
-winhttp::Connection OpenTrialConnection(const Trial& trial, bool async) {
-  return winhttp::OpenConnection(static_cast<std::uint16_t>(trial.port()),
-                                 {.async = async, .timeout = kTrialCallBound});
+hc::Connection OpenTrialConnection(const Trial& trial, bool async) {
+  return hc::OpenConnection(winhttp::kApi, static_cast<std::uint16_t>(trial.port()),
+                            {.async = async, .timeout = kTrialCallBound});
 }
 
-HINTERNET Get(const winhttp::Connection& c, const std::string& path) {
+HINTERNET Get(const hc::Connection& c, const std::string& path) {
   return winhttp::OpenRequest(c.connect.get(), L"GET", path);
 }
 
@@ -82,22 +78,20 @@ Outcome SyncCloseFromAnotherThread(Trial& trial) {
 
 // ---- wh-async-close-in-cb -------------------------------------------------------------------------
 
-// Drives its request (receive, read) from the completions and closes it inside the callback with
-// number close_at, or the one that ends the request, after spin_us of work.
-class CloseInCallback : public winhttp::Context {
+// Drives its request (receive, read) from the completions until the callback that closes it:
+// the one with number close_at, or the one that ends the request.
+class CloseInCallback : public ClosingInCallback {
  public:
-  CloseInCallback(hc::ContextOwner& owner, int close_at, std::int64_t spin_us)
-      : winhttp::Context(owner), close_at_(close_at), spin_us_(spin_us) {}
+  using ClosingInCallback::ClosingInCallback;
 
   void OnStatus(void* h, unsigned long status, void*, unsigned long length) override {
     if (status == WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING)
       return;
-    const int n = ++calls;
     const bool finished = status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR ||
                           (status == WINHTTP_CALLBACK_STATUS_READ_COMPLETE && length == 0);
-    if (n >= close_at_ || finished)
+    if (Count() || finished)
       return CloseHere(status);
-    if (claimed)
+    if (claimed())
       return;
     BOOL ok = TRUE;
     switch (status) {
@@ -115,23 +109,7 @@ class CloseInCallback : public winhttp::Context {
       CloseHere(status);
   }
 
-  // Closes the request once, from whichever thread gets here first (status 0: not a callback).
-  void CloseHere(DWORD status, bool spin = true) {
-    if (claimed.exchange(true))
-      return;
-    if (spin)
-      SpinFor(microseconds(spin_us_));
-    closed_in = status;
-    Close();
-  }
-
-  std::atomic<int> calls{0};
-  std::atomic<bool> claimed{false};
-  std::atomic<DWORD> closed_in{0};  // status of the callback that closed
-
  private:
-  const int close_at_;
-  const std::int64_t spin_us_;
   char buffer_[8192];
 };
 
@@ -159,18 +137,7 @@ Outcome AsyncCloseInCallback(Trial& trial) {
     // Failed before any callback could take over: the call has returned, closing is ours.
     s.CloseHere(0, false);
   }
-  const bool closing = s.WaitForClosing(kCloseClosingBound);
-  if (closing)
-    Sleep(2);  // a callback after HANDLE_CLOSING would show up here
-  trial.Note("callbacks", s.calls.load());
-  const std::string where =
-      s.closed_in == 0 ? "closed after WinHttpSendRequest failed (" + std::to_string(send_error) + ")"
-                       : "closed in " + winhttp::StatusName(s.closed_in) + " callback";
-  if (!closing)
-    return {"no HANDLE_CLOSING", where};
-  if (s.after_closing() > 0)
-    return {"callback after HANDLE_CLOSING", where};
-  return Outcome::Success(where);
+  return s.Result(trial, "closed after WinHttpSendRequest failed (" + std::to_string(send_error) + ")");
 }
 
 // ---- wh-use-after-close / wh-no-use-after-close ----------------------------------------------------
@@ -188,118 +155,115 @@ std::string Echo(HINTERNET request) {
   return body;
 }
 
-Outcome UseAfterClose(Trial& trial, bool use_stale) {
-  const auto c = OpenTrialConnection(trial, false);
-  if (!c)
+// A reuse trial: the first request is closed by closer threads while another thread opens a
+// second request on the same connection; whether the second gets the first's handle value, and
+// what a stale use of the first does then, is the question.
+struct ReuseTrial {
+  hc::Connection c;
+  std::string tag;
+  HINTERNET first = nullptr, second = nullptr;
+  std::string value;  // whether the second request got the first's handle value
+};
+
+// Opens the first request, runs close(k) on `closers` threads and the opener (opener_delay after
+// the release) at once; a harness error if a request could not be opened.
+std::optional<Outcome> RunReuseRace(Trial& trial, ReuseTrial& r, int closers, microseconds opener_delay,
+                                    const std::function<void(int k)>& close) {
+  r.c = OpenTrialConnection(trial, false);
+  if (!r.c)
     return HarnessError("WinHttpOpen/WinHttpConnect");
-  const std::string tag = std::to_string(trial.index());
-  HINTERNET first = Get(c, "/anything?handle=first&trial=" + tag);
-  if (!first)
+  r.tag = std::to_string(trial.index());
+  r.first = Get(r.c, "/anything?handle=first&trial=" + r.tag);
+  if (!r.first)
     return HarnessError("WinHttpOpenRequest");
+  hc::Latch start(closers + 1);
+  std::vector<std::thread> threads;
+  for (int k = 0; k < closers; ++k)
+    threads.emplace_back([&, k] {
+      start.ArriveAndWait();
+      close(k);
+    });
+  threads.emplace_back([&] {
+    start.ArriveAndWait();
+    SpinFor(opener_delay);
+    r.second = Get(r.c, "/anything?handle=second&trial=" + r.tag);
+  });
+  for (auto& t : threads)
+    t.join();
+  if (!r.second)
+    return HarnessError("second WinHttpOpenRequest");
+  const bool reused = r.second == r.first;
+  trial.Note("value_reused", reused ? 1 : 0);
+  r.value = reused ? "handle value reused by the new request" : "handle value not reused";
+  return std::nullopt;
+}
+
+Outcome UseAfterClose(Trial& trial, bool use_stale) {
   const auto d_close = microseconds(trial.Uniform(0, 40));
   const auto d_open = microseconds(trial.Uniform(0, 40));
-  hc::Latch start(2);
-  HINTERNET stale = first;  // what the careless thread still holds
   BOOL stale_ok = FALSE;
   DWORD stale_error = 0;
-  HINTERNET second = nullptr;
-  std::thread closer([&] {
-    start.ArriveAndWait();
-    WinHttpCloseHandle(first);
-    if (use_stale) {
-      SpinFor(d_close);
-      const std::wstring header = L"X-Stale: " + hc::Widen(tag);
-      stale_ok =
-          WinHttpAddRequestHeaders(stale, header.c_str(), static_cast<DWORD>(-1), WINHTTP_ADDREQ_FLAG_ADD);
-      stale_error = stale_ok ? 0 : GetLastError();
-    } else {
-      stale = nullptr;  // the safe pattern: the closed handle is forgotten at once
-    }
-  });
-  std::thread opener([&] {
-    start.ArriveAndWait();
-    SpinFor(d_open);
-    second = Get(c, "/anything?handle=second&trial=" + tag);
-  });
-  closer.join();
-  opener.join();
-  if (!second)
-    return HarnessError("second WinHttpOpenRequest");
-  const bool reused = second == first;
-  trial.Note("value_reused", reused ? 1 : 0);
-  const std::string body = Echo(second);
-  WinHttpCloseHandle(second);
-  const bool carried = body.find("X-Stale") != std::string::npos;
-  const std::string value = reused ? "handle value reused by the new request" : "handle value not reused";
+  ReuseTrial r;
+  if (auto harness = RunReuseRace(trial, r, 1, d_open, [&](int) {
+        HINTERNET stale = r.first;  // what the careless thread still holds
+        WinHttpCloseHandle(r.first);
+        if (!use_stale)
+          return;  // the safe pattern: the closed handle is forgotten at once
+        SpinFor(d_close);
+        const std::wstring header = L"X-Stale: " + hc::Widen(r.tag);
+        stale_ok =
+            WinHttpAddRequestHeaders(stale, header.c_str(), static_cast<DWORD>(-1), WINHTTP_ADDREQ_FLAG_ADD);
+        stale_error = stale_ok ? 0 : GetLastError();
+      }))
+    return *harness;
+  const std::string body = Echo(r.second);
+  WinHttpCloseHandle(r.second);
   if (body.empty())
-    return {"new request failed", value};
-  if (carried)
-    return {"stale call hit the new handle", value};
+    return {"new request failed", r.value};
+  if (body.find("X-Stale") != std::string::npos)
+    return {"stale call hit the new handle", r.value};
   if (!use_stale)
-    return Outcome::Success(value);
+    return Outcome::Success(r.value);
   if (stale_ok)
-    return {"stale call succeeded", value};
-  return {"error " + std::to_string(stale_error), value};
+    return {"stale call succeeded", r.value};
+  return {"error " + std::to_string(stale_error), r.value};
 }
 
 // ---- wh-double-close / wh-single-close -------------------------------------------------------------
 
 Outcome DoubleClose(Trial& trial, bool both_close) {
-  const auto c = OpenTrialConnection(trial, false);
-  if (!c)
-    return HarnessError("WinHttpOpen/WinHttpConnect");
-  const std::string tag = std::to_string(trial.index());
-  HINTERNET first = Get(c, "/anything?handle=first&trial=" + tag);
-  if (!first)
-    return HarnessError("WinHttpOpenRequest");
   microseconds delay[3];
   for (auto& d : delay)
     d = microseconds(trial.Uniform(0, 40));
-  hc::Latch start(3);
   std::atomic<bool> closing{false};
   BOOL ok[2] = {FALSE, FALSE};
   DWORD err[2] = {0, 0};
   bool called[2] = {false, false};
-  HINTERNET second = nullptr;
-  auto close_from = [&](int k) {
-    start.ArriveAndWait();
-    SpinFor(delay[k]);
-    // The safe pattern: whoever comes first closes, the other one does not touch the handle.
-    if (!both_close && closing.exchange(true))
-      return;
-    called[k] = true;
-    ok[k] = WinHttpCloseHandle(first);
-    err[k] = ok[k] ? 0 : GetLastError();
-  };
-  std::thread t0(close_from, 0), t1(close_from, 1);
-  std::thread opener([&] {
-    start.ArriveAndWait();
-    SpinFor(delay[2]);
-    second = Get(c, "/anything?handle=second&trial=" + tag);
-  });
-  t0.join();
-  t1.join();
-  opener.join();
-  if (!second)
-    return HarnessError("second WinHttpOpenRequest");
-  const bool reused = second == first;
-  trial.Note("value_reused", reused ? 1 : 0);
-  const std::string body = Echo(second);
-  const bool second_alive = !body.empty();
+  ReuseTrial r;
+  if (auto harness = RunReuseRace(trial, r, 2, delay[2], [&](int k) {
+        SpinFor(delay[k]);
+        // The safe pattern: whoever comes first closes, the other one does not touch the handle.
+        if (!both_close && closing.exchange(true))
+          return;
+        called[k] = true;
+        ok[k] = WinHttpCloseHandle(r.first);
+        err[k] = ok[k] ? 0 : GetLastError();
+      }))
+    return *harness;
+  const bool second_alive = !Echo(r.second).empty();
   if (second_alive)
-    WinHttpCloseHandle(second);  // if it died, the second close already closed it
-  const std::string value = reused ? "handle value reused by the new request" : "handle value not reused";
+    WinHttpCloseHandle(r.second);  // if it died, the second close already closed it
   const int closes = (called[0] ? 1 : 0) + (called[1] ? 1 : 0);
   const int succeeded = (ok[0] ? 1 : 0) + (ok[1] ? 1 : 0);
   if (!second_alive)
     return {closes == 2 && succeeded == 2 ? "second close closed the new request" : "new request failed",
-            value};
+            r.value};
   if (!both_close)
-    return succeeded == 1 ? Outcome::Success(value) : Outcome{"close failed", value};
+    return succeeded == 1 ? Outcome::Success(r.value) : Outcome{"close failed", r.value};
   if (succeeded == 2)
-    return {"both closes succeeded", value};
+    return {"both closes succeeded", r.value};
   const DWORD e = ok[0] ? err[1] : err[0];
-  return {succeeded == 1 ? "error " + std::to_string(e) : "both closes failed", value};
+  return {succeeded == 1 ? "error " + std::to_string(e) : "both closes failed", r.value};
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 // together must be the body exactly once.
 #include <hc_protocol/pattern_paths.h>
 
+#include "hc/winhttp/context.h"
 #include "hc/winhttp/session.h"
 #include "two_readers.h"
 #include "winhttp_trials.h"

@@ -18,6 +18,7 @@
 
 #include "hc/latch.h"
 #include "hc/localserver.h"
+#include "hc/winhttp/context.h"
 #include "hc/winhttp/session.h"
 #include "winhttp_trials.h"
 
@@ -35,7 +36,7 @@ struct Side {
 
 Outcome WebSocketClose(Trial& trial, bool racing) {
   auto server = std::make_unique<hc::Scenario>("ws", "unsafe-ws");
-  const auto connection = winhttp::OpenConnection(server->port(), {.timeout = kTrialCallBound});
+  const auto connection = hc::OpenConnection(winhttp::kApi, server->port(), {.timeout = kTrialCallBound});
   winhttp::Handle request(
       connection ? winhttp::OpenRequest(connection.connect.get(), L"GET", "/websocket/echo") : nullptr);
   if (!request)

@@ -16,6 +16,7 @@
 
 #include "hc/latch.h"
 #include "hc/localserver.h"
+#include "hc/wininet/context.h"
 #include "hc/wininet/session.h"
 #include "wininet_trials.h"
 
@@ -35,7 +36,7 @@ Outcome CacheContention(Trial& trial, bool cache_on) {
     paths.push_back(j % 2 == 0 ? "/cache/60?run=" + run + "&k=" + std::to_string(j)
                                : "/bytes/" + std::to_string(kBytes) + "?seed=" +
                                      std::to_string((trial.seed() + j) & 0xFFFFFFFFull) + "&run=" + run);
-  auto connection = wininet::OpenConnection(server.port(), {.timeout = kTrialCallBound});
+  auto connection = hc::OpenConnection(wininet::kApi, server.port(), {.timeout = kTrialCallBound});
   if (!connection)
     return HarnessError("InternetOpen/Connect");
   HINTERNET connect = connection.connect.get();
@@ -57,8 +58,7 @@ Outcome CacheContention(Trial& trial, bool cache_on) {
       for (int r = 0; r < per_thread; ++r) {
         const int j = (t + r) % kUrls;
         const std::string id = std::to_string(t) + "-" + std::to_string(r);
-        HINTERNET request =
-            wininet::OpenRequest(connect, "GET", paths[static_cast<std::size_t>(j)], flags);
+        HINTERNET request = wininet::OpenRequest(connect, "GET", paths[static_cast<std::size_t>(j)], flags);
         if (!request) {
           note_error(GetLastError());
           continue;

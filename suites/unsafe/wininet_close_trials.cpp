@@ -19,12 +19,6 @@ namespace {
 using std::chrono::microseconds;
 using trial::SpinFor;
 
-constexpr std::size_t kCloseBodySize = 32768;
-constexpr std::size_t kClosePiece = 4096;
-constexpr int kClosePieceDelayMs =
-    1;  // 8 pieces 1 ms apart: the close lands before, during or after the reads
-constexpr auto kCloseClosingBound = std::chrono::milliseconds(2500);
-
 // The synchronous request every trial makes: send, then read the whole body.
 void SendAndRead(HINTERNET request, SyncCalls& calls) {
   calls.running = "closed during HttpSendRequest";
@@ -49,8 +43,8 @@ void SendAndRead(HINTERNET request, SyncCalls& calls) {
 }
 
 Outcome CrossThreadClose(Trial& trial) {
-  const auto c =
-      wininet::OpenConnection(static_cast<std::uint16_t>(trial.port()), {.timeout = kTrialCallBound});
+  const auto c = hc::OpenConnection(wininet::kApi, static_cast<std::uint16_t>(trial.port()),
+                                    {.timeout = kTrialCallBound});
   const std::uint64_t body_seed = trial.seed() & 0xFFFFFFFFull;
   HINTERNET request =
       c.connect ? wininet::OpenRequest(c.connect.get(), "GET",
@@ -66,44 +60,30 @@ Outcome CrossThreadClose(Trial& trial) {
       [request] { return InternetCloseHandle(request); }, body_seed, kCloseBodySize);
 }
 
-// Closes its request inside the callback with number close_at, after spin_us of work
-// (documented: abort a request by closing its handle during a callback).
-class CloseInCallback : public wininet::Context {
+// Closes its request inside the callback with number close_at (documented: abort a request by
+// closing its handle during a callback).
+class CloseInCallback : public ClosingInCallback {
  public:
-  CloseInCallback(hc::ContextOwner& owner, int close_at, std::int64_t spin_us)
-      : wininet::Context(owner), close_at_(close_at), spin_us_(spin_us) {}
+  using ClosingInCallback::ClosingInCallback;
 
   void OnStatus(void*, unsigned long status, void*, unsigned long) override {
-    if (status == INTERNET_STATUS_HANDLE_CLOSING)
-      return;
-    if (++calls == close_at_ && !claimed.exchange(true)) {
-      SpinFor(microseconds(spin_us_));
-      closed_in = status;
-      Close();
-    }
+    if (status != INTERNET_STATUS_HANDLE_CLOSING && Count())
+      CloseHere(status);
   }
-
-  std::atomic<int> calls{0};
-  std::atomic<bool> claimed{false};
-  std::atomic<DWORD> closed_in{0};  // status of the callback that closed
-
- private:
-  const int close_at_;
-  const std::int64_t spin_us_;
 };
 
 Outcome CloseInStatusCallback(Trial& trial) {
-  const auto c =
-      wininet::OpenConnection(static_cast<std::uint16_t>(trial.port()), {.timeout = kTrialCallBound});
+  const auto c = hc::OpenConnection(wininet::kApi, static_cast<std::uint16_t>(trial.port()),
+                                    {.timeout = kTrialCallBound});
   auto& s = TrialContexts(wininet::kApi)
                 .Make<CloseInCallback>(static_cast<int>(trial.Uniform(1, trial.IntArg("max_close_at", 12))),
                                        trial.Uniform(0, 200));
   const std::uint64_t body_seed = trial.seed() & 0xFFFFFFFFull;
   HINTERNET request =
-      c.connect ? wininet::OpenRequest(c.connect.get(), "GET",
-                                       hc_protocol::StreamBytesPath(body_seed, kCloseBodySize, kClosePiece),
-                                       wininet::kNoCacheFlags, s.value())
-                : nullptr;
+      c ? wininet::OpenRequest(c.connect.get(), "GET",
+                               hc_protocol::StreamBytesPath(body_seed, kCloseBodySize, kClosePiece),
+                               wininet::kNoCacheFlags, s.value())
+        : nullptr;
   if (!request)
     return HarnessError("InternetOpen/Connect/HttpOpenRequest");
   s.Adopt(request);
@@ -113,21 +93,11 @@ Outcome CloseInStatusCallback(Trial& trial) {
   SendAndRead(request, calls);
   // The request's calls have returned: if no callback closed the handle, closing it now is the
   // plain, safe way.
-  if (!s.claimed.exchange(true))
-    s.Close();
-  const bool closing = s.WaitForClosing(kCloseClosingBound);
-  if (closing)
-    Sleep(2);
-  trial.Note("callbacks", s.calls.load());
-  std::string where = s.closed_in == 0 ? "closed after the calls returned"
-                                       : "closed in " + wininet::StatusName(s.closed_in) + " callback";
-  where += calls.error ? std::string(", ") + calls.failed_call + " error " + std::to_string(calls.error)
-                       : ", request completed";
-  if (!closing)
-    return {"no HANDLE_CLOSING", where};
-  if (s.after_closing() > 0)
-    return {"callback after HANDLE_CLOSING", where};
-  return Outcome::Success(where);
+  s.CloseHere(0, false);
+  return s.Result(trial, "closed after the calls returned",
+                  calls.error
+                      ? std::string(", ") + calls.failed_call + " error " + std::to_string(calls.error)
+                      : ", request completed");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 // pieces together must be the body exactly once.
 #include <hc_protocol/pattern_paths.h>
 
+#include "hc/wininet/context.h"
 #include "hc/wininet/session.h"
 #include "two_readers.h"
 #include "wininet_trials.h"

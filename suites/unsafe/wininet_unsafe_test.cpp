@@ -14,7 +14,6 @@
 namespace {
 
 using namespace std::chrono_literals;
-using hc::unsafe::PatternRun;
 using hc::unsafe::RecordAndCheck;
 using hc::unsafe::RunPair;
 using hc::unsafe::RunShape;

@@ -29,9 +29,7 @@ namespace {
 using namespace std::chrono_literals;
 
 using hc::winhttp::AsyncRequest;
-using hc::winhttp::AsyncRequestSpec;
 using hc::winhttp::CallbackSession;
-using hc::winhttp::StatusName;
 
 constexpr int kTrials = 64;  // requests closed while an operation is pending, one thread each
 constexpr int kPerCallbackStatus =
@@ -79,7 +77,7 @@ TEST_F(WinHttpCloseAsync, ClosingDuringAPendingOperationCancelsOrCompletesIt) {
   std::vector<AsyncRequest*> xs;
   std::vector<std::string> sent;
   for (int i = 0; i < kTrials; ++i) {
-    AsyncRequestSpec spec;
+    hc::winhttp::AsyncRequestSpec spec;
     const std::string query = std::string("timeout_ms=").append(std::to_string(kHoldMs));
     spec.target = "/hold/c" + std::to_string(i) + "?" + query;
     sent.push_back(hc::LogKey("GET", "/hold/c" + std::to_string(i), query));
@@ -186,7 +184,7 @@ TEST_F(WinHttpCloseAsync, ClosingFromInsideInformationalAndCompletionCallbacks) 
     for (int k = 0; k < kPerCallbackStatus; ++k) {
       auto plan = std::make_unique<CloseInCallback>();
       plan->status = status;
-      AsyncRequestSpec spec;
+      hc::winhttp::AsyncRequestSpec spec;
       spec.target = "/bytes/20000?seed=" + std::to_string(xs.size());
       spec.read_chunk = 4096;  // several reads, so READ_COMPLETE comes more than once
       auto& x = client().owner().Make<AsyncRequest>(spec);
@@ -232,8 +230,9 @@ TEST_F(WinHttpCloseAsync, ClosingFromInsideInformationalAndCompletionCallbacks) 
   std::map<std::string, std::string> use;  // status -> outcomes of using the closed handle
   for (std::size_t i = 0; i < xs.size(); ++i) {
     auto& p = *plans[i];
-    EXPECT_TRUE(p.close_result.load()) << "WinHttpCloseHandle inside " << StatusName(p.status) << " failed";
-    use[StatusName(p.status)] +=
+    EXPECT_TRUE(p.close_result.load())
+        << "WinHttpCloseHandle inside " << hc::winhttp::StatusName(p.status) << " failed";
+    use[hc::winhttp::StatusName(p.status)] +=
         (p.use_result.load() ? "ok " : "error " + std::to_string(p.use_error.load()) + " ");
   }
   RecordProperty("hc_handle_use_after_close_in_callback", nlohmann::json(use).dump());
@@ -278,7 +277,7 @@ TEST_F(WinHttpCloseAsync, FailedRequestsReportRequestErrorBeforeHandleClosing) {
                              {"no answer (receive timeout)", &silent, "/never-answer", {}}};
   for (auto& k : kinds)
     for (int i = 0; i < kFailingPerKind; ++i) {
-      AsyncRequestSpec spec;
+      hc::winhttp::AsyncRequestSpec spec;
       spec.target = k.target + "?i=" + std::to_string(i);
       k.xs.push_back(&k.client->owner().Make<AsyncRequest>(spec));  // closes itself in the failing callback
     }

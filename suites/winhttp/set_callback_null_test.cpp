@@ -15,6 +15,7 @@
 
 #include "hc/catalogue.h"
 #include "hc/localserver.h"
+#include "hc/problem_list.h"
 #include "hc/thread_gang.h"
 #include "hc/wait.h"
 #include "winhttp_test.h"
@@ -33,8 +34,6 @@ constexpr auto kClosingWindow =
     200ms;  // how long HANDLE_CLOSING gets to (wrongly) overtake a running callback
 constexpr auto kNullCallbackClosingBound = 30s;
 constexpr auto kNullCallbackGangBound = 120s;  // each gang thread may wait kEnterBound twice
-
-class WinHttpSetStatusCallbackNull : public hc::winhttp::SuiteTest {};
 
 // Holds the first completion callback (HEADERS_AVAILABLE) of a request until released.
 struct Held {
@@ -80,28 +79,33 @@ AsyncRequest& MakeHeldRequest(hc::CallbackSession& client, Held& held, int i) {
   return x;
 }
 
-TEST_F(WinHttpSetStatusCallbackNull, DoesNotWaitForACallbackAlreadyRunning) {
-  hc::Covers({"WH-CH-SETCALLBACK-NULL", "WH-CLOSE-ASYNC-RULE"});
-  ASSERT_TRUE(OpenCallbacks());
+class WinHttpSetStatusCallbackNull : public hc::winhttp::SuiteTest {
+ protected:
+  // kNullCallbackRequests requests on a callback session, each holding its first completion
+  // callback until released.
+  void StartHeldRequests() {
+    ASSERT_TRUE(OpenCallbacks());
+    for (int i = 0; i < kNullCallbackRequests; ++i) {
+      held.push_back(std::make_unique<Held>());
+      xs.push_back(&MakeHeldRequest(client(), *held.back(), i));
+      ASSERT_TRUE(xs.back()->Start(client().connect())) << xs.back()->Describe();
+    }
+  }
   std::vector<std::unique_ptr<Held>> held;
   std::vector<AsyncRequest*> xs;
-  for (int i = 0; i < kNullCallbackRequests; ++i) {
-    held.push_back(std::make_unique<Held>());
-    xs.push_back(&MakeHeldRequest(client(), *held.back(), i));
-    ASSERT_TRUE(xs.back()->Start(client().connect())) << xs.back()->Describe();
-  }
+};
+
+TEST_F(WinHttpSetStatusCallbackNull, DoesNotWaitForACallbackAlreadyRunning) {
+  hc::Covers({"WH-CH-SETCALLBACK-NULL", "WH-CLOSE-ASYNC-RULE"});
+  ASSERT_NO_FATAL_FAILURE(StartHeldRequests());
   std::atomic<int> still_inside{0}, set_failed{0};
-  std::mutex mu;
-  std::vector<std::string> problems;
+  hc::ProblemList problems;
   // Thread i waits for request i's callback to be entered, then removes the callback and closes
   // the request while that callback runs; all requests at once.
   hc::RunGang(kNullCallbackRequests, kNullCallbackGangBound, [&](int i) {
     auto& h = *held[static_cast<std::size_t>(i)];
     auto& x = *xs[static_cast<std::size_t>(i)];
-    auto problem = [&](const std::string& p) {
-      std::lock_guard lock(mu);
-      problems.push_back("request " + std::to_string(i) + ": " + p);
-    };
+    auto problem = [&](const std::string& p) { problems.Add("request " + std::to_string(i), p); };
     if (auto entered = hc::WaitUntil([&] { return h.entered.load(); }, kEnterBound,
                                      "the HEADERS_AVAILABLE callback to be entered");
         !entered)
@@ -120,11 +124,7 @@ TEST_F(WinHttpSetStatusCallbackNull, DoesNotWaitForACallbackAlreadyRunning) {
         !exited)
       problem(exited.message());
   });
-  std::string all;
-  for (const auto& p : problems)
-    all += "\n  " + p;
-  EXPECT_TRUE(problems.empty()) << problems.size() << " requests failed:" << all << "\n"
-                                << client().recorder().Dump();
+  EXPECT_TRUE(problems.None(kNullCallbackRequests)) << "\n" << client().recorder().Dump();
   EXPECT_EQ(set_failed.load(), 0) << "WinHttpSetStatusCallback(NULL) failed";
   // The documented race: removing the callback did not wait for (or stop) the one already running,
   // which went on to use its context after the handle was closed.
@@ -141,14 +141,7 @@ TEST_F(WinHttpSetStatusCallbackNull, DoesNotWaitForACallbackAlreadyRunning) {
 TEST_F(WinHttpSetStatusCallbackNull, SafePatternKeepsTheContextUntilHandleClosing) {
   hc::Covers({"WH-CH-CONTEXT-UNTIL-CLOSING", "WH-CH-CLOSING-LAST", "WH-CH-CALLBACKS-AFTER-CLOSE",
               "WH-CLOSE-ASYNC-RULE"});
-  ASSERT_TRUE(OpenCallbacks());
-  std::vector<std::unique_ptr<Held>> held;
-  std::vector<AsyncRequest*> xs;
-  for (int i = 0; i < kNullCallbackRequests; ++i) {
-    held.push_back(std::make_unique<Held>());
-    xs.push_back(&MakeHeldRequest(client(), *held.back(), i));
-    ASSERT_TRUE(xs.back()->Start(client().connect())) << xs.back()->Describe();
-  }
+  ASSERT_NO_FATAL_FAILURE(StartHeldRequests());
   for (int i = 0; i < kNullCallbackRequests; ++i)
     ASSERT_TRUE(hc::WaitUntil([&] { return held[static_cast<std::size_t>(i)]->entered.load(); }, kEnterBound,
                               "every HEADERS_AVAILABLE callback to be entered",

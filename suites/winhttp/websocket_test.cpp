@@ -11,6 +11,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,6 +23,7 @@
 #include "hc/catalogue.h"
 #include "hc/expectation.h"
 #include "hc/localserver.h"
+#include "hc/problem_list.h"
 #include "hc/thread_gang.h"
 #include "hc/wait.h"
 #include "winhttp_test.h"
@@ -30,8 +32,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using hc::winhttp::AsyncRequest;
-using hc::winhttp::AsyncRequestSpec;
-using hc::winhttp::CallbackSession;
 using hc::winhttp::Context;
 using hc::winhttp::ErrorName;
 
@@ -41,13 +41,18 @@ constexpr int kShutdownSockets =
     64;                           // sockets shut down at once (one thread each) while a receive is pending
 constexpr int kOneOpSockets = 8;  // sockets tried in turn by one thread (no concurrency: see that test)
 constexpr int kMessages = 40;
+constexpr int kEchoesBeforeClose = 3;
 constexpr auto kOpBound = 30s;
 constexpr auto kGangBound = 120s;
 constexpr auto kNormalClosure = static_cast<USHORT>(WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS);  // 1000
 
+class WebSocket;
+
 class WinHttpWebSocket : public hc::winhttp::SuiteTest {
  protected:
-  WinHttpWebSocket() : SuiteTest("ws") {}
+  WinHttpWebSocket() : hc::winhttp::SuiteTest("ws") {}
+  void EachThreadWithItsOwnSocket(const std::function<WebSocket*(int, std::string&)>& open,
+                                  const std::function<std::string(WebSocket&, int)>& use);
 };
 
 struct WsEvent {
@@ -194,7 +199,7 @@ struct Upgrade {
 WebSocket* OpenWebSocket(hc::CallbackSession& client, std::string& error, HINTERNET* second_upgrade = nullptr,
                          DWORD* second_error = nullptr) {
   auto upgrade = std::make_shared<Upgrade>();
-  AsyncRequestSpec spec;
+  hc::winhttp::AsyncRequestSpec spec;
   spec.target = "/websocket/echo";
   auto& x = client.owner().Make<AsyncRequest>(spec);
   upgrade->request = &x;
@@ -296,33 +301,37 @@ std::string CloseWebSocket(WebSocket& ws) {
   return problem;
 }
 
-TEST_F(WinHttpWebSocket, CompleteUpgradeCreatesOneWebSocketPerRequest) {
-  hc::Covers({"WH-WS-UPGRADE-ONE", "WH-INDEPENDENT"});
-  ASSERT_TRUE(OpenCallbacks());
-  std::mutex mu;
-  std::vector<std::string> problems;
-  std::vector<HINTERNET> seconds(kSockets, nullptr);
-  std::vector<DWORD> second_errors(kSockets, 0);
-  // Each thread upgrades its own request (requests are independent handles), all at once.
+// kSockets threads at once, each opening its own socket (open), using it (use says what went
+// wrong) and closing it (nothing else running on it); no thread may have had a problem.
+void WinHttpWebSocket::EachThreadWithItsOwnSocket(const std::function<WebSocket*(int, std::string&)>& open,
+                                                  const std::function<std::string(WebSocket&, int)>& use) {
+  hc::ProblemList problems;
   hc::RunGang(kSockets, kGangBound, [&](int t) {
-    std::string error;
-    auto i = static_cast<std::size_t>(t);
-    WebSocket* ws = OpenWebSocket(client(), error, &seconds[i], &second_errors[i]);
-    std::string problem = ws ? ws->Echo("hello " + std::to_string(t)) : error;
+    std::string problem;
+    WebSocket* ws = open(t, problem);
     if (ws) {
+      problem = use(*ws, t);
       const std::string closed = CloseWebSocket(*ws);
       if (problem.empty())
         problem = closed;
     }
-    if (!problem.empty()) {
-      std::lock_guard lock(mu);
-      problems.push_back("socket " + std::to_string(t) + ": " + problem);
-    }
+    problems.Add("socket " + std::to_string(t), problem);
   });
-  std::string all;
-  for (const auto& p : problems)
-    all += "\n  " + p;
-  EXPECT_TRUE(problems.empty()) << all;
+  EXPECT_TRUE(problems.None(kSockets));
+}
+
+TEST_F(WinHttpWebSocket, CompleteUpgradeCreatesOneWebSocketPerRequest) {
+  hc::Covers({"WH-WS-UPGRADE-ONE", "WH-INDEPENDENT"});
+  ASSERT_TRUE(OpenCallbacks());
+  std::vector<HINTERNET> seconds(kSockets, nullptr);
+  std::vector<DWORD> second_errors(kSockets, 0);
+  // Each thread upgrades its own request (requests are independent handles), all at once.
+  EachThreadWithItsOwnSocket(
+      [&](int t, std::string& error) {
+        const auto i = static_cast<std::size_t>(t);
+        return OpenWebSocket(client(), error, &seconds[i], &second_errors[i]);
+      },
+      [](WebSocket& ws, int t) { return ws.Echo("hello " + std::to_string(t)); });
   int second_ok = 0;
   std::map<std::string, int> errors;
   for (std::size_t i = 0; i < seconds.size(); ++i) {
@@ -349,29 +358,15 @@ TEST_F(WinHttpWebSocket, CompleteUpgradeCreatesOneWebSocketPerRequest) {
 TEST_F(WinHttpWebSocket, CloseWhenNoSendOrReceiveRunsCompletesTheHandshake) {
   hc::Covers({"WH-WS-CLOSE-EXCLUSIVE", "WH-INDEPENDENT"});
   ASSERT_TRUE(OpenCallbacks());
-  std::mutex mu;
-  std::vector<std::string> problems;
   // Each thread has its own socket: a few echoes, then (nothing else running on it) the close
   // handshake, all sockets at once.
-  hc::RunGang(kSockets, kGangBound, [&](int t) {
-    std::string problem;
-    WebSocket* ws = OpenWebSocket(client(), problem);
-    for (int m = 0; ws && problem.empty() && m < 3; ++m)
-      problem = ws->Echo("m" + std::to_string(m));
-    if (ws) {
-      const std::string closed = CloseWebSocket(*ws);
-      if (problem.empty())
-        problem = closed;
-    }
-    if (!problem.empty()) {
-      std::lock_guard lock(mu);
-      problems.push_back("socket " + std::to_string(t) + ": " + problem);
-    }
-  });
-  std::string all;
-  for (const auto& p : problems)
-    all += "\n  " + p;
-  EXPECT_TRUE(problems.empty()) << all;
+  EachThreadWithItsOwnSocket([&](int, std::string& error) { return OpenWebSocket(client(), error); },
+                             [](WebSocket& ws, int) {
+                               std::string problem;
+                               for (int m = 0; problem.empty() && m < kEchoesBeforeClose; ++m)
+                                 problem = ws.Echo("m" + std::to_string(m));
+                               return problem;
+                             });
   EXPECT_TRUE(hc::AwaitAllClosed(client().owner(), kOpBound));
   EXPECT_EQ(client().owner().dead_context_callbacks(), 0) << client().recorder().Dump();
 }
@@ -383,12 +378,8 @@ TEST_F(WinHttpWebSocket, SendOnOneThreadWhileAnotherReceives) {
   const std::vector<WebSocket*> sockets = OpenWebSockets(client(), kSidePairs, open_errors);
   ASSERT_TRUE(open_errors.empty()) << open_errors.size()
                                    << " web sockets did not open:" << Lines(open_errors);
-  std::mutex mu;
-  std::vector<std::string> problems;
-  auto problem = [&](int s, const std::string& p) {
-    std::lock_guard lock(mu);
-    problems.push_back("socket " + std::to_string(s) + ": " + p);
-  };
+  hc::ProblemList problems;
+  auto problem = [&](int s, const std::string& p) { problems.Add("socket " + std::to_string(s), p); };
   // Thread 2s sends kMessages messages on socket s while thread 2s+1 receives their echoes.
   hc::RunGang(2 * kSidePairs, kGangBound, [&](int t) {
     const int s = t / 2;
@@ -415,10 +406,7 @@ TEST_F(WinHttpWebSocket, SendOnOneThreadWhileAnotherReceives) {
       }
     }
   });
-  std::string all;
-  for (const auto& p : problems)
-    all += "\n  " + p;
-  EXPECT_TRUE(problems.empty()) << all;
+  EXPECT_TRUE(problems.None(kSidePairs));
   for (auto* ws : sockets)
     EXPECT_EQ(CloseWebSocket(*ws), "");
   EXPECT_TRUE(hc::AwaitAllClosed(client().owner(), kOpBound));

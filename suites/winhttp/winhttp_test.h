@@ -4,9 +4,6 @@
 #include <windows.h>
 #include <winhttp.h>
 
-#include <cstdint>
-#include <string>
-
 #include "hc/api_test.h"
 #include "hc/callback_checks.h"
 #include "hc/winhttp/async_request.h"
@@ -17,15 +14,7 @@
 
 namespace hc::winhttp {
 
-class CallbackSession : public hc::CallbackSession {
- public:
-  explicit CallbackSession(std::uint16_t port, SessionOptions options = {.async = true})
-      : hc::CallbackSession(kApi, port, options) {}
-};
-
-class SuiteTest : public hc::SuiteTest {
- protected:
-  explicit SuiteTest(std::string kind = "http") : hc::SuiteTest(kApi, std::move(kind)) {}
-};
+using CallbackSession = hc::CallbackSessionOf<kApi>;
+using SuiteTest = hc::SuiteTestOf<kApi>;
 
 }  // namespace hc::winhttp

@@ -172,21 +172,30 @@ void Cleanup(std::vector<Parent>& parents, const std::string& gate, bool close_c
   }
 }
 
-class WinInetParentClose : public hc::wininet::SuiteTest {};
+class WinInetParentClose : public hc::wininet::SuiteTest {
+ protected:
+  // n parents (servers and connect handles) on one asynchronous session, their children started
+  // and held at gate. The session's own connection is the first parent's.
+  void StartParents(int n, const std::string& gate) {
+    parents = std::vector<Parent>(static_cast<std::size_t>(n));
+    callbacks = std::make_unique<hc::wininet::CallbackSession>(parents.front().server->port());
+    ASSERT_TRUE(callbacks->ready());
+    StartChildren(*callbacks, parents, gate);
+  }
+  std::vector<Parent> parents;
+  std::unique_ptr<hc::wininet::CallbackSession> callbacks;  // goes before the parents' servers
+};
 
 TEST_F(WinInetParentClose, ClosingTheConnectHandleEndsItsChildrensPendingRequests) {
   hc::Covers({"WI-CLOSE-SUBTREE", "WI-CLOSING-LAST"});
-  std::vector<Parent> parents(1);
-  hc::wininet::CallbackSession client(parents.front().server->port());
-  ASSERT_TRUE(client.ready());
   const std::string gate = "parent-connect";
-  StartChildren(client, parents, gate);
+  StartParents(1, gate);
   if (HasFatalFailure())
     return Cleanup(parents, gate, true);
 
   EXPECT_TRUE(parents[0].context->Close())
       << "InternetCloseHandle(connect): " << hc::wininet::ErrorName(GetLastError());
-  ObserveAndCheck(parents, client.recorder(),
+  ObserveAndCheck(parents, callbacks->recorder(),
                   hc::OnWine("Wine 8.0 invalidates the child handles (invalidate_handle), but a pending "
                              "HttpSendRequest keeps its own reference and goes on waiting for the response; "
                              "nothing ends the operation until the server answers"));
@@ -198,17 +207,14 @@ TEST_F(WinInetParentClose, ClosingTheConnectHandleEndsItsChildrensPendingRequest
 
 TEST_F(WinInetParentClose, ClosingTheSessionHandleEndsEveryPendingRequestBelowIt) {
   hc::Covers({"WI-CLOSE-SUBTREE", "WI-CLOSING-LAST"});
-  std::vector<Parent> parents(2);  // two servers, one connect handle each
-  hc::wininet::CallbackSession client(parents.front().server->port());
-  ASSERT_TRUE(client.ready());
   const std::string gate = "parent-session";
-  StartChildren(client, parents, gate);
+  StartParents(2, gate);  // two servers, one connect handle each
   if (HasFatalFailure())
     return Cleanup(parents, gate, true);
 
-  EXPECT_TRUE(client.CloseSession()) << "InternetCloseHandle(session): "
-                                     << hc::wininet::ErrorName(GetLastError());
-  ObserveAndCheck(parents, client.recorder(),
+  EXPECT_TRUE(callbacks->CloseSession())
+      << "InternetCloseHandle(session): " << hc::wininet::ErrorName(GetLastError());
+  ObserveAndCheck(parents, callbacks->recorder(),
                   hc::OnWine("Wine 8.0 invalidates the subtree (invalidate_handle), but a pending "
                              "HttpSendRequest keeps its own reference and goes on waiting for the response; "
                              "nothing ends the operation until the server answers"));

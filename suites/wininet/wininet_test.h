@@ -4,9 +4,6 @@
 #include <windows.h>
 #include <wininet.h>
 
-#include <cstdint>
-#include <string>
-
 #include "hc/api_test.h"
 #include "hc/callback_checks.h"
 #include "hc/wininet/async_request.h"
@@ -18,16 +15,8 @@
 
 namespace hc::wininet {
 
-class CallbackSession : public hc::CallbackSession {
- public:
-  explicit CallbackSession(std::uint16_t port, SessionOptions options = {.async = true})
-      : hc::CallbackSession(kApi, port, options) {}
-};
-
-class SuiteTest : public hc::SuiteTest {
- protected:
-  explicit SuiteTest(std::string kind = "http") : hc::SuiteTest(kApi, std::move(kind)) {}
-};
+using CallbackSession = hc::CallbackSessionOf<kApi>;
+using SuiteTest = hc::SuiteTestOf<kApi>;
 
 // Sets a process-wide DWORD option for the life of the object and restores the value it had
 // (the tests of one binary share the process); a failed restore fails the test.

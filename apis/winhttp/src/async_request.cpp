@@ -42,31 +42,30 @@ bool AsyncRequest::Open(HINTERNET connect) {
   return true;
 }
 
-bool AsyncRequest::Start(HINTERNET connect) {
+// Opens the request and calls WinHttpSendRequest; false if either failed.
+bool AsyncRequest::Send(HINTERNET connect) {
   if (!Open(connect))
     return false;
-  HINTERNET h = handle();
   phase_ = Phase::sending;
   const auto total = static_cast<DWORD>(spec_.body.size());
-  if (!WinHttpSendRequest(h, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, total, value())) {
-    Fail("WinHttpSendRequest", GetLastError());
-    return false;
-  }
-  return true;
+  if (WinHttpSendRequest(handle(), WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, total,
+                         value()))
+    return true;
+  Fail("WinHttpSendRequest", GetLastError());
+  return false;
+}
+
+bool AsyncRequest::Start(HINTERNET connect) {
+  return Send(connect);
 }
 
 bool AsyncRequest::RunOnThisThread(HINTERNET connect, std::chrono::milliseconds step_bound) {
   thread_driven_ = true;
-  if (!Open(connect))
-    return true;
-  HINTERNET h = handle();
-  phase_ = Phase::sending;
-  const auto total = static_cast<DWORD>(spec_.body.size());
-  if (!WinHttpSendRequest(h, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, total, value())) {
-    Fail("WinHttpSendRequest", GetLastError());
-    Close();
+  if (!Send(connect)) {
+    Close();  // nothing if the request was never opened
     return true;
   }
+  HINTERNET h = handle();
   while (!finished_.load()) {
     std::pair<DWORD, DWORD> event;
     {

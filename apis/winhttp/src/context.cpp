@@ -15,6 +15,10 @@ void* ConnectBound(void* session, std::uint16_t port, hc::CallbackContext* conte
   return context != nullptr ? Connect(session, port, *context) : Connect(session, port).release();
 }
 
+bool ReadSome(void* request, char* buffer, unsigned long size, unsigned long* got) {
+  return WinHttpReadData(request, buffer, size, got) != FALSE;
+}
+
 }  // namespace
 
 const hc::Api kApi{.name = "WinHTTP",
@@ -27,6 +31,7 @@ const hc::Api kApi{.name = "WinHTTP",
                    .open_call = "WinHttpOpen",
                    .connect = ConnectBound,
                    .connect_call = "WinHttpConnect",
+                   .read = ReadSome,
                    .session_takes_context = true};
 
 void CALLBACK StatusCallback(HINTERNET h, DWORD_PTR context, DWORD status, LPVOID info, DWORD length) {

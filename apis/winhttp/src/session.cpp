@@ -40,11 +40,4 @@ HINTERNET OpenRequest(HINTERNET connect, const wchar_t* verb, const std::string&
                             WINHTTP_DEFAULT_ACCEPT_TYPES, 0);
 }
 
-Connection OpenConnection(std::uint16_t port, const SessionOptions& options) {
-  Connection c{OpenSession(options), nullptr};
-  if (c.session)
-    c.connect = Connect(c.session.get(), port);
-  return c;
-}
-
 }  // namespace hc::winhttp

@@ -15,6 +15,10 @@ void* ConnectAdopted(void* session, std::uint16_t port, hc::CallbackContext* con
   return context != nullptr ? Connect(session, port, *context) : Connect(session, port).release();
 }
 
+bool ReadSome(void* request, char* buffer, unsigned long size, unsigned long* got) {
+  return InternetReadFile(request, buffer, size, got) != FALSE;
+}
+
 }  // namespace
 
 // The session has no context: InternetOpen takes none, and one set later would report the
@@ -29,6 +33,7 @@ const hc::Api kApi{.name = "WinINet",
                    .open_call = "InternetOpen",
                    .connect = ConnectAdopted,
                    .connect_call = "InternetConnect",
+                   .read = ReadSome,
                    .session_takes_context = false};
 
 unsigned long long NotificationValue(DWORD status, void* info, DWORD length) {

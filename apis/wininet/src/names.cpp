@@ -5,38 +5,27 @@
 namespace hc::wininet {
 namespace {
 
-const char* StatusOnly(unsigned long status) {
-  switch (status) {
 #define HC_STATUS(name)        \
   case INTERNET_STATUS_##name: \
     return #name;
-    HC_STATUS(RESOLVING_NAME)
-    HC_STATUS(NAME_RESOLVED)
-    HC_STATUS(CONNECTING_TO_SERVER)
-    HC_STATUS(CONNECTED_TO_SERVER)
-    HC_STATUS(SENDING_REQUEST)
-    HC_STATUS(REQUEST_SENT)
-    HC_STATUS(RECEIVING_RESPONSE)
-    HC_STATUS(RESPONSE_RECEIVED)
-    HC_STATUS(CTL_RESPONSE_RECEIVED)
-    HC_STATUS(PREFETCH)
-    HC_STATUS(CLOSING_CONNECTION)
-    HC_STATUS(CONNECTION_CLOSED)
-    HC_STATUS(HANDLE_CREATED)
-    HC_STATUS(HANDLE_CLOSING)
-    HC_STATUS(DETECTING_PROXY)
-    HC_STATUS(REQUEST_COMPLETE)
-    HC_STATUS(REDIRECT)
-    HC_STATUS(INTERMEDIATE_RESPONSE)
-    HC_STATUS(USER_INPUT_REQUIRED)
-    HC_STATUS(STATE_CHANGE)
-    HC_STATUS(COOKIE_SENT)
-    HC_STATUS(COOKIE_RECEIVED)
-    HC_STATUS(PRIVACY_IMPACTED)
-    HC_STATUS(P3P_HEADER)
-    HC_STATUS(P3P_POLICYREF)
-    HC_STATUS(COOKIE_HISTORY)
-#undef HC_STATUS
+#define HC_WININET_STATUS_NAMES(X)                                                                           \
+  X(CTL_RESPONSE_RECEIVED)                                                                                   \
+  X(PREFETCH)                                                                                                \
+  X(REQUEST_COMPLETE)                                                                                        \
+  X(USER_INPUT_REQUIRED) X(STATE_CHANGE) X(COOKIE_SENT) X(COOKIE_RECEIVED) X(PRIVACY_IMPACTED) X(P3P_HEADER) \
+      X(P3P_POLICYREF) X(COOKIE_HISTORY)
+#define HC_ERROR(name)        \
+  case ERROR_INTERNET_##name: \
+    return "ERROR_INTERNET_" #name;
+#define HC_HTTP_ERROR(name) \
+  case ERROR_HTTP_##name:   \
+    return "ERROR_HTTP_" #name;
+
+// Every INTERNET_STATUS_* value, and the errors: ERROR_INTERNET_*, ERROR_HTTP_*, Win32's.
+const char* StatusOnly(unsigned long status) {
+  switch (status) {
+    HC_SHARED_STATUS_NAMES(HC_STATUS)
+    HC_WININET_STATUS_NAMES(HC_STATUS)
     default:
       return nullptr;
   }
@@ -44,29 +33,20 @@ const char* StatusOnly(unsigned long status) {
 
 const char* ErrorOnly(unsigned long error) {
   switch (error) {
-#define HC_ERROR(name) \
-  case name:           \
-    return #name;
-    HC_ERROR(ERROR_INTERNET_TIMEOUT)
-    HC_ERROR(ERROR_INTERNET_INTERNAL_ERROR)
-    HC_ERROR(ERROR_INTERNET_INVALID_URL)
-    HC_ERROR(ERROR_INTERNET_UNRECOGNIZED_SCHEME)
-    HC_ERROR(ERROR_INTERNET_NAME_NOT_RESOLVED)
-    HC_ERROR(ERROR_INTERNET_INVALID_OPTION)
-    HC_ERROR(ERROR_INTERNET_SHUTDOWN)
-    HC_ERROR(ERROR_INTERNET_OPERATION_CANCELLED)
-    HC_ERROR(ERROR_INTERNET_INCORRECT_HANDLE_TYPE)
-    HC_ERROR(ERROR_INTERNET_INCORRECT_HANDLE_STATE)
-    HC_ERROR(ERROR_INTERNET_CANNOT_CONNECT)
-    HC_ERROR(ERROR_INTERNET_CONNECTION_ABORTED)
-    HC_ERROR(ERROR_INTERNET_CONNECTION_RESET)
-    HC_ERROR(ERROR_HTTP_HEADER_NOT_FOUND)
-    HC_ERROR(ERROR_HTTP_INVALID_SERVER_RESPONSE)
-#undef HC_ERROR
+    HC_SHARED_ERROR_NAMES(HC_ERROR)
+    HC_ERROR(CONNECTION_ABORTED)
+    HC_ERROR(CONNECTION_RESET)
+    HC_HTTP_ERROR(HEADER_NOT_FOUND)
+    HC_HTTP_ERROR(INVALID_SERVER_RESPONSE)
     default:
       return hc::Win32ErrorName(error);
   }
 }
+
+#undef HC_STATUS
+#undef HC_WININET_STATUS_NAMES
+#undef HC_ERROR
+#undef HC_HTTP_ERROR
 
 }  // namespace
 

@@ -45,11 +45,4 @@ HINTERNET OpenRequest(HINTERNET connect, const char* verb, const std::string& ta
                           flags | INTERNET_FLAG_KEEP_CONNECTION, context);
 }
 
-Connection OpenConnection(std::uint16_t port, const SessionOptions& options) {
-  Connection c{OpenSession(options), nullptr};
-  if (c.session)
-    c.connect = Connect(c.session.get(), port);
-  return c;
-}
-
 }  // namespace hc::wininet

@@ -68,6 +68,7 @@ class AsyncRequest : public Context {
 
  private:
   bool Open(HINTERNET connect);
+  bool Send(HINTERNET connect);
   bool OpenFailed(const char* call, DWORD error);
   void Continue(HINTERNET h, DWORD status, DWORD value);  // the next call after a completion
   void Fail(const char* call, DWORD error);

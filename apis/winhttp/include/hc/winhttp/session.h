@@ -25,11 +25,4 @@ HINTERNET Connect(HINTERNET session, std::uint16_t port, hc::CallbackContext& co
 // A request for target (path?query); null on failure.
 HINTERNET OpenRequest(HINTERNET connect, const wchar_t* verb, const std::string& target);
 
-// A session and one connection on it, closed together (connection first).
-struct Connection {
-  Handle session, connect;
-  explicit operator bool() const { return connect != nullptr; }
-};
-Connection OpenConnection(std::uint16_t port, const SessionOptions& options = {});
-
 }  // namespace hc::winhttp

@@ -7,7 +7,9 @@
 #include <cstddef>
 #include <string>
 
+#include "hc/read_all.h"
 #include "hc/response.h"
+#include "hc/winhttp/context.h"
 
 namespace hc::winhttp {
 
@@ -21,6 +23,8 @@ hc::Response SyncRequestWritten(HINTERNET connect, const wchar_t* verb, const st
 
 // Reads the rest of the body of a request whose response has been received (synchronous mode).
 // False with the error of the failed WinHttpReadData.
-bool ReadAll(HINTERNET request, std::string& body, DWORD& error);
+inline bool ReadAll(HINTERNET request, std::string& body, DWORD& error) {
+  return hc::ReadAll(kApi, request, body, error);
+}
 
 }  // namespace hc::winhttp

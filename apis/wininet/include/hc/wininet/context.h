@@ -22,9 +22,6 @@ extern const hc::Api kApi;
 
 using Context = hc::CallbackContext;
 
-// The status callback of every handle with a Context: hc::DeliverStatus.
-void CALLBACK StatusCallback(HINTERNET h, DWORD_PTR context, DWORD status, LPVOID info, DWORD length);
-
 // The value the recorder keeps for a notification:
 //   REQUEST_COMPLETE: bit 32 = INTERNET_ASYNC_RESULT::dwResult != 0, low 32 bits = dwError;
 //   REQUEST_SENT, RESPONSE_RECEIVED: the DWORD byte count; HANDLE_CREATED: the new handle;
@@ -36,5 +33,8 @@ inline bool CompletedOk(const hc::Notification& n) {
 inline DWORD CompletionError(const hc::Notification& n) {
   return static_cast<DWORD>(n.value & 0xffffffffu);
 }
+
+// The status callback of every handle with a Context: hc::DeliverStatus.
+void CALLBACK StatusCallback(HINTERNET h, DWORD_PTR context, DWORD status, LPVOID info, DWORD length);
 
 }  // namespace hc::wininet

@@ -29,11 +29,4 @@ HINTERNET Connect(HINTERNET session, std::uint16_t port, hc::CallbackContext& co
 HINTERNET OpenRequest(HINTERNET connect, const char* verb, const std::string& target,
                       DWORD flags = kNoCacheFlags, DWORD_PTR context = 0);
 
-// A session and one connection on it, closed together (connection first).
-struct Connection {
-  Handle session, connect;
-  explicit operator bool() const { return connect != nullptr; }
-};
-Connection OpenConnection(std::uint16_t port, const SessionOptions& options = {});
-
 }  // namespace hc::wininet

@@ -6,7 +6,9 @@
 
 #include <string>
 
+#include "hc/read_all.h"
 #include "hc/response.h"
+#include "hc/wininet/context.h"
 #include "hc/wininet/session.h"
 
 namespace hc::wininet {
@@ -17,6 +19,8 @@ hc::Response SyncRequest(HINTERNET connect, const char* verb, const std::string&
 
 // Reads the whole body of a sent request (synchronous mode). False with the error of the failed
 // InternetReadFile.
-bool ReadAll(HINTERNET request, std::string& body, DWORD& error);
+inline bool ReadAll(HINTERNET request, std::string& body, DWORD& error) {
+  return hc::ReadAll(kApi, request, body, error);
+}
 
 }  // namespace hc::wininet
