@@ -183,7 +183,7 @@ class WinInetParentClose : public hc::wininet::SuiteTest {
     StartChildren(*callbacks, parents, gate);
   }
   std::vector<Parent> parents;
-  std::unique_ptr<hc::wininet::CallbackSession> callbacks;  // goes before the parents' servers
+  std::unique_ptr<hc::wininet::CallbackSession> callbacks;  // destroyed before the parents' servers
 };
 
 TEST_F(WinInetParentClose, ClosingTheConnectHandleEndsItsChildrensPendingRequests) {
