@@ -8,22 +8,26 @@ namespace {
 #define HC_STATUS(name)                \
   case WINHTTP_CALLBACK_STATUS_##name: \
     return #name;
-#define HC_WINHTTP_STATUS_NAMES(X)                                                                       \
-  X(SECURE_FAILURE)                                                                                      \
-  X(HEADERS_AVAILABLE)                                                                                   \
-  X(DATA_AVAILABLE)                                                                                      \
-  X(READ_COMPLETE) X(WRITE_COMPLETE) X(REQUEST_ERROR) X(SENDREQUEST_COMPLETE) X(GETPROXYFORURL_COMPLETE) \
-      X(CLOSE_COMPLETE) X(SHUTDOWN_COMPLETE)
+// clang-format off
+#define HC_WINHTTP_STATUS_NAMES(X)                                                                           \
+  X(SECURE_FAILURE) X(HEADERS_AVAILABLE) X(DATA_AVAILABLE) X(READ_COMPLETE) X(WRITE_COMPLETE)                \
+  X(REQUEST_ERROR) X(SENDREQUEST_COMPLETE) X(GETPROXYFORURL_COMPLETE) X(CLOSE_COMPLETE) X(SHUTDOWN_COMPLETE)
+// clang-format on
 #define HC_ERROR(name)       \
   case ERROR_WINHTTP_##name: \
     return "ERROR_WINHTTP_" #name;
-#define HC_WINHTTP_ERROR_NAMES(X) \
+// clang-format off
+#define HC_WINHTTP_ERROR_NAMES(X)                                                      \
   X(CONNECTION_ERROR) X(HEADER_NOT_FOUND) X(INVALID_SERVER_RESPONSE) X(SECURE_FAILURE)
+// clang-format on
 #define HC_API(name) \
   case API_##name:   \
     return "API_" #name;
-#define HC_API_NAMES(X) \
-  X(RECEIVE_RESPONSE) X(QUERY_DATA_AVAILABLE) X(READ_DATA) X(WRITE_DATA) X(SEND_REQUEST) X(GET_PROXY_FOR_URL)
+// clang-format off
+#define HC_API_NAMES(X)                                    \
+  X(RECEIVE_RESPONSE) X(QUERY_DATA_AVAILABLE) X(READ_DATA) \
+  X(WRITE_DATA) X(SEND_REQUEST) X(GET_PROXY_FOR_URL)
+// clang-format on
 
 // The WINHTTP_CALLBACK_STATUS_* values.
 const char* StatusOnly(unsigned long status) {

@@ -8,12 +8,12 @@ namespace {
 #define HC_STATUS(name)        \
   case INTERNET_STATUS_##name: \
     return #name;
-#define HC_WININET_STATUS_NAMES(X)                                                                           \
-  X(CTL_RESPONSE_RECEIVED)                                                                                   \
-  X(PREFETCH)                                                                                                \
-  X(REQUEST_COMPLETE)                                                                                        \
-  X(USER_INPUT_REQUIRED) X(STATE_CHANGE) X(COOKIE_SENT) X(COOKIE_RECEIVED) X(PRIVACY_IMPACTED) X(P3P_HEADER) \
-      X(P3P_POLICYREF) X(COOKIE_HISTORY)
+// clang-format off
+#define HC_WININET_STATUS_NAMES(X)                                                \
+  X(CTL_RESPONSE_RECEIVED) X(PREFETCH) X(REQUEST_COMPLETE) X(USER_INPUT_REQUIRED) \
+  X(STATE_CHANGE) X(COOKIE_SENT) X(COOKIE_RECEIVED) X(PRIVACY_IMPACTED)           \
+  X(P3P_HEADER) X(P3P_POLICYREF) X(COOKIE_HISTORY)
+// clang-format on
 #define HC_ERROR(name)        \
   case ERROR_INTERNET_##name: \
     return "ERROR_INTERNET_" #name;
