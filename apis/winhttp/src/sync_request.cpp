@@ -40,25 +40,23 @@ hc::Response Request(HINTERNET connect, const wchar_t* verb, const std::string& 
       write_chunk == 0 && length > 0 ? const_cast<char*>(request_body.data()) : WINHTTP_NO_REQUEST_DATA;
   const DWORD sent_length = data == WINHTTP_NO_REQUEST_DATA ? 0 : length;
   DWORD status = 0, size = sizeof(status);
-  r.Step("WinHttpOpenRequest",
-         [&] {
-           request.reset(OpenRequest(connect, verb, target));
-           return request ? 0ul : GetLastError();
-         }) &&
-      r.Step("WinHttpSendRequest",
-             [&] {
-               return ErrorOf(WinHttpSendRequest(request.get(), WINHTTP_NO_ADDITIONAL_HEADERS, 0, data,
-                                                 sent_length, length, 0));
-             }) &&
-      r.Step("WinHttpWriteData",
-             [&] { return write_chunk == 0 ? 0ul : WriteBody(request.get(), request_body, write_chunk); }) &&
-      r.Step("WinHttpReceiveResponse",
-             [&] { return ErrorOf(WinHttpReceiveResponse(request.get(), nullptr)); }) &&
-      r.Step("WinHttpQueryHeaders", [&] {
-        return ErrorOf(
-            WinHttpQueryHeaders(request.get(), WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER,
-                                WINHTTP_HEADER_NAME_BY_INDEX, &status, &size, WINHTTP_NO_HEADER_INDEX));
-      });
+  // Each step does nothing once one has failed.
+  r.Step("WinHttpOpenRequest", [&] {
+    request.reset(OpenRequest(connect, verb, target));
+    return request ? 0ul : GetLastError();
+  });
+  r.Step("WinHttpSendRequest", [&] {
+    return ErrorOf(
+        WinHttpSendRequest(request.get(), WINHTTP_NO_ADDITIONAL_HEADERS, 0, data, sent_length, length, 0));
+  });
+  r.Step("WinHttpWriteData",
+         [&] { return write_chunk == 0 ? 0ul : WriteBody(request.get(), request_body, write_chunk); });
+  r.Step("WinHttpReceiveResponse", [&] { return ErrorOf(WinHttpReceiveResponse(request.get(), nullptr)); });
+  r.Step("WinHttpQueryHeaders", [&] {
+    return ErrorOf(WinHttpQueryHeaders(request.get(), WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER,
+                                       WINHTTP_HEADER_NAME_BY_INDEX, &status, &size,
+                                       WINHTTP_NO_HEADER_INDEX));
+  });
   r.status = status;
   r.Step("WinHttpReadData", [&] {
     DWORD error = 0;

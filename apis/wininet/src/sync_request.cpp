@@ -10,22 +10,24 @@ hc::Response SyncRequest(HINTERNET connect, const char* verb, const std::string&
   r.error_name = ErrorName;
   Handle request;
   DWORD status = 0, size = sizeof(status);
-  const bool headers = r.Step("HttpOpenRequest", [&] {
+  // Each step does nothing once one has failed.
+  r.Step("HttpOpenRequest", [&] {
     request.reset(OpenRequest(connect, verb, target, flags));
     return request ? 0ul : GetLastError();
-  }) && r.Step("HttpSendRequest", [&] {
-    return HttpSendRequestA(request.get(), nullptr, 0, nullptr, 0) ? 0ul : GetLastError();
-  }) && r.Step("HttpQueryInfo", [&] {
+  });
+  r.Step("HttpSendRequest",
+         [&] { return HttpSendRequestA(request.get(), nullptr, 0, nullptr, 0) ? 0ul : GetLastError(); });
+  r.Step("HttpQueryInfo", [&] {
     return HttpQueryInfoA(request.get(), HTTP_QUERY_STATUS_CODE | HTTP_QUERY_FLAG_NUMBER, &status, &size,
                           nullptr)
                ? 0ul
                : GetLastError();
   });
   r.status = status;
-  if (headers) {
+  r.Step("InternetReadFile", [&] {
     DWORD error = 0;
-    r.Step("InternetReadFile", [&] { return ReadAll(request.get(), r.body, error) ? 0ul : error; });
-  }
+    return ReadAll(request.get(), r.body, error) ? 0ul : error;
+  });
   hc::GangStage("InternetCloseHandle(request)");
   return r;
 }
