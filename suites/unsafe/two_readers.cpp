@@ -1,6 +1,12 @@
 #include "two_readers.h"
 
+#include <windows.h>
+
+#include <mutex>
+#include <thread>
+
 #include "body_chunks.h"
+#include "hc/latch.h"
 
 namespace hc::unsafe {
 namespace {
@@ -15,6 +21,39 @@ bool PrematureEnd(const BodyReader& told, const BodyReader& other) {
     if (t > told.eof_returned)
       return true;
   return false;
+}
+
+// Reads until the end of the body into r; under op (if given) each read holds the lock.
+void ReadPieces(Trial& trial, BodyReader& r, unsigned long size, const char* who,
+                const TwoReadersCalls& calls, std::mutex* op) {
+  std::vector<char> buffer(size);
+  for (;;) {
+    unsigned long got = 0;
+    bool ok;
+    std::chrono::steady_clock::time_point started;
+    trial.Stage(who, "waiting for the lock, piece " + std::to_string(r.chunks.size()));
+    {
+      std::unique_lock<std::mutex> lock;
+      if (op != nullptr)
+        lock = std::unique_lock(*op);
+      trial.Stage(who, std::string("in ") + calls.read_call + ", piece " + std::to_string(r.chunks.size()));
+      started = std::chrono::steady_clock::now();
+      ok = calls.read(buffer.data(), size, &got);
+    }
+    if (!ok) {
+      r.error = GetLastError();
+      r.failed_call = calls.read_call;
+      return;
+    }
+    if (got == 0) {
+      r.eof = true;
+      r.eof_returned = std::chrono::steady_clock::now();
+      trial.Stage(who, "done");
+      return;
+    }
+    r.data_started.push_back(started);
+    r.chunks.emplace_back(buffer.data(), got);
+  }
 }
 
 }  // namespace
@@ -36,6 +75,40 @@ trial::Outcome TwoReadersVerdict(std::uint64_t seed, std::size_t size, const Bod
     return {body.Label(), body.detail};
   return trial::Outcome::Success(b.chunks.empty() ? "second reader found the body consumed"
                                                   : "both threads read pieces");
+}
+
+trial::Outcome RunTwoReaders(Trial& trial, bool serialized, std::uint64_t seed, std::size_t size,
+                             std::int64_t default_max_delay_us, const TwoReadersCalls& calls) {
+  const auto second_after =
+      std::chrono::microseconds(trial.Uniform(0, trial.IntArg("max_delay_us", default_max_delay_us)));
+  const auto size_a = static_cast<unsigned long>(trial.Uniform(512, 8192));
+  const auto size_b = static_cast<unsigned long>(trial.Uniform(512, 8192));
+  std::mutex op;  // the safe pattern's lock: one call at a time on the request
+  std::mutex* serialize = serialized ? &op : nullptr;
+  hc::Latch start(2);
+  BodyReader a, b;
+  std::thread first([&] {
+    // In the safe pattern the lock covers the send too: the second reader waits for it.
+    std::unique_lock lock(op, std::defer_lock);
+    if (serialized)
+      lock.lock();
+    start.ArriveAndWait();
+    if (!calls.send(a))
+      return;
+    if (serialized)
+      lock.unlock();
+    ReadPieces(trial, a, size_a, "first", calls, serialize);
+  });
+  std::thread second([&] {
+    start.ArriveAndWait();
+    trial::SpinFor(second_after);
+    ReadPieces(trial, b, size_b, "second", calls, serialize);
+  });
+  first.join();
+  second.join();
+  trial.Note("pieces_first", static_cast<std::int64_t>(a.chunks.size()));
+  trial.Note("pieces_second", static_cast<std::int64_t>(b.chunks.size()));
+  return TwoReadersVerdict(seed, size, a, b, calls.read_call);
 }
 
 }  // namespace hc::unsafe

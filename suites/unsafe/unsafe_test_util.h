@@ -10,7 +10,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "hc/trial.h"
+#include "hc/watchdog.h"
 
 namespace hc::unsafe {
 
@@ -62,6 +65,27 @@ inline void ExpectAllSucceed(const TrialRun& safe) {
   EXPECT_EQ(safe.Count("success"), safe.trials)
       << "the documented safe pattern must succeed in every trial:\n"
       << safe.Summary();
+}
+
+// A hazard and the safe pattern that replaces it, run with the same trials and seed.
+struct PairRun {
+  TrialRun hazard, safe;
+};
+
+// The watchdog bound of a test that runs a pair: two runs of at most hc::TrialPlan::budget each.
+inline constexpr std::chrono::seconds kPairWatchdogBound{100};
+
+inline PairRun RunPair(const wchar_t* program, const PatternRun& hazard, const PatternRun& safe, int port,
+                       const RunShape& shape) {
+  SetWatchdogBound(kPairWatchdogBound);
+  return {RunPattern(program, hazard, port, shape), RunPattern(program, safe, port, SafeShape(shape))};
+}
+
+// Records hc_unsafe for the pair (extra's members added) and asserts what the documentation says.
+inline void RecordAndCheck(const PairRun& run, const nlohmann::json& extra = nlohmann::json::object()) {
+  RecordUnsafe(run.hazard, run.safe, extra);
+  ExpectClassified(run.hazard);
+  ExpectAllSucceed(run.safe);
 }
 
 }  // namespace hc::unsafe

@@ -5,14 +5,10 @@
 
 #include "hc/catalogue.h"
 #include "hc/localserver.h"
-#include "hc/trial.h"
-#include "hc/watchdog.h"
 #include "unsafe_test_util.h"
 
 namespace {
 
-using hc::unsafe::ExpectAllSucceed;
-using hc::unsafe::ExpectClassified;
 using hc::unsafe::PatternRun;
 using hc::unsafe::RunShape;
 using namespace std::chrono_literals;
@@ -26,75 +22,64 @@ constexpr RunShape kShape{100, 4, 1000ms};
 // pattern is given 2 s.
 constexpr RunShape kWebSocketShape{30, 8, 4000ms};
 
-void RunPair(const PatternRun& hazard_pattern, const PatternRun& safe_pattern, int port,
-             const RunShape& shape) {
-  hc::SetWatchdogBound(std::chrono::seconds(100));  // two runs of at most 30 s (hc::TrialPlan::budget)
-  const auto hazard = hc::unsafe::RunPattern(kProgram, hazard_pattern, port, shape);
-  const auto safe = hc::unsafe::RunPattern(kProgram, safe_pattern, port, hc::unsafe::SafeShape(shape));
-  hc::RecordUnsafe(hazard, safe);
-  ExpectClassified(hazard);
-  ExpectAllSucceed(safe);
+// The pair on a fresh listener of this test.
+void RunPairOnServer(const PatternRun& hazard, const PatternRun& safe) {
+  hc::Scenario server;
+  hc::unsafe::RecordAndCheck(hc::unsafe::RunPair(kProgram, hazard, safe, server.port(), kShape));
 }
 
 TEST(UnsafeWinHttp, SyncRequestClosedFromAnotherThread) {
   hc::Covers({"WH-SYNC-CLOSE-RACE", "WH-CH-NEVER-CLOSE-SYNC", "WH-CLOSE-ASYNC-RULE"});
-  hc::Scenario server;
-  RunPair({"wh-sync-close",
-           "WinHttpCloseHandle from another thread while a synchronous "
-           "WinHttpSendRequest/ReceiveResponse/ReadData runs on the request"},
-          {"wh-async-close-in-cb", "asynchronous request closed from inside its status callback"},
-          server.port(), kShape);
+  RunPairOnServer({"wh-sync-close",
+                   "WinHttpCloseHandle from another thread while a synchronous "
+                   "WinHttpSendRequest/ReceiveResponse/ReadData runs on the request"},
+                  {"wh-async-close-in-cb", "asynchronous request closed from inside its status callback"});
 }
 
 TEST(UnsafeWinHttp, HandleValueUsedAfterClose) {
   hc::Covers({"WH-CLOSE-NO-REUSE"});
-  hc::Scenario server;
-  RunPair({"wh-use-after-close",
-           "WinHttpAddRequestHeaders on a closed request's handle value while "
-           "another thread opens a new request"},
-          {"wh-no-use-after-close", "the closed handle is forgotten at once and never used again"},
-          server.port(), kShape);
+  RunPairOnServer({"wh-use-after-close",
+                   "WinHttpAddRequestHeaders on a closed request's handle value while "
+                   "another thread opens a new request"},
+                  {"wh-no-use-after-close", "the closed handle is forgotten at once and never used again"});
 }
 
 TEST(UnsafeWinHttp, HandleClosedByTwoThreadsAtOnce) {
   hc::Covers({"WH-CLOSE-ONE-THREAD"});
-  hc::Scenario server;
-  RunPair(
+  RunPairOnServer(
       {"wh-double-close", "two threads call WinHttpCloseHandle on one request while a third opens a new one"},
-      {"wh-single-close", "exactly one thread closes the request"}, server.port(), kShape);
+      {"wh-single-close", "exactly one thread closes the request"});
 }
 
 TEST(UnsafeWinHttp, ContextFreedRightAfterClearingTheCallback) {
   hc::Covers({"WH-CH-SETCALLBACK-NULL", "WH-CH-CONTEXT-UNTIL-CLOSING"});
-  hc::Scenario server;
-  RunPair({"wh-free-context-early",
-           "WinHttpSetStatusCallback(NULL) + WinHttpCloseHandle, then the callback "
-           "context freed at once (poisoned canary)"},
-          {"wh-free-context-closing", "the context freed only after WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING"},
-          server.port(), kShape);
+  RunPairOnServer(
+      {"wh-free-context-early",
+       "WinHttpSetStatusCallback(NULL) + WinHttpCloseHandle, then the callback "
+       "context freed at once (poisoned canary)"},
+      {"wh-free-context-closing", "the context freed only after WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING"});
 }
 
 TEST(UnsafeWinHttp, TwoOperationsAtOnceOnOneRequest) {
   hc::Covers({"WH-REQUEST-ONE-OP"});
-  hc::Scenario server;
-  RunPair({"wh-two-ops",
-           "a second thread calls WinHttpReadData on a request while the first thread's "
-           "receive/read calls run"},
-          {"wh-one-op", "the same two readers, one operation at a time (a lock around each call)"},
-          server.port(), kShape);
+  RunPairOnServer({"wh-two-ops",
+                   "a second thread calls WinHttpReadData on a request while the first thread's "
+                   "receive/read calls run"},
+                  {"wh-one-op", "the same two readers, one operation at a time (a lock around each call)"});
 }
 
 TEST(UnsafeWinHttp, WebSocketClosedWhileSendingAndReceiving) {
   hc::Covers({"WH-WS-CLOSE-EXCLUSIVE", "WH-WS-SHUTDOWN-SIDE"});
   // Each trial opens its own ws scenario (see winhttp_ws_trials.cpp).
-  RunPair(
+  hc::unsafe::RecordAndCheck(hc::unsafe::RunPair(
+      kProgram,
       {"wh-ws-close-racing",
        "WinHttpWebSocketClose while other threads are in WinHttpWebSocketSend and WinHttpWebSocketReceive",
        {"stall_ms=250"}},
       {"wh-ws-close-after",
        "WinHttpWebSocketShutdown from the sender, WinHttpWebSocketClose after both threads returned",
        {"stall_ms=2000"}},
-      0, kWebSocketShape);
+      0, kWebSocketShape));
 }
 
 }  // namespace

@@ -18,6 +18,8 @@
 
 #include "hc/latch.h"
 #include "hc/localserver.h"
+#include "hc/winhttp/context.h"
+#include "hc/winhttp/session.h"
 #include "winhttp_trials.h"
 
 namespace hc::unsafe {
@@ -32,33 +34,29 @@ struct Side {
   bool close_frame = false;
 };
 
-Outcome WebSocketClose(Context& ctx, bool racing) {
+Outcome WebSocketClose(Trial& trial, bool racing) {
   auto server = std::make_unique<hc::Scenario>("ws", "unsafe-ws");
-  HINTERNET session = OpenWhSession(false);
-  HINTERNET connect = session ? ConnectWh(session, server->port()) : nullptr;
-  HINTERNET request = connect ? WinHttpOpenRequest(connect, L"GET", L"/websocket/echo", nullptr,
-                                                   WINHTTP_NO_REFERER, WINHTTP_DEFAULT_ACCEPT_TYPES, 0)
-                              : nullptr;
-  auto harness = [&](const char* what) {
-    return Outcome{"harness error", std::string(what) + ": " + std::to_string(GetLastError())};
-  };
+  const auto connection = hc::OpenConnection(winhttp::kApi, server->port(), {.timeout = kTrialCallBound});
+  winhttp::Handle request(
+      connection ? winhttp::OpenRequest(connection.connect.get(), L"GET", "/websocket/echo") : nullptr);
   if (!request)
-    return harness("WinHttpOpen/Connect/OpenRequest");
-  ctx.Stage("main", "upgrade request");
-  if (!WinHttpSetOption(request, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, nullptr, 0))
-    return harness("upgrade option");
-  if (!WinHttpSendRequest(request, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0, 0) ||
-      !WinHttpReceiveResponse(request, nullptr))
-    return harness("upgrade request");
-  ctx.Stage("main", "WinHttpWebSocketCompleteUpgrade");
-  HINTERNET ws = WinHttpWebSocketCompleteUpgrade(request, 0);
+    return HarnessError("WinHttpOpen/Connect/OpenRequest");
+  trial.Stage("main", "upgrade request");
+  if (!WinHttpSetOption(request.get(), WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, nullptr, 0))
+    return HarnessError("upgrade option");
+  if (!WinHttpSendRequest(request.get(), WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0,
+                          0) ||
+      !WinHttpReceiveResponse(request.get(), nullptr))
+    return HarnessError("upgrade request");
+  trial.Stage("main", "WinHttpWebSocketCompleteUpgrade");
+  HINTERNET ws = WinHttpWebSocketCompleteUpgrade(request.get(), 0);
   if (!ws)
-    return harness("WinHttpWebSocketCompleteUpgrade");
-  WinHttpCloseHandle(request);
-  ctx.Stage("main", "");
+    return HarnessError("WinHttpWebSocketCompleteUpgrade");
+  request.reset();
+  trial.Stage("main", "");
 
-  const int messages = static_cast<int>(ctx.Uniform(1, ctx.IntArg("max_messages", 40)));
-  const auto close_after = microseconds(ctx.Uniform(0, ctx.IntArg("max_delay_us", 4000)));
+  const int messages = static_cast<int>(trial.Uniform(1, trial.IntArg("max_messages", 40)));
+  const auto close_after = microseconds(trial.Uniform(0, trial.IntArg("max_delay_us", 4000)));
   hc::Latch start(3);
   std::mutex done_mu;
   std::condition_variable done_cv;
@@ -74,8 +72,8 @@ Outcome WebSocketClose(Context& ctx, bool racing) {
     start.ArriveAndWait();
     char message[64];
     for (int i = 0; i < messages; ++i) {
-      ctx.Stage("sender", "in WinHttpWebSocketSend");
-      const int n = std::snprintf(message, sizeof(message), "trial %d message %d", ctx.index(), i);
+      trial.Stage("sender", "in WinHttpWebSocketSend");
+      const int n = std::snprintf(message, sizeof(message), "trial %d message %d", trial.index(), i);
       const DWORD r = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE, message,
                                            static_cast<DWORD>(n));
       if (r != NO_ERROR) {
@@ -86,12 +84,12 @@ Outcome WebSocketClose(Context& ctx, bool racing) {
     }
     if (!racing && sender.error == 0) {
       // Send side only: allowed while the receiver is inside WinHttpWebSocketReceive.
-      ctx.Stage("sender", "in WinHttpWebSocketShutdown");
+      trial.Stage("sender", "in WinHttpWebSocketShutdown");
       const DWORD r = WinHttpWebSocketShutdown(ws, WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS, nullptr, 0);
       if (r != NO_ERROR)
         sender.error = r;
     }
-    ctx.Stage("sender", "done");
+    trial.Stage("sender", "done");
     finished();
   });
   std::thread receive_thread([&] {
@@ -100,7 +98,7 @@ Outcome WebSocketClose(Context& ctx, bool racing) {
     for (;;) {
       DWORD got = 0;
       WINHTTP_WEB_SOCKET_BUFFER_TYPE type{};
-      ctx.Stage("receiver", "in WinHttpWebSocketReceive");
+      trial.Stage("receiver", "in WinHttpWebSocketReceive");
       const DWORD r =
           WinHttpWebSocketReceive(ws, buffer.data(), static_cast<DWORD>(buffer.size()), &got, &type);
       if (r != NO_ERROR) {
@@ -117,44 +115,42 @@ Outcome WebSocketClose(Context& ctx, bool racing) {
       if (racing && receiver.count >= messages)
         break;
     }
-    ctx.Stage("receiver", "done");
+    trial.Stage("receiver", "done");
     finished();
   });
   std::thread close_thread([&] {
     start.ArriveAndWait();
     if (racing) {
       SpinFor(close_after);
-      ctx.Stage("closer", "in WinHttpWebSocketClose");
+      trial.Stage("closer", "in WinHttpWebSocketClose");
       close_result = WinHttpWebSocketClose(ws, WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS, nullptr, 0);
-      ctx.Stage("closer", "done");
+      trial.Stage("closer", "done");
     }
     finished();
   });
   std::unique_lock lock(done_mu);
-  const bool stalled = !done_cv.wait_for(lock, std::chrono::milliseconds(ctx.IntArg("stall_ms", 400)),
+  const bool stalled = !done_cv.wait_for(lock, std::chrono::milliseconds(trial.IntArg("stall_ms", 400)),
                                          [&] { return running == 0; });
   lock.unlock();
   std::string stalled_in;
   if (stalled) {
-    stalled_in = ctx.Stages();
+    stalled_in = trial.Stages();
     server.reset();  // the server closes the connection: may release calls blocked on the socket
     lock.lock();
     if (!done_cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return running == 0; }))
-      trial::Abandon(ctx, {"hang", stalled_in + "; still blocked after the server closed the connection"});
+      trial::Abandon(trial, {"hang", stalled_in + "; still blocked after the server closed the connection"});
     lock.unlock();
   }
   send_thread.join();
   receive_thread.join();
   close_thread.join();
-  ctx.Stage("main", "closing");
+  trial.Stage("main", "closing");
   if (!racing)
     close_result = WinHttpWebSocketClose(ws, WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS, nullptr, 0);
   WinHttpCloseHandle(ws);
-  WinHttpCloseHandle(connect);
-  WinHttpCloseHandle(session);
 
-  ctx.Note("sent", sender.count);
-  ctx.Note("received", receiver.count);
+  trial.Note("sent", sender.count);
+  trial.Note("received", receiver.count);
   if (stalled)
     return {"hang", stalled_in + "; returned once the server closed the connection"};
   const std::string traffic = std::to_string(sender.count) + "/" + std::to_string(messages) + " sent, " +
@@ -173,8 +169,8 @@ Outcome WebSocketClose(Context& ctx, bool racing) {
 }  // namespace
 
 void AddWinHttpWebSocketPatterns(Patterns& p) {
-  p["wh-ws-close-racing"] = [](Context& c) { return WebSocketClose(c, true); };
-  p["wh-ws-close-after"] = [](Context& c) { return WebSocketClose(c, false); };
+  p["wh-ws-close-racing"] = [](Trial& t) { return WebSocketClose(t, true); };
+  p["wh-ws-close-after"] = [](Trial& t) { return WebSocketClose(t, false); };
 }
 
 }  // namespace hc::unsafe

@@ -16,6 +16,8 @@
 
 #include "hc/latch.h"
 #include "hc/localserver.h"
+#include "hc/wininet/context.h"
+#include "hc/wininet/session.h"
 #include "wininet_trials.h"
 
 namespace hc::unsafe {
@@ -24,21 +26,21 @@ namespace {
 constexpr int kUrls = 4;
 constexpr std::size_t kBytes = 16384;
 
-Outcome CacheContention(Context& ctx, bool cache_on) {
+Outcome CacheContention(Trial& trial, bool cache_on) {
   hc::Scenario server("http", "unsafe-cache");
-  const int threads = static_cast<int>(ctx.IntArg("threads", 16));
-  const int per_thread = static_cast<int>(ctx.IntArg("requests", 4));
-  const std::string run = std::to_string(ctx.seed());
+  const int threads = static_cast<int>(trial.IntArg("threads", 16));
+  const int per_thread = static_cast<int>(trial.IntArg("requests", 4));
+  const std::string run = std::to_string(trial.seed());
   std::vector<std::string> paths;
   for (int j = 0; j < kUrls; ++j)
     paths.push_back(j % 2 == 0 ? "/cache/60?run=" + run + "&k=" + std::to_string(j)
                                : "/bytes/" + std::to_string(kBytes) + "?seed=" +
-                                     std::to_string((ctx.seed() + j) & 0xFFFFFFFFull) + "&run=" + run);
-  HINTERNET session = OpenWiSession();
-  HINTERNET connect = session ? ConnectWi(session, server.port()) : nullptr;
-  if (!connect)
-    return {"harness error", "InternetOpen/Connect: " + std::to_string(GetLastError())};
-  const DWORD flags = cache_on ? 0 : kNoCache;
+                                     std::to_string((trial.seed() + j) & 0xFFFFFFFFull) + "&run=" + run);
+  auto connection = hc::OpenConnection(wininet::kApi, server.port(), {.timeout = kTrialCallBound});
+  if (!connection)
+    return HarnessError("InternetOpen/Connect");
+  HINTERNET connect = connection.connect.get();
+  const DWORD flags = cache_on ? 0 : wininet::kNoCacheFlags;
 
   std::atomic<int> errors{0}, bad{0}, from_cache{0};
   std::atomic<DWORD> first_error{0};
@@ -56,7 +58,7 @@ Outcome CacheContention(Context& ctx, bool cache_on) {
       for (int r = 0; r < per_thread; ++r) {
         const int j = (t + r) % kUrls;
         const std::string id = std::to_string(t) + "-" + std::to_string(r);
-        HINTERNET request = OpenWiRequest(connect, paths[static_cast<std::size_t>(j)], flags);
+        HINTERNET request = wininet::OpenRequest(connect, "GET", paths[static_cast<std::size_t>(j)], flags);
         if (!request) {
           note_error(GetLastError());
           continue;
@@ -86,7 +88,7 @@ Outcome CacheContention(Context& ctx, bool cache_on) {
         if (status != 200) {
           ++bad;
         } else if (j % 2 == 1) {
-          const std::uint64_t seed = (ctx.seed() + static_cast<std::uint64_t>(j)) & 0xFFFFFFFFull;
+          const std::uint64_t seed = (trial.seed() + static_cast<std::uint64_t>(j)) & 0xFFFFFFFFull;
           if (body.size() != kBytes || hc_protocol::FirstPatternMismatch(seed, body) != body.size())
             ++bad;
         } else {
@@ -107,17 +109,16 @@ Outcome CacheContention(Context& ctx, bool cache_on) {
   for (auto& t : gang)
     t.join();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  InternetCloseHandle(connect);
-  InternetCloseHandle(session);
+  connection = {};
   const int sent = threads * per_thread;
   const int reached = server.Stats().value("requests", 0);
 
-  ctx.Note("requests", sent);
-  ctx.Note("reached_server", reached);
-  ctx.Note("errors", errors.load());
-  ctx.Note("bad_bodies", bad.load());
-  ctx.Note("from_cache", from_cache.load());
-  ctx.Note("request_us", static_cast<std::int64_t>(seconds * 1e6));
+  trial.Note("requests", sent);
+  trial.Note("reached_server", reached);
+  trial.Note("errors", errors.load());
+  trial.Note("bad_bodies", bad.load());
+  trial.Note("from_cache", from_cache.load());
+  trial.Note("request_us", static_cast<std::int64_t>(seconds * 1e6));
   const std::string seen = std::to_string(reached) + " of " + std::to_string(sent) + " reached the server";
   if (errors > 0)
     return {"error " + std::to_string(first_error.load()),
@@ -132,8 +133,8 @@ Outcome CacheContention(Context& ctx, bool cache_on) {
 }  // namespace
 
 void AddWinInetCachePatterns(Patterns& p) {
-  p["wi-cache-on"] = [](Context& c) { return CacheContention(c, true); };
-  p["wi-cache-off"] = [](Context& c) { return CacheContention(c, false); };
+  p["wi-cache-on"] = [](Trial& t) { return CacheContention(t, true); };
+  p["wi-cache-off"] = [](Trial& t) { return CacheContention(t, false); };
 }
 
 }  // namespace hc::unsafe

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "hc/localserver.h"
+#include "hc/wininet/options.h"
+#include "hc/wininet/session.h"
 #include "wininet_trials.h"
 
 namespace hc::unsafe {
@@ -21,25 +23,24 @@ namespace {
 
 enum class Mode { kDefault, kRaised, kSpread };
 
+constexpr auto kParkedReceiveBound = std::chrono::milliseconds(15000);
+
 DWORD DefaultLimit() {
   static const DWORD limit = [] {
-    DWORD value = 0, size = sizeof(value);
-    if (!InternetQueryOptionA(nullptr, INTERNET_OPTION_MAX_CONNS_PER_SERVER, &value, &size))
-      value = 0;
-    return value;
+    DWORD value = 0, error = 0;
+    return wininet::QueryGlobalDword(INTERNET_OPTION_MAX_CONNS_PER_SERVER, value, error) ? value : 0;
   }();
   return limit;
 }
 
-Outcome ConnectionLimit(Context& ctx, Mode mode) {
+Outcome ConnectionLimit(Trial& trial, Mode mode) {
   const DWORD limit = DefaultLimit();
   const int per_server = limit > 0 ? static_cast<int>(std::min<DWORD>(limit, 32)) : 2;
   const int n = per_server + 4;
-  if (mode == Mode::kRaised) {
-    DWORD raised = static_cast<DWORD>(n);
-    if (!InternetSetOptionA(nullptr, INTERNET_OPTION_MAX_CONNS_PER_SERVER, &raised, sizeof(raised)))
-      return {"harness error", "InternetSetOption(MAX_CONNS_PER_SERVER): " + std::to_string(GetLastError())};
-  }
+  DWORD error = 0;
+  if (mode == Mode::kRaised &&
+      !wininet::SetGlobalDword(INTERNET_OPTION_MAX_CONNS_PER_SERVER, static_cast<DWORD>(n), error))
+    return {"harness error", "InternetSetOption(MAX_CONNS_PER_SERVER): error " + std::to_string(error)};
   const int servers = mode == Mode::kSpread ? (n + per_server - 1) / per_server : 1;
   std::vector<std::unique_ptr<hc::Scenario>> scenario;
   for (int k = 0; k < servers; ++k)
@@ -48,44 +49,42 @@ Outcome ConnectionLimit(Context& ctx, Mode mode) {
   for (int i = 0; i < n; ++i)
     ++expected[static_cast<std::size_t>(i % servers)];
 
-  HINTERNET session = OpenWiSession();
+  auto session = wininet::OpenSession({.timeout = kTrialCallBound});
   if (!session)
-    return {"harness error", "InternetOpen: " + std::to_string(GetLastError())};
-  DWORD long_ms = 15000;  // parked requests wait for the release: no receive timeout meanwhile
-  InternetSetOptionA(session, INTERNET_OPTION_RECEIVE_TIMEOUT, &long_ms, sizeof(long_ms));
+    return HarnessError("InternetOpen");
+  // Parked requests wait for the release: no receive timeout meanwhile.
+  DWORD parked_ms = static_cast<DWORD>(kParkedReceiveBound.count());
+  InternetSetOptionA(session.get(), INTERNET_OPTION_RECEIVE_TIMEOUT, &parked_ms, sizeof(parked_ms));
   std::string gate = "g";
-  gate += std::to_string(ctx.index());
+  gate += std::to_string(trial.index());
   std::atomic<int> failed{0};
   std::atomic<DWORD> first_error{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < n; ++i) {
     threads.emplace_back([&, i] {
-      HINTERNET connect = ConnectWi(session, scenario[static_cast<std::size_t>(i % servers)]->port());
-      HINTERNET request =
-          connect ? OpenWiRequest(connect, "/hold/" + gate + "?timeout_ms=10000&r=" + std::to_string(i))
-                  : nullptr;
+      auto connect = wininet::Connect(session.get(), scenario[static_cast<std::size_t>(i % servers)]->port());
+      wininet::Handle request(
+          connect ? wininet::OpenRequest(connect.get(), "GET",
+                                         "/hold/" + gate + "?timeout_ms=10000&r=" + std::to_string(i))
+                  : nullptr);
       DWORD status = 0, size = sizeof(status);
-      bool ok =
-          request && HttpSendRequestA(request, nullptr, 0, nullptr, 0) &&
-          HttpQueryInfoA(request, HTTP_QUERY_STATUS_CODE | HTTP_QUERY_FLAG_NUMBER, &status, &size, nullptr);
+      bool ok = request && HttpSendRequestA(request.get(), nullptr, 0, nullptr, 0) &&
+                HttpQueryInfoA(request.get(), HTTP_QUERY_STATUS_CODE | HTTP_QUERY_FLAG_NUMBER, &status, &size,
+                               nullptr);
       if (!ok) {
         DWORD none = 0;
         first_error.compare_exchange_strong(none, GetLastError());
       }
       char buffer[4096];
       DWORD got = 0;
-      while (ok && InternetReadFile(request, buffer, sizeof(buffer), &got) && got > 0) {
+      while (ok && InternetReadFile(request.get(), buffer, sizeof(buffer), &got) && got > 0) {
       }
       if (!ok || status != 200)
         ++failed;
-      if (request)
-        InternetCloseHandle(request);
-      if (connect)
-        InternetCloseHandle(connect);
     });
   }
   // How many reach the server while none is released: the limit holds the rest in WinINet.
-  const auto await = std::chrono::milliseconds(ctx.IntArg("await_ms", 1000));
+  const auto await = std::chrono::milliseconds(trial.IntArg("await_ms", 1000));
   int parked = 0, peak = 0;
   for (int k = 0; k < servers; ++k) {
     const auto& s = *scenario[static_cast<std::size_t>(k)];
@@ -98,13 +97,13 @@ Outcome ConnectionLimit(Context& ctx, Mode mode) {
     s->Release(gate);
   for (auto& t : threads)
     t.join();
-  InternetCloseHandle(session);
+  session.reset();
 
-  ctx.Note("limit_option", static_cast<std::int64_t>(limit));
-  ctx.Note("requests", n);
-  ctx.Note("parked", parked);
-  ctx.Note("peak_connections_per_server", peak);
-  ctx.Note("servers", servers);
+  trial.Note("limit_option", static_cast<std::int64_t>(limit));
+  trial.Note("requests", n);
+  trial.Note("parked", parked);
+  trial.Note("peak_connections_per_server", peak);
+  trial.Note("servers", servers);
   const std::string seen = std::to_string(parked) + " of " + std::to_string(n) + " requests in flight";
   if (failed > 0)
     return {"error " + std::to_string(first_error.load()),
@@ -118,9 +117,9 @@ Outcome ConnectionLimit(Context& ctx, Mode mode) {
 }  // namespace
 
 void AddWinInetLimitPatterns(Patterns& p) {
-  p["wi-conn-limit"] = [](Context& c) { return ConnectionLimit(c, Mode::kDefault); };
-  p["wi-conn-limit-raised"] = [](Context& c) { return ConnectionLimit(c, Mode::kRaised); };
-  p["wi-conn-limit-spread"] = [](Context& c) { return ConnectionLimit(c, Mode::kSpread); };
+  p["wi-conn-limit"] = [](Trial& t) { return ConnectionLimit(t, Mode::kDefault); };
+  p["wi-conn-limit-raised"] = [](Trial& t) { return ConnectionLimit(t, Mode::kRaised); };
+  p["wi-conn-limit-spread"] = [](Trial& t) { return ConnectionLimit(t, Mode::kSpread); };
 }
 
 }  // namespace hc::unsafe

@@ -3,21 +3,19 @@
 // never the end of this test. See hc/trial.h.
 #include <gtest/gtest.h>
 
+#include <iostream>
+
 #include <nlohmann/json.hpp>
 
 #include "hc/catalogue.h"
 #include "hc/localserver.h"
-#include "hc/trial.h"
-#include "hc/watchdog.h"
 #include "unsafe_test_util.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using hc::unsafe::ExpectAllSucceed;
-using hc::unsafe::ExpectClassified;
-using hc::unsafe::PatternRun;
-using hc::unsafe::RunPattern;
+using hc::unsafe::RecordAndCheck;
+using hc::unsafe::RunPair;
 using hc::unsafe::RunShape;
 
 constexpr const wchar_t* kProgram = L"unsafe_wininet_trials";
@@ -27,67 +25,48 @@ constexpr RunShape kLimitShape{10, 1, 10000ms};  // a trial: limit + 4 requests 
 constexpr RunShape kCacheShape{8, 1, 10000ms};   // a trial: 16 threads x 2 requests
 
 TEST(UnsafeWinInet, RequestClosedFromAnotherThread) {
-  hc::SetWatchdogBound(std::chrono::seconds(100));  // runs of at most 30 s each (hc::TrialPlan::budget)
   hc::Covers({"WI-NO-CROSS-THREAD-CLOSE", "WI-ABORT-IN-CALLBACK"});
   hc::Scenario server;
-  const auto hazard = RunPattern(kProgram,
-                                 {"wi-cross-close",
-                                  "InternetCloseHandle from another thread while the synchronous "
-                                  "HttpSendRequest/InternetReadFile calls run"},
-                                 server.port(), kShape);
-  const auto safe =
-      RunPattern(kProgram, {"wi-close-in-callback", "the request handle closed inside its status callback"},
-                 server.port(), hc::unsafe::SafeShape(kShape));
-  hc::RecordUnsafe(hazard, safe);
-  ExpectClassified(hazard);
-  ExpectAllSucceed(safe);
+  RecordAndCheck(RunPair(kProgram,
+                         {"wi-cross-close",
+                          "InternetCloseHandle from another thread while the synchronous "
+                          "HttpSendRequest/InternetReadFile calls run"},
+                         {"wi-close-in-callback", "the request handle closed inside its status callback"},
+                         server.port(), kShape));
 }
 
 TEST(UnsafeWinInet, OneRequestReadByTwoThreads) {
-  hc::SetWatchdogBound(std::chrono::seconds(100));  // runs of at most 30 s each (hc::TrialPlan::budget)
   hc::Covers({"WI-SERIALIZE-REQUEST"});
   hc::Scenario server;
-  const auto hazard = RunPattern(kProgram,
-                                 {"wi-shared-read",
-                                  "a second thread calls InternetReadFile on a request while the "
-                                  "first one sends it and reads"},
-                                 server.port(), kShape);
-  const auto safe = RunPattern(
-      kProgram, {"wi-serialized-read", "the same two readers, access to the handle serialized by a lock"},
-      server.port(), hc::unsafe::SafeShape(kShape));
-  hc::RecordUnsafe(hazard, safe);
-  ExpectClassified(hazard);
-  ExpectAllSucceed(safe);
+  RecordAndCheck(
+      RunPair(kProgram,
+              {"wi-shared-read",
+               "a second thread calls InternetReadFile on a request while the "
+               "first one sends it and reads"},
+              {"wi-serialized-read", "the same two readers, access to the handle serialized by a lock"},
+              server.port(), kShape));
 }
 
 TEST(UnsafeWinInet, MoreRequestsToOneServerThanTheConnectionLimit) {
-  hc::SetWatchdogBound(std::chrono::seconds(100));  // runs of at most 30 s each (hc::TrialPlan::budget)
   hc::Covers({"WI-CONN-LIMIT", "WI-CONN-LIMIT-OVERRIDE"});
-  const auto hazard =
-      RunPattern(kProgram, {"wi-conn-limit", "limit + 4 simultaneous requests to one server (default limit)"},
-                 0, kLimitShape);
-  const auto raised = RunPattern(kProgram,
-                                 {"wi-conn-limit-raised",
-                                  "INTERNET_OPTION_MAX_CONNS_PER_SERVER raised to the number "
-                                  "of requests"},
-                                 0, hc::unsafe::SafeShape(kLimitShape));
-  const auto spread = RunPattern(kProgram,
-                                 {"wi-conn-limit-spread",
-                                  "the same requests spread over several servers, each "
-                                  "within the limit"},
-                                 0, hc::unsafe::SafeShape(kLimitShape));
-  const nlohmann::json extra = {{"limit_option", hazard.MaxNote("limit_option")},
-                                {"requests_per_trial", hazard.MaxNote("requests")},
-                                {"max_in_flight", hazard.MaxNote("parked")},
-                                {"peak_connections", hazard.MaxNote("peak_connections_per_server")},
-                                {"max_in_flight_raised", raised.MaxNote("parked")},
+  const auto run = RunPair(
+      kProgram, {"wi-conn-limit", "limit + 4 simultaneous requests to one server (default limit)"},
+      {"wi-conn-limit-raised", "INTERNET_OPTION_MAX_CONNS_PER_SERVER raised to the number of requests"}, 0,
+      kLimitShape);
+  const auto spread = hc::unsafe::RunPattern(
+      kProgram,
+      {"wi-conn-limit-spread", "the same requests spread over several servers, each within the limit"}, 0,
+      hc::unsafe::SafeShape(kLimitShape));
+  const nlohmann::json extra = {{"limit_option", run.hazard.MaxNote("limit_option")},
+                                {"requests_per_trial", run.hazard.MaxNote("requests")},
+                                {"max_in_flight", run.hazard.MaxNote("parked")},
+                                {"peak_connections", run.hazard.MaxNote("peak_connections_per_server")},
+                                {"max_in_flight_raised", run.safe.MaxNote("parked")},
                                 {"max_in_flight_spread", spread.MaxNote("parked")},
                                 {"safe_alternatives", nlohmann::json::array({spread.ToJson()})}};
-  hc::RecordUnsafe(hazard, raised, extra);
+  RecordAndCheck(run, extra);
   std::cout << "[ SAFE     ] " << spread.Summary() << std::flush;
-  ExpectClassified(hazard);
-  ExpectAllSucceed(raised);
-  ExpectAllSucceed(spread);
+  hc::unsafe::ExpectAllSucceed(spread);
 }
 
 nlohmann::json CacheMode(const char* mode, const hc::TrialRun& run) {
@@ -104,26 +83,21 @@ nlohmann::json CacheMode(const char* mode, const hc::TrialRun& run) {
 }
 
 TEST(UnsafeWinInet, ManyThreadsOnTheSameUrlsWithTheCacheOn) {
-  hc::SetWatchdogBound(std::chrono::seconds(100));  // runs of at most 30 s each (hc::TrialPlan::budget)
   hc::Covers({"WI-CACHE-OFF", "WI-CONCURRENT-REQUESTS"});
-  const auto hazard = RunPattern(kProgram,
-                                 {"wi-cache-on",
-                                  "16 threads x 2 requests on the same 4 URLs through one session, "
-                                  "cache on",
-                                  {"threads=16", "requests=2"}},
-                                 0, kCacheShape);
-  const auto safe = RunPattern(kProgram,
-                               {"wi-cache-off",
-                                "the same with INTERNET_FLAG_RELOAD | INTERNET_FLAG_NO_CACHE_WRITE",
-                                {"threads=16", "requests=2"}},
-                               0, hc::unsafe::SafeShape(kCacheShape));
-  hc::RecordUnsafe(hazard, safe);
+  const auto run = RunPair(kProgram,
+                           {"wi-cache-on",
+                            "16 threads x 2 requests on the same 4 URLs through one session, cache on",
+                            {"threads=16", "requests=2"}},
+                           {"wi-cache-off",
+                            "the same with INTERNET_FLAG_RELOAD | INTERNET_FLAG_NO_CACHE_WRITE",
+                            {"threads=16", "requests=2"}},
+                           0, kCacheShape);
   ::testing::Test::RecordProperty(
       "hc_cache",
-      nlohmann::json{{"modes", {CacheMode("cache on", hazard), CacheMode("RELOAD | NO_CACHE_WRITE", safe)}}}
+      nlohmann::json{
+          {"modes", {CacheMode("cache on", run.hazard), CacheMode("RELOAD | NO_CACHE_WRITE", run.safe)}}}
           .dump());
-  ExpectClassified(hazard);
-  ExpectAllSucceed(safe);
+  RecordAndCheck(run);
 }
 
 }  // namespace

@@ -16,39 +16,38 @@
 #include "hc/thread_gang.h"
 #include "hc/wait.h"
 #include "request_mix.h"
-#include "winhttp_util.h"
+#include "winhttp_test.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using hc::winhttp::CallbackSession;
-using hc::winhttp::Exchange;
+using hc::winhttp::AsyncRequest;
 
 constexpr int kRequests = 64;
 constexpr int kChains = 64;  // chains started together, one per thread
 constexpr int kLinks = 8;    // requests per chain, each started from the previous one's last callback
-constexpr auto kGangTimeout = 60s;
-constexpr auto kFinishTimeout = 60s;
+constexpr auto kGangBound = 60s;
+constexpr auto kFinishBound = 60s;
 
-TEST(WinHttpCallbackChain, EveryStepAfterTheSendIsTakenInsideCompletionCallbacks) {
+class WinHttpCallbackChain : public hc::winhttp::SuiteTest {};
+
+TEST_F(WinHttpCallbackChain, EveryStepAfterTheSendIsTakenInsideCompletionCallbacks) {
   hc::Covers({"WH-CALLBACK-NEXT-OP", "WH-CLOSE-ASYNC-RULE", "WH-INDEPENDENT", "WH-CH-CLOSING-LAST"});
-  hc::Scenario server;
-  CallbackSession client(server);
-  ASSERT_TRUE(client.ok()) << client.setup_error();
+  ASSERT_TRUE(OpenCallbacks());
 
   std::vector<hc::winhttp::mix::Case> cases;
-  std::vector<Exchange*> xs;
+  std::vector<AsyncRequest*> xs;
   std::vector<std::string> sent;
   for (int t = 0; t < kRequests; ++t) {
     cases.push_back(hc::winhttp::mix::MakeCase(t, 0));
     sent.push_back(cases.back().log_key);
-    xs.push_back(&client.hub().Make<Exchange>(cases.back().spec));
+    xs.push_back(&client().owner().Make<AsyncRequest>(cases.back().spec));
   }
   // kRequests threads each start one request and return: no application thread calls WinHTTP again.
-  hc::RunGang(kRequests, kGangTimeout,
-              [&](int t) { xs[static_cast<std::size_t>(t)]->Start(client.connect()); });
-  ASSERT_TRUE(hc::winhttp::AwaitFinished(xs, kFinishTimeout));
-  ASSERT_TRUE(client.hub().AwaitAllClosed(kFinishTimeout));
+  hc::RunGang(kRequests, kGangBound,
+              [&](int t) { xs[static_cast<std::size_t>(t)]->Start(client().connect()); });
+  ASSERT_TRUE(hc::AwaitFinished(xs, kFinishBound));
+  ASSERT_TRUE(hc::AwaitAllClosed(client().owner(), kFinishBound));
   int bad = 0;
   for (int t = 0; t < kRequests; ++t) {
     const auto& x = *xs[static_cast<std::size_t>(t)];
@@ -56,19 +55,17 @@ TEST(WinHttpCallbackChain, EveryStepAfterTheSendIsTakenInsideCompletionCallbacks
     const std::string problem = r.error != 0 ? x.Describe() : cases[static_cast<std::size_t>(t)].check(r);
     if (!problem.empty() && ++bad <= 10)
       ADD_FAILURE() << problem;
-    EXPECT_EQ(x.closing_count.load(), 1);
-    EXPECT_EQ(x.after_closing.load(), 0);
+    EXPECT_EQ(x.closing_count(), 1);
+    EXPECT_EQ(x.after_closing(), 0);
   }
   EXPECT_EQ(bad, 0) << bad << " of " << kRequests << " callback-driven exchanges failed";
-  EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0) << client.recorder().Dump();
-  EXPECT_TRUE(hc::LogMatches(server.Log(), sent));
+  EXPECT_EQ(client().owner().dead_context_callbacks(), 0) << client().recorder().Dump();
+  EXPECT_TRUE(hc::LogMatches(server().Log(), sent));
 }
 
-TEST(WinHttpCallbackChain, EachNextRequestIsStartedFromThePreviousOnesLastCallback) {
+TEST_F(WinHttpCallbackChain, EachNextRequestIsStartedFromThePreviousOnesLastCallback) {
   hc::Covers({"WH-CALLBACK-NEXT-OP", "WH-CREATE-REQUEST"});
-  hc::Scenario server;
-  CallbackSession client(server);
-  ASSERT_TRUE(client.ok()) << client.setup_error();
+  ASSERT_TRUE(OpenCallbacks());
 
   std::mutex mu;
   std::vector<std::string> sent, problems;
@@ -78,12 +75,12 @@ TEST(WinHttpCallbackChain, EachNextRequestIsStartedFromThePreviousOnesLastCallba
   // checks its response and opens and starts the next link on the same connection.
   std::function<void(int, int)> start_link = [&](int c, int link) {
     const auto mc = hc::winhttp::mix::MakeCase(c, link);
-    auto& x = client.hub().Make<Exchange>(mc.spec);
+    auto& x = client().owner().Make<AsyncRequest>(mc.spec);
     {
       std::lock_guard lock(mu);
       sent.push_back(mc.log_key);
     }
-    x.on_finished = [&, c, link, check = mc.check](Exchange& self) {
+    x.on_finished = [&, c, link, check = mc.check](AsyncRequest& self) {
       const auto r = self.result();
       const std::string problem = r.error != 0 ? self.Describe() : check(r);
       if (!problem.empty()) {
@@ -95,19 +92,19 @@ TEST(WinHttpCallbackChain, EachNextRequestIsStartedFromThePreviousOnesLastCallba
       else
         ++chains_done;
     };
-    x.Start(client.connect());  // a synchronous failure also ends in on_finished
+    x.Start(client().connect());  // a synchronous failure also ends in on_finished
   };
-  hc::RunGang(kChains, kGangTimeout, [&](int c) { start_link(c, 0); });
-  ASSERT_TRUE(hc::WaitUntil([&] { return chains_done.load() == kChains; }, kFinishTimeout,
+  hc::RunGang(kChains, kGangBound, [&](int c) { start_link(c, 0); });
+  ASSERT_TRUE(hc::WaitUntil([&] { return chains_done.load() == kChains; }, kFinishBound,
                             "every chain to reach its last link",
-                            [&] { return client.recorder().Dump(300); }));
+                            [&] { return client().recorder().Dump(300); }));
   std::string all_problems;
   for (const auto& p : problems)
     all_problems += "\n  " + p;
   EXPECT_TRUE(problems.empty()) << problems.size() << " links failed:" << all_problems;
-  ASSERT_TRUE(client.hub().AwaitAllClosed(kFinishTimeout));
-  EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0) << client.recorder().Dump();
-  EXPECT_TRUE(hc::LogMatches(server.Log(), sent));
+  ASSERT_TRUE(hc::AwaitAllClosed(client().owner(), kFinishBound));
+  EXPECT_EQ(client().owner().dead_context_callbacks(), 0) << client().recorder().Dump();
+  EXPECT_TRUE(hc::LogMatches(server().Log(), sent));
 }
 
 }  // namespace

@@ -11,24 +11,26 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "hc/catalogue.h"
 #include "hc/localserver.h"
 #include "hc/thread_gang.h"
 #include "request_mix.h"
-#include "winhttp_util.h"
+#include "winhttp_test.h"
 
 namespace {
 
 using namespace std::chrono_literals;
+using hc::winhttp::AsyncRequest;
 using hc::winhttp::CallbackSession;
-using hc::winhttp::Exchange;
 using hc::winhttp::StatusName;
 
 constexpr int kThreads = 64;
 constexpr int kRequestsPerThread = 2;
-constexpr auto kThreadsGangTimeout = 60s;
-constexpr auto kStepTimeout = 20s;
-constexpr auto kClosingTimeout = 30s;
+constexpr auto kThreadsGangBound = 60s;
+constexpr auto kStepBound = 20s;
+constexpr auto kClosingBound = 30s;
 
 struct Where {
   int calling = 0;    // the application thread driving that request (inside one of its calls)
@@ -38,32 +40,30 @@ struct Where {
 
 // Runs kThreads x kRequestsPerThread exchanges, each driven by its own application thread, and
 // classifies every notification by the thread that delivered it.
-std::map<std::string, Where> Classify(CallbackSession& client, bool async,
+std::map<std::string, Where> Classify(hc::CallbackSession& client, bool async,
                                       std::vector<std::string>& problems) {
   std::mutex mu;
   std::map<std::uintptr_t, DWORD> driver;  // context -> driving thread
   std::set<DWORD> app_threads = {GetCurrentThreadId()};
-  hc::RunGang(kThreads, kThreadsGangTimeout, [&](int t) {
+  hc::RunGang(kThreads, kThreadsGangBound, [&](int t) {
     {
       std::lock_guard lock(mu);
       app_threads.insert(GetCurrentThreadId());
     }
     for (int r = 0; r < kRequestsPerThread; ++r) {
       const auto mc = hc::winhttp::mix::MakeCase(t, r);
-      auto& x = client.hub().Make<Exchange>(mc.spec);
+      auto& x = client.owner().Make<AsyncRequest>(mc.spec);
       {
         std::lock_guard lock(mu);
         driver[static_cast<std::uintptr_t>(x.value())] = GetCurrentThreadId();
       }
       std::string problem;
       if (async) {
-        if (!x.RunOnThisThread(client.connect(), kStepTimeout))
+        if (!x.RunOnThisThread(client.connect(), kStepBound))
           problem = "no completion: " + x.Describe();
       } else {
         // Synchronous mode: the same steps as plain blocking calls, the context bound for callbacks.
-        const std::wstring object = hc::winhttp::Widen(mc.spec.target);
-        HINTERNET h = WinHttpOpenRequest(client.connect(), mc.spec.verb.c_str(), object.c_str(), nullptr,
-                                         WINHTTP_NO_REFERER, WINHTTP_DEFAULT_ACCEPT_TYPES, 0);
+        HINTERNET h = hc::winhttp::OpenRequest(client.connect(), mc.spec.verb.c_str(), mc.spec.target);
         if (h == nullptr) {
           problem = "WinHttpOpenRequest failed";
         } else {
@@ -87,7 +87,7 @@ std::map<std::string, Where> Classify(CallbackSession& client, bool async,
       }
     }
   });
-  EXPECT_TRUE(client.hub().AwaitAllClosed(kClosingTimeout));
+  EXPECT_TRUE(hc::AwaitAllClosed(client.owner(), kClosingBound));
   std::map<std::string, Where> where;
   for (const auto& n : client.recorder().Snapshot()) {
     auto d = driver.find(n.context);
@@ -105,12 +105,10 @@ std::map<std::string, Where> Classify(CallbackSession& client, bool async,
 }
 
 std::string Json(const std::map<std::string, Where>& where) {
-  std::string out;
+  nlohmann::json out = nlohmann::json::object();
   for (const auto& [status, w] : where)
-    out += (out.empty() ? "" : ", ") + ("\"" + status + "\": {\"calling\": " + std::to_string(w.calling) +
-                                        ", \"other_app\": " + std::to_string(w.other_app) +
-                                        ", \"worker\": " + std::to_string(w.worker) + "}");
-  return "{" + out + "}";
+    out[status] = {{"calling", w.calling}, {"other_app", w.other_app}, {"worker", w.worker}};
+  return out.dump();
 }
 
 TEST(WinHttpCallbackThreads, AsyncCompletionsArriveOnWorkerThreads) {
@@ -119,16 +117,17 @@ TEST(WinHttpCallbackThreads, AsyncCompletionsArriveOnWorkerThreads) {
   std::vector<std::string> problems;
   std::map<std::string, Where> where;
   {
-    CallbackSession client(server);
-    ASSERT_TRUE(client.ok()) << client.setup_error();
+    CallbackSession client(server.port());
+    ASSERT_TRUE(client.ready());
     where = Classify(client, true, problems);
   }
   RecordProperty("hc_callback_threads", Json(where));
   EXPECT_TRUE(problems.empty()) << problems.size() << " exchanges failed, first: " << problems.front();
   int worker_completions = 0;
-  for (const char* s :
-       {"SENDREQUEST_COMPLETE", "WRITE_COMPLETE", "HEADERS_AVAILABLE", "DATA_AVAILABLE", "READ_COMPLETE"}) {
-    auto it = where.find(s);
+  for (DWORD s : {WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE, WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE,
+                  WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE, WINHTTP_CALLBACK_STATUS_DATA_AVAILABLE,
+                  WINHTTP_CALLBACK_STATUS_READ_COMPLETE}) {
+    auto it = where.find(StatusName(s));
     if (it != where.end())
       worker_completions += it->second.worker;
   }
@@ -142,8 +141,8 @@ TEST(WinHttpCallbackThreads, SyncNotificationThreadsAreRecorded) {
   std::vector<std::string> problems;
   std::map<std::string, Where> where;
   {
-    CallbackSession client(server, 0);
-    ASSERT_TRUE(client.ok()) << client.setup_error();
+    CallbackSession client(server.port(), {.async = false});
+    ASSERT_TRUE(client.ready());
     where = Classify(client, false, problems);
   }
   RecordProperty("hc_callback_threads", Json(where));
@@ -153,7 +152,7 @@ TEST(WinHttpCallbackThreads, SyncNotificationThreadsAreRecorded) {
   // would be surprising, so it is counted.
   int elsewhere = 0;
   for (const auto& [status, w] : where)
-    if (status != "HANDLE_CLOSING")
+    if (status != StatusName(WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING))
       elsewhere += w.other_app + w.worker;
   RecordProperty("hc_sync_notifications_off_the_calling_thread", std::to_string(elsewhere));
   EXPECT_FALSE(where.empty()) << "no notification at all in synchronous mode";

@@ -12,61 +12,63 @@
 #include "hc/request_log.h"
 #include "hc/thread_gang.h"
 #include "hc/wait.h"
-#include "winhttp_util.h"
+#include "winhttp_test.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using hc::winhttp::CallbackSession;
-using hc::winhttp::Exchange;
-using hc::winhttp::ExchangeSpec;
+using hc::winhttp::AsyncRequest;
+using hc::winhttp::AsyncRequestSpec;
 
 constexpr int kRequests = 64;  // held requests started together, one per thread
-constexpr auto kCancelParkTimeout = 30s;
-constexpr auto kFinishTimeout = 30s;
-constexpr auto kCancelGangTimeout = 60s;
+constexpr auto kCancelParkBound = 30s;
+constexpr auto kFinishBound = 30s;
+constexpr auto kCancelGangBound = 60s;
 constexpr int kCancelHoldMs = 30000;  // the server answers a request still held after this (504)
 
 enum class Parent { connection, session_and_connection, session_only };
 
-void ExpectParentCloseDoesNotCancel(Parent parent) {
-  hc::Scenario server;
-  CallbackSession client(server);
-  ASSERT_TRUE(client.ok()) << client.setup_error();
+class WinHttpCancelParent : public hc::winhttp::SuiteTest {
+ protected:
+  void ExpectParentCloseDoesNotCancel(Parent parent);
+};
+
+void WinHttpCancelParent::ExpectParentCloseDoesNotCancel(Parent parent) {
+  ASSERT_TRUE(OpenCallbacks());
   const std::string gate = "parent";
 
-  std::vector<Exchange*> xs;
+  std::vector<AsyncRequest*> xs;
   std::vector<std::string> sent;
   for (int i = 0; i < kRequests; ++i) {
-    ExchangeSpec spec;
+    AsyncRequestSpec spec;
     const std::string query = std::string("timeout_ms=")
                                   .append(std::to_string(kCancelHoldMs))
                                   .append("&i=")
                                   .append(std::to_string(i));
     spec.target = "/hold/" + gate + "?" + query;
     sent.push_back(hc::LogKey("GET", "/hold/" + gate, query));
-    xs.push_back(&client.hub().Make<Exchange>(spec));
+    xs.push_back(&client().owner().Make<AsyncRequest>(spec));
   }
-  hc::RunGang(kRequests, kCancelGangTimeout,
-              [&](int i) { xs[static_cast<std::size_t>(i)]->Start(client.connect()); });
-  ASSERT_TRUE(server.AwaitParked(kRequests, kCancelParkTimeout, gate)) << client.recorder().Dump();
+  hc::RunGang(kRequests, kCancelGangBound,
+              [&](int i) { xs[static_cast<std::size_t>(i)]->Start(client().connect()); });
+  ASSERT_TRUE(server().AwaitParked(kRequests, kCancelParkBound, gate)) << client().recorder().Dump();
 
   // Close the parent(s) while every child has an operation pending, then let the responses go.
   if (parent != Parent::session_only) {
-    auto& c = client.connect_context();
-    client.CloseConnect();
-    EXPECT_TRUE(c.close_result.load()) << "WinHttpCloseHandle(connection)";
+    auto& c = client().connect_context();
+    client().CloseConnect();
+    EXPECT_TRUE(c.close_result()) << "WinHttpCloseHandle(connection)";
   }
   if (parent != Parent::connection) {
-    auto& s = client.session_context();
-    client.CloseSession();
-    EXPECT_TRUE(s.close_result.load()) << "WinHttpCloseHandle(session)";
+    auto& s = client().session_context();
+    client().CloseSession();
+    EXPECT_TRUE(s.close_result()) << "WinHttpCloseHandle(session)";
   }
   for (const auto* x : xs)
     EXPECT_FALSE(x->finished()) << "finished before the response was released: " << x->Describe();
-  server.Release(gate);
+  server().Release(gate);
 
-  ASSERT_TRUE(hc::winhttp::AwaitFinished(xs, kFinishTimeout));
+  ASSERT_TRUE(hc::AwaitFinished(xs, kFinishBound));
   int cancelled = 0;
   for (const auto* x : xs) {
     const auto r = x->result();
@@ -79,38 +81,38 @@ void ExpectParentCloseDoesNotCancel(Parent parent) {
   }
   ::testing::Test::RecordProperty("hc_children_cancelled_by_parent_close", std::to_string(cancelled));
   if (parent == Parent::session_only)
-    client.CloseConnect();  // the session's last child
+    client().CloseConnect();  // the session's last child
   // Children close themselves when done; the parents' HANDLE_CLOSING comes too, and when it comes
   // relative to the children's is recorded.
-  ASSERT_TRUE(client.hub().AwaitAllClosed(kFinishTimeout));
+  ASSERT_TRUE(hc::AwaitAllClosed(client().owner(), kFinishBound));
   std::string order;
-  for (const auto& n : client.recorder().Snapshot()) {
+  for (const auto& n : client().recorder().Snapshot()) {
     if (n.status != WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING)
       continue;
-    if (n.context == client.session_context().value())
+    if (n.context == client().session_context().value())
       order += "S";
-    else if (n.context == client.connect_context().value())
+    else if (n.context == client().connect_context().value())
       order += "C";
     else
       order += "r";
   }
   ::testing::Test::RecordProperty("hc_handle_closing_order",
                                   order);  // r = request, C = connection, S = session
-  EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0) << client.recorder().Dump();
-  EXPECT_TRUE(hc::LogMatches(server.Log(), sent));
+  EXPECT_EQ(client().owner().dead_context_callbacks(), 0) << client().recorder().Dump();
+  EXPECT_TRUE(hc::LogMatches(server().Log(), sent));
 }
 
-TEST(WinHttpCancelParent, ClosingTheConnectionDoesNotCancelPendingRequests) {
+TEST_F(WinHttpCancelParent, ClosingTheConnectionDoesNotCancelPendingRequests) {
   hc::Covers({"WH-CANCEL-PARENT"});
   ExpectParentCloseDoesNotCancel(Parent::connection);
 }
 
-TEST(WinHttpCancelParent, ClosingTheSessionDoesNotCancelPendingRequests) {
+TEST_F(WinHttpCancelParent, ClosingTheSessionDoesNotCancelPendingRequests) {
   hc::Covers({"WH-CANCEL-PARENT"});
   ExpectParentCloseDoesNotCancel(Parent::session_only);
 }
 
-TEST(WinHttpCancelParent, ClosingSessionAndConnectionDoesNotCancelPendingRequests) {
+TEST_F(WinHttpCancelParent, ClosingSessionAndConnectionDoesNotCancelPendingRequests) {
   hc::Covers({"WH-CANCEL-PARENT", "WH-CH-CLOSING-LAST"});
   ExpectParentCloseDoesNotCancel(Parent::session_and_connection);
 }

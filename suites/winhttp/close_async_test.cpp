@@ -15,31 +15,33 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "hc/catalogue.h"
 #include "hc/localserver.h"
 #include "hc/request_log.h"
 #include "hc/thread_gang.h"
 #include "hc/wait.h"
-#include "winhttp_util.h"
+#include "winhttp_test.h"
 
 namespace {
 
 using namespace std::chrono_literals;
+
+using hc::winhttp::AsyncRequest;
 using hc::winhttp::CallbackSession;
-using hc::winhttp::Exchange;
-using hc::winhttp::ExchangeSpec;
-using hc::winhttp::StatusName;
 
 constexpr int kTrials = 64;  // requests closed while an operation is pending, one thread each
 constexpr int kPerCallbackStatus =
     8;  // requests closed inside each of the 8 kinds of callback (64 started together)
 constexpr int kFailingPerKind = 22;  // requests that fail, per way of failing (3 ways: 66 started together)
-constexpr auto kParkTimeout = 30s;
-constexpr auto kCloseTimeout = 30s;
-constexpr auto kGangTimeout = 60s;
+constexpr auto kParkBound = 30s;
+constexpr auto kCloseBound = 30s;
+constexpr auto kGangBound = 60s;
 constexpr int kHoldMs = 30000;  // the server answers a request still held after this (504)
 
-std::vector<hc::Notification> NotificationsOf(const CallbackSession& client, const hc::winhttp::Context& c) {
+std::vector<hc::Notification> NotificationsOf(const hc::CallbackSession& client,
+                                              const hc::winhttp::Context& c) {
   std::vector<hc::Notification> mine;
   for (const auto& n : client.recorder().Snapshot())
     if (n.context == static_cast<std::uintptr_t>(c.value()))
@@ -54,68 +56,68 @@ bool Has(const std::vector<hc::Notification>& ns, DWORD status) {
   return false;
 }
 
+class WinHttpCloseAsync : public hc::winhttp::SuiteTest {};
+
 // HANDLE_CLOSING exactly once, nothing after it, and never a callback on a poisoned context.
-void ExpectClosingLast(const CallbackSession& client, const std::vector<Exchange*>& xs) {
+void ExpectClosingLast(const hc::CallbackSession& client, const std::vector<AsyncRequest*>& xs) {
   for (const auto* x : xs) {
-    EXPECT_EQ(x->closing_count.load(), 1) << "HANDLE_CLOSING for " << x->spec().target;
-    EXPECT_EQ(x->after_closing.load(), 0) << "notifications after HANDLE_CLOSING for " << x->spec().target;
+    EXPECT_EQ(x->closing_count(), 1) << "HANDLE_CLOSING for " << x->spec().target;
+    EXPECT_EQ(x->after_closing(), 0) << "notifications after HANDLE_CLOSING for " << x->spec().target;
   }
-  EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0)
+  EXPECT_EQ(client.owner().dead_context_callbacks(), 0)
       << "callbacks with a context after its HANDLE_CLOSING:\n"
       << client.recorder().Dump();
 }
 
-TEST(WinHttpCloseAsync, ClosingDuringAPendingOperationCancelsOrCompletesIt) {
+TEST_F(WinHttpCloseAsync, ClosingDuringAPendingOperationCancelsOrCompletesIt) {
   hc::Covers({"WH-CANCEL-BY-CLOSE", "WH-CLOSE-ASYNC-RULE", "WH-CH-SYNCHRONOUS", "WH-CH-CLOSING-LAST",
               "WH-CH-CALLBACKS-AFTER-CLOSE", "WH-CH-CONTEXT-UNTIL-CLOSING"});
-  hc::Scenario server;
-  CallbackSession client(server);
-  ASSERT_TRUE(client.ok()) << client.setup_error();
+  ASSERT_TRUE(OpenCallbacks());
 
-  std::vector<Exchange*> xs;
+  std::vector<AsyncRequest*> xs;
   std::vector<std::string> sent;
   for (int i = 0; i < kTrials; ++i) {
-    ExchangeSpec spec;
+    hc::winhttp::AsyncRequestSpec spec;
     const std::string query = std::string("timeout_ms=").append(std::to_string(kHoldMs));
     spec.target = "/hold/c" + std::to_string(i) + "?" + query;
     sent.push_back(hc::LogKey("GET", "/hold/c" + std::to_string(i), query));
-    auto& x = client.hub().Make<Exchange>(spec);
-    ASSERT_TRUE(x.Start(client.connect())) << x.Describe();
+    auto& x = client().owner().Make<AsyncRequest>(spec);
+    ASSERT_TRUE(x.Start(client().connect())) << x.Describe();
     xs.push_back(&x);
   }
   // Every request is now held by the server at its own gate, so an operation is pending on each:
   // the receive (Windows), or the send (Wine 8.0 completes WinHttpSendRequest only once the
   // response headers are in). Which one is recorded per trial.
-  ASSERT_TRUE(server.AwaitParked(kTrials, kParkTimeout)) << client.recorder().Dump();
-  std::vector<Exchange::Phase> pending(xs.size());
+  ASSERT_TRUE(server().AwaitParked(kTrials, kParkBound)) << client().recorder().Dump();
+  std::vector<AsyncRequest::Phase> pending(xs.size());
 
   // Even trials: close first, then let the response go (cancellation is likely). Odd trials:
   // release the response, then close at once (the close races the completion). All at once.
-  hc::RunGang(kTrials, kGangTimeout, [&](int i) {
+  hc::RunGang(kTrials, kGangBound, [&](int i) {
     auto& x = *xs[static_cast<std::size_t>(i)];
     const std::string gate = std::string("c").append(std::to_string(i));
     pending[static_cast<std::size_t>(i)] = x.phase();
     if (i % 2 == 0) {
       x.Close();
-      server.Release(gate);
+      server().Release(gate);
     } else {
-      server.Release(gate);
+      server().Release(gate);
       x.Close();
     }
   });
   for (auto* x : xs)
-    EXPECT_TRUE(x->close_result.load()) << "WinHttpCloseHandle of " << x->spec().target;
-  ASSERT_TRUE(client.hub().AwaitAllClosed(kCloseTimeout));
-  ExpectClosingLast(client, xs);
+    EXPECT_TRUE(x->close_result()) << "WinHttpCloseHandle of " << x->spec().target;
+  ASSERT_TRUE(hc::AwaitAllClosed(client().owner(), kCloseBound));
+  ExpectClosingLast(client(), xs);
 
   int completed = 0, cancelled = 0, neither = 0, late = 0, pending_send = 0, pending_receive = 0;
   std::map<std::string, int> errors;
   std::string unreported;
   for (std::size_t i = 0; i < xs.size(); ++i) {
     auto* x = xs[i];
-    const auto ns = NotificationsOf(client, *x);
+    const auto ns = NotificationsOf(client(), *x);
     // The completion of the operation that was pending when the handle was closed.
-    const bool sending = pending[i] == Exchange::Phase::sending;
+    const bool sending = pending[i] == AsyncRequest::Phase::sending;
     (sending ? pending_send : pending_receive) += 1;
     const bool done = Has(ns, sending ? WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE
                                       : WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE);
@@ -131,26 +133,25 @@ TEST(WinHttpCloseAsync, ClosingDuringAPendingOperationCancelsOrCompletesIt) {
     for (const auto& n : ns)
       if (n.status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR)
         ++errors[hc::winhttp::ErrorName(static_cast<DWORD>(n.value))];
-    if (x->after_close_returned.load() > 0)
+    if (x->after_close_returned() > 0)
       ++late;
   }
-  std::string error_json;
-  for (const auto& [e, n] : errors)
-    error_json += (error_json.empty() ? "" : ", ") + ("\"" + e + "\": " + std::to_string(n));
-  RecordProperty("hc_cancel_outcomes",
-                 "{\"trials\": " + std::to_string(kTrials) + ", \"completed\": " + std::to_string(completed) +
-                     ", \"cancelled\": " + std::to_string(cancelled) +
-                     ", \"neither\": " + std::to_string(neither) + ", \"errors\": {" + error_json +
-                     "}, \"callbacks_after_close_returned\": " + std::to_string(late) +
-                     ", \"pending_send\": " + std::to_string(pending_send) +
-                     ", \"pending_receive\": " + std::to_string(pending_receive) + "}");
+  RecordProperty("hc_cancel_outcomes", nlohmann::json{{"trials", kTrials},
+                                                      {"completed", completed},
+                                                      {"cancelled", cancelled},
+                                                      {"neither", neither},
+                                                      {"errors", errors},
+                                                      {"callbacks_after_close_returned", late},
+                                                      {"pending_send", pending_send},
+                                                      {"pending_receive", pending_receive}}
+                                           .dump());
   // The pending operation either completed (its completion callback came) or, not able to complete, reported
   // REQUEST_ERROR: an operation that ends silently leaves the application waiting forever.
   EXPECT_EQ(neither, 0) << neither << " of " << kTrials
                         << " pending operations ended with neither their completion nor REQUEST_ERROR:"
                         << unreported << "\n"
-                        << client.recorder().Dump();
-  EXPECT_TRUE(hc::LogMatches(server.Log(), sent)) << "each held request reaches the server exactly once";
+                        << client().recorder().Dump();
+  EXPECT_TRUE(hc::LogMatches(server().Log(), sent)) << "each held request reaches the server exactly once";
 }
 
 // Closes the request from inside the first callback with `status`, then uses the closed handle in
@@ -165,12 +166,10 @@ struct CloseInCallback {
   std::atomic<int> swallowed{0};  // completions after the close, not driven further
 };
 
-TEST(WinHttpCloseAsync, ClosingFromInsideInformationalAndCompletionCallbacks) {
+TEST_F(WinHttpCloseAsync, ClosingFromInsideInformationalAndCompletionCallbacks) {
   hc::Covers({"WH-CLOSE-ASYNC-RULE", "WH-CALLBACK-NEXT-OP", "WH-CALLBACK-HANDLE-USE", "WH-CH-CLOSING-LAST",
               "WH-CH-CONTEXT-UNTIL-CLOSING", "WH-CH-SYNCHRONOUS"});
-  hc::Scenario server;
-  CallbackSession client(server);
-  ASSERT_TRUE(client.ok()) << client.setup_error();
+  ASSERT_TRUE(OpenCallbacks());
   const std::vector<DWORD> statuses = {
       // informational
       WINHTTP_CALLBACK_STATUS_SENDING_REQUEST, WINHTTP_CALLBACK_STATUS_REQUEST_SENT,
@@ -180,25 +179,25 @@ TEST(WinHttpCloseAsync, ClosingFromInsideInformationalAndCompletionCallbacks) {
       WINHTTP_CALLBACK_STATUS_DATA_AVAILABLE, WINHTTP_CALLBACK_STATUS_READ_COMPLETE};
 
   std::vector<std::unique_ptr<CloseInCallback>> plans;
-  std::vector<Exchange*> xs;
+  std::vector<AsyncRequest*> xs;
   for (DWORD status : statuses) {
     for (int k = 0; k < kPerCallbackStatus; ++k) {
       auto plan = std::make_unique<CloseInCallback>();
       plan->status = status;
-      ExchangeSpec spec;
+      hc::winhttp::AsyncRequestSpec spec;
       spec.target = "/bytes/20000?seed=" + std::to_string(xs.size());
       spec.read_chunk = 4096;  // several reads, so READ_COMPLETE comes more than once
-      auto& x = client.hub().Make<Exchange>(spec);
-      x.hook = [p = plan.get()](Exchange& self, HINTERNET h, DWORD s, void*, DWORD) {
+      auto& x = client().owner().Make<AsyncRequest>(spec);
+      x.hook = [p = plan.get()](AsyncRequest& self, HINTERNET h, DWORD s, void*, DWORD) {
         if (p->claimed.load()) {
           if (s != WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING)
             ++p->swallowed;
-          return true;  // nothing more is driven on a closed handle
+          return AsyncRequest::HookResult::skip;  // nothing more is driven on a closed handle
         }
         if (s != p->status || h != self.handle())
-          return false;
+          return AsyncRequest::HookResult::drive;
         if (p->claimed.exchange(true))
-          return true;
+          return AsyncRequest::HookResult::skip;
         // No lock is held here: HANDLE_CLOSING may be delivered on this thread inside the close.
         p->close_result = self.Close();
         DWORD_PTR value = 0;
@@ -207,15 +206,15 @@ TEST(WinHttpCloseAsync, ClosingFromInsideInformationalAndCompletionCallbacks) {
         p->use_error = used ? 0 : GetLastError();
         p->use_result = used;
         p->done = true;
-        return true;
+        return AsyncRequest::HookResult::skip;
       };
       xs.push_back(&x);
       plans.push_back(std::move(plan));
     }
   }
   // Started from many threads at once; everything after the send happens in callbacks.
-  hc::RunGang(static_cast<int>(xs.size()), kGangTimeout,
-              [&](int i) { xs[static_cast<std::size_t>(i)]->Start(client.connect()); });
+  hc::RunGang(static_cast<int>(xs.size()), kGangBound,
+              [&](int i) { xs[static_cast<std::size_t>(i)]->Start(client().connect()); });
 
   ASSERT_TRUE(hc::WaitUntil(
       [&] {
@@ -224,31 +223,29 @@ TEST(WinHttpCloseAsync, ClosingFromInsideInformationalAndCompletionCallbacks) {
             return false;
         return true;
       },
-      kCloseTimeout, "a close inside every planned callback", [&] { return client.recorder().Dump(); }));
-  ASSERT_TRUE(client.hub().AwaitAllClosed(kCloseTimeout));
-  ExpectClosingLast(client, xs);
+      kCloseBound, "a close inside every planned callback", [&] { return client().recorder().Dump(); }));
+  ASSERT_TRUE(hc::AwaitAllClosed(client().owner(), kCloseBound));
+  ExpectClosingLast(client(), xs);
 
   std::map<std::string, std::string> use;  // status -> outcomes of using the closed handle
   for (std::size_t i = 0; i < xs.size(); ++i) {
     auto& p = *plans[i];
-    EXPECT_TRUE(p.close_result.load()) << "WinHttpCloseHandle inside " << StatusName(p.status) << " failed";
-    use[StatusName(p.status)] +=
+    EXPECT_TRUE(p.close_result.load())
+        << "WinHttpCloseHandle inside " << hc::winhttp::StatusName(p.status) << " failed";
+    use[hc::winhttp::StatusName(p.status)] +=
         (p.use_result.load() ? "ok " : "error " + std::to_string(p.use_error.load()) + " ");
   }
-  std::string use_json;
-  for (const auto& [s, u] : use)
-    use_json += (use_json.empty() ? "" : ", ") + ("\"" + s + "\": \"" + u + "\"");
-  RecordProperty("hc_handle_use_after_close_in_callback", "{" + use_json + "}");
+  RecordProperty("hc_handle_use_after_close_in_callback", nlohmann::json(use).dump());
 
   // Each request reached the server at most once (closed before sending: not at all).
   std::map<std::string, int> seen;
-  for (const auto& e : server.Log())
+  for (const auto& e : server().Log())
     ++seen[e.value("query", std::string())];
   for (const auto& [q, n] : seen)
     EXPECT_EQ(n, 1) << "request ?" << q << " logged " << n << " times";
 }
 
-TEST(WinHttpCloseAsync, FailedRequestsReportRequestErrorBeforeHandleClosing) {
+TEST_F(WinHttpCloseAsync, FailedRequestsReportRequestErrorBeforeHandleClosing) {
   hc::Covers({"WH-CH-CALLBACKS-AFTER-CLOSE", "WH-CH-CLOSING-LAST", "WH-CALLBACK-NEXT-OP"});
   // Three ways to fail: nothing listens on the port, the server resets the connection, the
   // server never answers and the request times out.
@@ -258,11 +255,12 @@ TEST(WinHttpCloseAsync, FailedRequestsReportRequestErrorBeforeHandleClosing) {
     closed_port = gone.port();
   }
   hc::Scenario raw("raw");
-  CallbackSession refused(L"127.0.0.1", closed_port);
-  CallbackSession reset(raw);
-  CallbackSession silent(raw);
-  ASSERT_TRUE(refused.ok() && reset.ok() && silent.ok())
-      << refused.setup_error() << reset.setup_error() << silent.setup_error();
+  CallbackSession refused(closed_port);
+  CallbackSession reset(raw.port());
+  CallbackSession silent(raw.port());
+  ASSERT_TRUE(refused.ready());
+  ASSERT_TRUE(reset.ready());
+  ASSERT_TRUE(silent.ready());
   DWORD timeout_ms = 300;
   for (HINTERNET s : {silent.session()})
     ASSERT_TRUE(
@@ -270,32 +268,32 @@ TEST(WinHttpCloseAsync, FailedRequestsReportRequestErrorBeforeHandleClosing) {
 
   struct Kind {
     const char* name;
-    CallbackSession* client;
+    hc::CallbackSession* client;
     std::string target;
-    std::vector<Exchange*> xs;
+    std::vector<AsyncRequest*> xs;
   };
   std::vector<Kind> kinds = {{"connection refused", &refused, "/get", {}},
                              {"connection reset", &reset, "/reset", {}},
                              {"no answer (receive timeout)", &silent, "/never-answer", {}}};
   for (auto& k : kinds)
     for (int i = 0; i < kFailingPerKind; ++i) {
-      ExchangeSpec spec;
+      hc::winhttp::AsyncRequestSpec spec;
       spec.target = k.target + "?i=" + std::to_string(i);
-      k.xs.push_back(&k.client->hub().Make<Exchange>(spec));  // closes itself in the failing callback
+      k.xs.push_back(&k.client->owner().Make<AsyncRequest>(spec));  // closes itself in the failing callback
     }
-  std::vector<Exchange*> all;
+  std::vector<AsyncRequest*> all;
   for (auto& k : kinds)
     all.insert(all.end(), k.xs.begin(), k.xs.end());
-  hc::RunGang(static_cast<int>(all.size()), kGangTimeout, [&](int i) {
+  hc::RunGang(static_cast<int>(all.size()), kGangBound, [&](int i) {
     auto* x = all[static_cast<std::size_t>(i)];
     for (auto& k : kinds)
       for (auto* mine : k.xs)
         if (mine == x)
           x->Start(k.client->connect());
   });
-  ASSERT_TRUE(hc::winhttp::AwaitFinished(all, kCloseTimeout));
+  ASSERT_TRUE(hc::AwaitFinished(all, kCloseBound));
   for (auto& k : kinds) {
-    ASSERT_TRUE(k.client->hub().AwaitAllClosed(kCloseTimeout)) << k.name;
+    ASSERT_TRUE(hc::AwaitAllClosed(k.client->owner(), kCloseBound)) << k.name;
     ExpectClosingLast(*k.client, k.xs);
     for (auto* x : k.xs) {
       const auto ns = NotificationsOf(*k.client, *x);

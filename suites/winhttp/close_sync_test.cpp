@@ -12,49 +12,48 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "hc/catalogue.h"
 #include "hc/expectation.h"
 #include "hc/localserver.h"
 #include "hc/request_log.h"
 #include "hc/thread_gang.h"
-#include "winhttp_util.h"
+#include "winhttp_test.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using hc::winhttp::CallbackSession;
 using hc::winhttp::Context;
 using hc::winhttp::ErrorName;
 using hc::winhttp::StatusName;
 
 constexpr int kThreads = 64;
 constexpr int kPerStatus = 16;  // requests closed inside each of the 4 informational callbacks (64 threads)
-constexpr auto kSyncCloseGangTimeout = 60s;
-constexpr auto kClosingTimeout = 30s;
+constexpr auto kSyncCloseGangBound = 60s;
+constexpr auto kClosingBound = 30s;
+
+class WinHttpCloseSync : public hc::winhttp::SuiteTest {};
 
 // Sends the request and receives its response headers, leaving a large body unread; then, with no
 // call in flight, closes the handle. The connection handle must keep working afterwards.
-TEST(WinHttpCloseSync, ClosingBetweenCallsWithTheBodyUnreadFromManyThreads) {
+TEST_F(WinHttpCloseSync, ClosingBetweenCallsWithTheBodyUnreadFromManyThreads) {
   hc::Covers({"WH-CLOSE-SYNC-RULE", "WH-INDEPENDENT", "WH-CH-SYNCHRONOUS", "WH-CH-CLOSING-LAST"});
-  hc::Scenario server;
-  CallbackSession client(server, 0);  // synchronous session, callbacks recorded
-  ASSERT_TRUE(client.ok()) << client.setup_error();
+  ASSERT_TRUE(OpenCallbacks({.async = false}));  // synchronous session, callbacks recorded
 
   std::vector<Context*> contexts;
   for (int t = 0; t < kThreads; ++t)
-    contexts.push_back(&client.hub().Make<Context>());
+    contexts.push_back(&client().owner().Make<Context>());
   std::mutex mu;
   std::vector<std::string> problems, sent;
-  hc::RunGang(kThreads, kSyncCloseGangTimeout, [&](int t) {
+  hc::RunGang(kThreads, kSyncCloseGangBound, [&](int t) {
     auto& ctx = *contexts[static_cast<std::size_t>(t)];
     auto problem = [&](const std::string& p) {
       std::lock_guard lock(mu);
       problems.push_back("thread " + std::to_string(t) + ": " + p);
     };
     const std::string query = "seed=" + std::to_string(t);
-    const std::wstring object = hc::winhttp::Widen("/bytes/1000000?" + query);
-    HINTERNET h = WinHttpOpenRequest(client.connect(), L"GET", object.c_str(), nullptr, WINHTTP_NO_REFERER,
-                                     WINHTTP_DEFAULT_ACCEPT_TYPES, 0);
+    HINTERNET h = hc::winhttp::OpenRequest(client().connect(), L"GET", "/bytes/1000000?" + query);
     if (h == nullptr)
       return problem("WinHttpOpenRequest: " + ErrorName(GetLastError()));
     ctx.Bind(h);
@@ -70,7 +69,8 @@ TEST(WinHttpCloseSync, ClosingBetweenCallsWithTheBodyUnreadFromManyThreads) {
     // No call is in flight on h: closing is allowed, with most of the body still unread.
     if (!ctx.Close())
       problem("WinHttpCloseHandle: " + ErrorName(GetLastError()));
-    const auto after = hc::winhttp::SyncRequest(client.connect(), L"GET", "/get?after=" + std::to_string(t));
+    const auto after =
+        hc::winhttp::SyncRequest(client().connect(), L"GET", "/get?after=" + std::to_string(t));
     if (after.error != 0 || after.status != 200)
       problem("request after the close: " + after.Describe());
   });
@@ -78,20 +78,20 @@ TEST(WinHttpCloseSync, ClosingBetweenCallsWithTheBodyUnreadFromManyThreads) {
   for (const auto& p : problems)
     all += "\n  " + p;
   EXPECT_TRUE(problems.empty()) << all;
-  ASSERT_TRUE(client.hub().AwaitAllClosed(kClosingTimeout));
+  ASSERT_TRUE(hc::AwaitAllClosed(client().owner(), kClosingBound));
   for (const auto* c : contexts) {
-    EXPECT_EQ(c->closing_count.load(), 1);
-    EXPECT_EQ(c->after_closing.load(), 0);
+    EXPECT_EQ(c->closing_count(), 1);
+    EXPECT_EQ(c->after_closing(), 0);
   }
-  EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0);
-  EXPECT_TRUE(hc::LogMatches(server.Log(), sent));
+  EXPECT_EQ(client().owner().dead_context_callbacks(), 0);
+  EXPECT_TRUE(hc::LogMatches(server().Log(), sent));
 }
 
 // A context that closes its request from inside the first informational callback with `status`,
 // then uses the closed handle in that same callback.
 class CloseOnStatus : public Context {
  public:
-  CloseOnStatus(hc::winhttp::Hub& hub, DWORD status) : Context(hub), status_(status) {}
+  CloseOnStatus(hc::ContextOwner& owner, DWORD status) : Context(owner), status_(status) {}
   void OnStatus(HINTERNET h, DWORD status, void*, DWORD) override {
     if (status != status_ || h != handle() || claimed.exchange(true))
       return;
@@ -113,19 +113,17 @@ class CloseOnStatus : public Context {
   DWORD status_;
 };
 
-TEST(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly) {
+TEST_F(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly) {
   hc::Covers({"WH-CLOSE-SYNC-RULE", "WH-SYNC-CANCEL-AFTER-CALLBACK", "WH-CALLBACK-HANDLE-USE",
               "WH-CH-CLOSING-LAST", "WH-CH-CONTEXT-UNTIL-CLOSING"});
-  hc::Scenario server;
-  CallbackSession client(server, 0);
-  ASSERT_TRUE(client.ok()) << client.setup_error();
+  ASSERT_TRUE(OpenCallbacks({.async = false}));
   const std::vector<DWORD> statuses = {
       WINHTTP_CALLBACK_STATUS_SENDING_REQUEST, WINHTTP_CALLBACK_STATUS_REQUEST_SENT,
       WINHTTP_CALLBACK_STATUS_RECEIVING_RESPONSE, WINHTTP_CALLBACK_STATUS_RESPONSE_RECEIVED};
   std::vector<CloseOnStatus*> contexts;
   for (DWORD s : statuses)
     for (int k = 0; k < kPerStatus; ++k)
-      contexts.push_back(&client.hub().Make<CloseOnStatus>(s));
+      contexts.push_back(&client().owner().Make<CloseOnStatus>(s));
 
   struct Outcome {
     std::string call;  // the call in flight when the callback closed the handle
@@ -136,13 +134,12 @@ TEST(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly) {
   std::vector<Outcome> outcomes(contexts.size());
   std::mutex mu;
   std::vector<std::string> problems;
-  hc::RunGang(static_cast<int>(contexts.size()), kSyncCloseGangTimeout, [&](int i) {
+  hc::RunGang(static_cast<int>(contexts.size()), kSyncCloseGangBound, [&](int i) {
     auto& ctx = *contexts[static_cast<std::size_t>(i)];
     auto& out = outcomes[static_cast<std::size_t>(i)];
     out.thread = GetCurrentThreadId();
-    const std::wstring object = hc::winhttp::Widen("/bytes/5000?seed=" + std::to_string(i));
-    HINTERNET h = WinHttpOpenRequest(client.connect(), L"GET", object.c_str(), nullptr, WINHTTP_NO_REFERER,
-                                     WINHTTP_DEFAULT_ACCEPT_TYPES, 0);
+    HINTERNET h =
+        hc::winhttp::OpenRequest(client().connect(), L"GET", "/bytes/5000?seed=" + std::to_string(i));
     if (h == nullptr) {
       std::lock_guard lock(mu);
       problems.push_back("WinHttpOpenRequest: " + ErrorName(GetLastError()));
@@ -171,7 +168,7 @@ TEST(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly) {
     ctx.Close();
   });
   EXPECT_TRUE(problems.empty()) << problems.front();
-  ASSERT_TRUE(client.hub().AwaitAllClosed(kClosingTimeout));
+  ASSERT_TRUE(hc::AwaitAllClosed(client().owner(), kClosingBound));
 
   std::map<std::string, std::map<std::string, int>> seen;  // status -> "call: result" -> count
   int on_calling_thread = 0;
@@ -191,12 +188,12 @@ TEST(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly) {
       EXPECT_NE(out.error, 0u) << out.call << " returned FALSE without an error";
     }
     // ... and the handle's HANDLE_CLOSING comes once, last.
-    EXPECT_EQ(ctx.closing_count.load(), 1) << name;
-    EXPECT_EQ(ctx.after_closing.load(), 0) << name;
+    EXPECT_EQ(ctx.closing_count(), 1) << name;
+    EXPECT_EQ(ctx.after_closing(), 0) << name;
     ++seen[name][out.call + ": " + (out.returned ? std::string("TRUE") : "FALSE " + ErrorName(out.error)) +
                  ", handle use in callback " + (ctx.use_ok.load() ? "ok" : ErrorName(ctx.use_error.load()))];
   }
-  EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0) << client.recorder().Dump();
+  EXPECT_EQ(client().owner().dead_context_callbacks(), 0) << client().recorder().Dump();
   // Closing inside the callback cancels the synchronous call in flight (002: "cancel ... once
   // you've seen some sort of callback"): it fails cleanly instead of completing on a closed handle.
   hc::CheckExpecting(
@@ -210,23 +207,16 @@ TEST(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly) {
                                                << StatusName(contexts[i]->target()) << " closed its handle";
           }
       });
-  std::string json;
-  for (const auto& [status, results] : seen) {
-    std::string inner;
-    for (const auto& [r, n] : results)
-      inner += (inner.empty() ? "" : ", ") + ("\"" + r + "\": " + std::to_string(n));
-    json += (json.empty() ? "" : ", ") + ("\"" + status + "\": {" + inner + "}");
-  }
-  RecordProperty("hc_sync_close_in_callback", "{" + json + "}");
+  RecordProperty("hc_sync_close_in_callback", nlohmann::json(seen).dump());
   RecordProperty("hc_sync_callbacks_on_calling_thread",
                  std::to_string(on_calling_thread) + " of " + std::to_string(contexts.size()));
   // Each request reached the server at most once; the connection still works.
   std::map<std::string, int> logged;
-  for (const auto& e : server.Log())
+  for (const auto& e : server().Log())
     ++logged[e.value("query", std::string())];
   for (const auto& [q, n] : logged)
     EXPECT_EQ(n, 1) << "request ?" << q << " logged " << n << " times";
-  const auto after = hc::winhttp::SyncRequest(client.connect(), L"GET", "/get?after=1");
+  const auto after = hc::winhttp::SyncRequest(client().connect(), L"GET", "/get?after=1");
   EXPECT_TRUE(after.error == 0 && after.status == 200) << "request after the closes: " << after.Describe();
 }
 

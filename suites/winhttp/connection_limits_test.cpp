@@ -5,19 +5,17 @@
 // the server's open-connection timeline as the hc_timeline property.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <functional>
 #include <mutex>
-#include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "hc/catalogue.h"
+#include "hc/connection_timeline.h"
 #include "hc/expectation.h"
 #include "hc/localserver.h"
 #include "hc/thread_gang.h"
-#include "winhttp_util.h"
+#include "winhttp_test.h"
 
 namespace {
 
@@ -27,30 +25,10 @@ using hc::winhttp::Handle;
 constexpr int kRequests = 64;        // concurrent requests with no limit set, one thread each
 constexpr int kCappedRequests = 64;  // concurrent requests with the option set, one thread each
 constexpr DWORD kCap = 4;            // the limit set: a small number, far below the requests
-constexpr auto kParkTimeout = 30s;
+constexpr auto kParkBound = 30s;
 constexpr auto kNoMoreWindow = 300ms;  // how long more connections get to (wrongly) appear past the cap
-constexpr auto kGangTimeout = 60s;
+constexpr auto kGangBound = 60s;
 constexpr int kHoldMs = 40000;  // the server answers a request still held after this (504)
-
-std::string Timeline(const hc::Scenario& server, const std::string& title, std::optional<DWORD> limit_option,
-                     long long peak, int requests) {
-  std::ostringstream out;
-  out << "{\"title\": \"" << title << "\", \"documented_limit\": null, \"limit_option\": ";
-  if (limit_option)
-    out << *limit_option;
-  else
-    out << "null";
-  out << ", \"observed_peak\": " << peak << ", \"requests\": " << requests << ", \"events\": [";
-  bool first = true;
-  for (const auto& e : server.Timeline()) {
-    char t[32];
-    std::snprintf(t, sizeof(t), "%.1f", e.value("t_ms", 0.0));
-    out << (first ? "" : ", ") << "{\"t_ms\": " << t << ", \"open\": " << e.value("open", 0) << "}";
-    first = false;
-  }
-  out << "]}";
-  return out.str();
-}
 
 // `requests` synchronous GETs from as many threads, all held at one gate until every one the client
 // lets out has arrived; returns the problems seen by the threads.
@@ -58,7 +36,7 @@ std::vector<std::string> RunHeld(const hc::Scenario& server, HINTERNET connect, 
                                  const std::string& gate, const std::function<void()>& while_held) {
   std::mutex mu;
   std::vector<std::string> problems;
-  hc::RunGang(requests + 1, kGangTimeout, [&](int t) {
+  hc::RunGang(requests + 1, kGangBound, [&](int t) {
     if (t == requests) {  // the observer: waits for the client's connections, then opens the gate
       while_held();
       server.Release(gate);
@@ -79,33 +57,28 @@ std::vector<std::string> RunHeld(const hc::Scenario& server, HINTERNET connect, 
   return problems;
 }
 
-TEST(WinHttpConnectionLimits, WithNoLimitEveryConcurrentRequestGetsItsOwnConnection) {
-  hc::Covers({"WH-CONN-LIMIT"});
-  hc::Scenario server;
-  Handle session = hc::winhttp::OpenSyncSession();
-  ASSERT_TRUE(session) << "WinHttpOpen: " << GetLastError();
-  Handle connect(WinHttpConnect(session.get(), server.host().c_str(), server.port(), 0));
-  ASSERT_TRUE(connect) << "WinHttpConnect: " << GetLastError();
+class WinHttpConnectionLimits : public hc::winhttp::SuiteTest {};
 
+TEST_F(WinHttpConnectionLimits, WithNoLimitEveryConcurrentRequestGetsItsOwnConnection) {
+  hc::Covers({"WH-CONN-LIMIT"});
+  ASSERT_TRUE(OpenConnection());
   ::testing::AssertionResult all_parked = ::testing::AssertionSuccess();
-  const auto problems = RunHeld(server, connect.get(), kRequests, "nolimit",
-                                [&] { all_parked = server.AwaitParked(kRequests, kParkTimeout, "nolimit"); });
-  const auto stats = server.Stats();
+  const auto problems = RunHeld(server(), connect(), kRequests, "nolimit",
+                                [&] { all_parked = server().AwaitParked(kRequests, kParkBound, "nolimit"); });
+  const auto stats = server().Stats();
   const long long peak = stats.value("connections_peak", 0LL);
-  RecordProperty(
-      "hc_timeline",
-      Timeline(server, "WinHTTP, no limit set, " + std::to_string(kRequests) + " concurrent requests",
-               std::nullopt, peak, kRequests));
+  hc::RecordTimeline(server(), "WinHTTP, no limit set, " + std::to_string(kRequests) + " concurrent requests",
+                     std::nullopt, std::nullopt, kRequests);
   EXPECT_TRUE(problems.empty()) << problems.size() << " requests failed, first: " << problems.front();
   EXPECT_TRUE(all_parked) << "not every request reached the server while the others were held";
   EXPECT_EQ(peak, kRequests) << "connections open at once for " << kRequests
                              << " concurrent requests: " << stats.dump();
 }
 
-TEST(WinHttpConnectionLimits, MaxConnsPerServerDefaultsToInfinite) {
+TEST_F(WinHttpConnectionLimits, MaxConnsPerServerDefaultsToInfinite) {
   hc::Covers({"WH-CONN-LIMIT"});
-  Handle session = hc::winhttp::OpenSyncSession();
-  ASSERT_TRUE(session) << "WinHttpOpen: " << GetLastError();
+  Handle session = hc::winhttp::OpenSession();
+  ASSERT_TRUE(session) << "WinHttpOpen: " << hc::winhttp::ErrorName(GetLastError());
   DWORD value = 0, size = sizeof(value);
   const BOOL ok = WinHttpQueryOption(session.get(), WINHTTP_OPTION_MAX_CONNS_PER_SERVER, &value, &size);
   const DWORD error = ok ? 0 : GetLastError();
@@ -121,30 +94,29 @@ TEST(WinHttpConnectionLimits, MaxConnsPerServerDefaultsToInfinite) {
                      });
 }
 
-TEST(WinHttpConnectionLimits, MaxConnsPerServerCapsTheConnectionsOpenAtOnce) {
+TEST_F(WinHttpConnectionLimits, MaxConnsPerServerCapsTheConnectionsOpenAtOnce) {
   hc::Covers({"WH-CONN-LIMIT"});
-  hc::Scenario server;
-  Handle session = hc::winhttp::OpenSyncSession();
-  ASSERT_TRUE(session) << "WinHttpOpen: " << GetLastError();
+  Handle session = hc::winhttp::OpenSession();
+  ASSERT_TRUE(session) << "WinHttpOpen: " << hc::winhttp::ErrorName(GetLastError());
   DWORD cap = kCap;
   ASSERT_TRUE(WinHttpSetOption(session.get(), WINHTTP_OPTION_MAX_CONNS_PER_SERVER, &cap, sizeof(cap)))
-      << "WinHttpSetOption(WINHTTP_OPTION_MAX_CONNS_PER_SERVER): " << GetLastError();
-  Handle connect(WinHttpConnect(session.get(), server.host().c_str(), server.port(), 0));
-  ASSERT_TRUE(connect) << "WinHttpConnect: " << GetLastError();
+      << "WinHttpSetOption(WINHTTP_OPTION_MAX_CONNS_PER_SERVER): " << hc::winhttp::ErrorName(GetLastError());
+  Handle connect = hc::winhttp::Connect(session.get(), server().port());
+  ASSERT_TRUE(connect) << "WinHttpConnect: " << hc::winhttp::ErrorName(GetLastError());
 
   ::testing::AssertionResult cap_reached = ::testing::AssertionSuccess();
   ::testing::AssertionResult more_than_cap = ::testing::AssertionFailure();
-  const auto problems = RunHeld(server, connect.get(), kCappedRequests, "capped", [&] {
-    cap_reached = server.AwaitParked(static_cast<int>(kCap), kParkTimeout, "capped");
+  const auto problems = RunHeld(server(), connect.get(), kCappedRequests, "capped", [&] {
+    cap_reached = server().AwaitParked(static_cast<int>(kCap), kParkBound, "capped");
     // With the cap honoured nothing more arrives while the first kCap are held.
-    more_than_cap = server.AwaitParked(static_cast<int>(kCap) + 1, kNoMoreWindow, "capped");
+    more_than_cap = server().AwaitParked(static_cast<int>(kCap) + 1, kNoMoreWindow, "capped");
   });
-  const auto stats = server.Stats();
+  const auto stats = server().Stats();
   const long long peak = stats.value("connections_peak", 0LL);
-  RecordProperty("hc_timeline", Timeline(server,
-                                         "WINHTTP_OPTION_MAX_CONNS_PER_SERVER = " + std::to_string(kCap) +
-                                             ", " + std::to_string(kCappedRequests) + " concurrent requests",
-                                         kCap, peak, kCappedRequests));
+  hc::RecordTimeline(server(),
+                     "WINHTTP_OPTION_MAX_CONNS_PER_SERVER = " + std::to_string(kCap) + ", " +
+                         std::to_string(kCappedRequests) + " concurrent requests",
+                     std::nullopt, kCap, kCappedRequests);
   EXPECT_TRUE(problems.empty()) << problems.size() << " requests failed, first: " << problems.front();
   EXPECT_TRUE(cap_reached) << "fewer than " << kCap << " requests reached the server";
   EXPECT_EQ(stats.value("requests", 0LL), kCappedRequests) << "every request went out in the end";

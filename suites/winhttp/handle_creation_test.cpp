@@ -15,20 +15,21 @@
 #include "hc/catalogue.h"
 #include "hc/latch.h"
 #include "hc/localserver.h"
+#include "hc/request_load.h"
 #include "hc/request_log.h"
-#include "hc/thread_gang.h"
-#include "winhttp_util.h"
+#include "hc/text.h"
+#include "winhttp_test.h"
 
 namespace {
 
 using namespace std::chrono_literals;
+using hc::winhttp::ErrorName;
 using hc::winhttp::Handle;
-using hc::winhttp::Widen;
 
 constexpr int kCreationThreads = 64;
 constexpr int kRequestsPerConnection = 2;
 constexpr int kCreationRequestsPerThread = 4;
-constexpr auto kCreationGangTimeout = 60s;
+constexpr auto kCreationGangBound = 60s;
 
 // Value of a header in an echo or log entry (header names compared without case).
 std::string Header(const nlohmann::json& headers, const std::string& name) {
@@ -59,59 +60,46 @@ std::string HandleSetProblem(const std::vector<HINTERNET>& handles) {
          " created at once";
 }
 
-TEST(WinHttpHandleCreation, OpenFromManyThreadsCreatesSeparateWorkingSessions) {
+class WinHttpHandleCreation : public hc::winhttp::SuiteTest {};
+
+TEST_F(WinHttpHandleCreation, OpenFromManyThreadsCreatesSeparateWorkingSessions) {
   hc::Covers({"WH-CREATE-SESSION"});
-  hc::Scenario server;
   std::vector<HINTERNET> sessions(kCreationThreads, nullptr);
   hc::Latch all_open(kCreationThreads), all_open_done(kCreationThreads);
-  std::mutex mu;
-  std::vector<std::string> sent, failures;
+  hc::RequestLoad load;
 
-  hc::RunGang(kCreationThreads, kCreationGangTimeout, [&](int t) {
+  load.Run(kCreationThreads, kCreationGangBound, [&](int t) {
     // Each session carries its own user agent, so the server can tell which session sent what.
-    const std::wstring agent = L"hc-session-" + std::to_wstring(t);
-    Handle session(WinHttpOpen(agent.c_str(), WINHTTP_ACCESS_TYPE_NO_PROXY, WINHTTP_NO_PROXY_NAME,
-                               WINHTTP_NO_PROXY_BYPASS, 0));
+    const std::string agent = "hc-session-" + std::to_string(t);
+    Handle session = hc::winhttp::OpenSession({.user_agent = agent});
     const DWORD open_error = session ? 0 : GetLastError();
     sessions[static_cast<std::size_t>(t)] = session.get();
     all_open.ArriveAndWait();  // every session exists at once before any is used or closed
-    std::string problem;
     if (!session) {
-      problem = "WinHttpOpen failed: " + hc::winhttp::ErrorName(open_error);
+      load.Problem(t, "WinHttpOpen failed: " + ErrorName(open_error));
+    } else if (Handle connect = hc::winhttp::Connect(session.get(), server().port()); !connect) {
+      load.Problem(t, "WinHttpConnect failed: " + ErrorName(GetLastError()));
     } else {
-      Handle connect(WinHttpConnect(session.get(), server.host().c_str(), server.port(), 0));
-      if (!connect) {
-        problem = "WinHttpConnect failed: " + hc::winhttp::ErrorName(GetLastError());
+      const std::string target = "/get?session=" + std::to_string(t);
+      const auto r = hc::winhttp::SyncRequest(connect.get(), L"GET", target);
+      std::string problem;
+      if (r.error != 0 || r.status != 200) {
+        problem = target + ": " + r.Describe();
       } else {
-        const std::string target = "/get?session=" + std::to_string(t);
-        {
-          std::lock_guard lock(mu);
-          sent.push_back(hc::LogKey("GET", "/get", "session=" + std::to_string(t)));
-        }
-        const auto r = hc::winhttp::SyncRequest(connect.get(), L"GET", target);
-        if (r.error != 0 || r.status != 200) {
-          problem = target + ": " + r.Describe();
-        } else {
-          const auto echo = nlohmann::json::parse(r.body, nullptr, false);
-          const std::string ua = echo.is_discarded()
-                                     ? ""
-                                     : Header(echo.value("headers", nlohmann::json::object()), "User-Agent");
-          if (ua != "hc-session-" + std::to_string(t))
-            problem = target + ": echoed User-Agent \"" + ua + "\"";
-        }
+        const auto echo = nlohmann::json::parse(r.body, nullptr, false);
+        const std::string ua =
+            echo.is_discarded() ? "" : Header(echo.value("headers", nlohmann::json::object()), "User-Agent");
+        if (ua != agent)
+          problem = target + ": echoed User-Agent \"" + ua + "\"";
       }
+      load.Sent(t, {hc::LogKey("GET", "/get", "session=" + std::to_string(t)), problem});
     }
     all_open_done.ArriveAndWait();  // the handles stay open until every thread has used its own
-    if (!problem.empty()) {
-      std::lock_guard lock(mu);
-      failures.push_back("thread " + std::to_string(t) + ": " + problem);
-    }
   });
   EXPECT_EQ(HandleSetProblem(sessions), "");
-  EXPECT_TRUE(failures.empty()) << failures.size() << " of " << kCreationThreads
-                                << " sessions failed, first: " << failures.front();
-  const auto log = server.Log();
-  EXPECT_TRUE(hc::LogMatches(log, sent));
+  EXPECT_TRUE(load.NoProblems());
+  const auto log = server().Log();
+  EXPECT_TRUE(hc::LogMatches(log, load.sent()));
   int wrong_agent = 0;
   for (const auto& e : log) {
     const std::string query = e.value("query", std::string());  // "session=<t>"
@@ -123,63 +111,49 @@ TEST(WinHttpHandleCreation, OpenFromManyThreadsCreatesSeparateWorkingSessions) {
   EXPECT_EQ(wrong_agent, 0) << "requests logged by the server with another session's User-Agent";
 }
 
-TEST(WinHttpHandleCreation, ConnectFromManyThreadsOnOneSessionCreatesSeparateConnections) {
+TEST_F(WinHttpHandleCreation, ConnectFromManyThreadsOnOneSessionCreatesSeparateConnections) {
   hc::Covers({"WH-CREATE-CONNECT"});
   // Two listeners: even threads connect to one, odd threads to the other, all on one session, so a
   // connection handle that got another's target would send its requests to the wrong server.
   hc::Scenario even, odd;
-  Handle session = hc::winhttp::OpenSyncSession();
-  ASSERT_TRUE(session) << "WinHttpOpen: " << GetLastError();
+  Handle session = hc::winhttp::OpenSession();
+  ASSERT_TRUE(session) << "WinHttpOpen: " << ErrorName(GetLastError());
   std::vector<HINTERNET> connects(kCreationThreads, nullptr);
   hc::Latch all_connected(kCreationThreads), all_connected_done(kCreationThreads);
-  std::mutex mu;
-  std::vector<std::string> sent_even, sent_odd, failures;
+  hc::RequestLoad even_load, odd_load;
 
-  hc::RunGang(kCreationThreads, kCreationGangTimeout, [&](int t) {
-    const hc::Scenario& server = t % 2 == 0 ? even : odd;
-    Handle connect(WinHttpConnect(session.get(), server.host().c_str(), server.port(), 0));
+  even_load.Run(kCreationThreads, kCreationGangBound, [&](int t) {
+    hc::RequestLoad& load = t % 2 == 0 ? even_load : odd_load;
+    Handle connect = hc::winhttp::Connect(session.get(), (t % 2 == 0 ? even : odd).port());
     const DWORD error = connect ? 0 : GetLastError();
     connects[static_cast<std::size_t>(t)] = connect.get();
     all_connected.ArriveAndWait();
-    std::vector<std::string> problems;
     if (!connect)
-      problems.push_back("WinHttpConnect failed: " + hc::winhttp::ErrorName(error));
+      load.Problem(t, "WinHttpConnect failed: " + ErrorName(error));
     for (int r = 0; connect && r < kRequestsPerConnection; ++r) {
       const std::string query = "thread=" + std::to_string(t) + "&r=" + std::to_string(r);
-      {
-        std::lock_guard lock(mu);
-        (t % 2 == 0 ? sent_even : sent_odd).push_back(hc::LogKey("GET", "/get", query));
-      }
       const auto response = hc::winhttp::SyncRequest(connect.get(), L"GET", "/get?" + query);
-      if (response.error != 0 || response.status != 200)
-        problems.push_back(query + ": " + response.Describe());
+      load.Sent(t, {hc::LogKey("GET", "/get", query),
+                    response.error != 0 || response.status != 200 ? query + ": " + response.Describe() : ""});
     }
     all_connected_done.ArriveAndWait();
-    std::lock_guard lock(mu);
-    for (auto& p : problems)
-      failures.push_back("thread " + std::to_string(t) + ": " + p);
   });
   EXPECT_EQ(HandleSetProblem(connects), "");
-  EXPECT_TRUE(failures.empty()) << failures.size() << " failures, first: " << failures.front();
-  EXPECT_TRUE(hc::LogMatches(even.Log(), sent_even)) << "listener of the even threads";
-  EXPECT_TRUE(hc::LogMatches(odd.Log(), sent_odd)) << "listener of the odd threads";
+  EXPECT_TRUE(even_load.NoProblems()) << "threads of the even listener";
+  EXPECT_TRUE(odd_load.NoProblems()) << "threads of the odd listener";
+  EXPECT_TRUE(even_load.MatchesLog(even)) << "listener of the even threads";
+  EXPECT_TRUE(odd_load.MatchesLog(odd)) << "listener of the odd threads";
 }
 
-TEST(WinHttpHandleCreation, OpenRequestFromManyThreadsOnOneConnectionCreatesSeparateRequests) {
+TEST_F(WinHttpHandleCreation, OpenRequestFromManyThreadsOnOneConnectionCreatesSeparateRequests) {
   hc::Covers({"WH-CREATE-REQUEST"});
-  hc::Scenario server;
-  Handle session = hc::winhttp::OpenSyncSession();
-  ASSERT_TRUE(session) << "WinHttpOpen: " << GetLastError();
-  Handle connect(WinHttpConnect(session.get(), server.host().c_str(), server.port(), 0));
-  ASSERT_TRUE(connect) << "WinHttpConnect: " << GetLastError();
-
+  ASSERT_TRUE(OpenConnection());
   std::vector<HINTERNET> requests(static_cast<std::size_t>(kCreationThreads * kCreationRequestsPerThread),
                                   nullptr);
   hc::Latch all_created(kCreationThreads), all_created_done(kCreationThreads);
-  std::mutex mu;
-  std::vector<std::string> sent, failures;
+  hc::RequestLoad load;
 
-  hc::RunGang(kCreationThreads, kCreationGangTimeout, [&](int t) {
+  load.Run(kCreationThreads, kCreationGangBound, [&](int t) {
     // Every thread creates all its requests (different verbs and targets) while the others do.
     struct Mine {
       Handle h;
@@ -187,17 +161,14 @@ TEST(WinHttpHandleCreation, OpenRequestFromManyThreadsOnOneConnectionCreatesSepa
       std::string path, query;
     };
     std::vector<Mine> mine;
-    std::vector<std::string> problems;
     for (int r = 0; r < kCreationRequestsPerThread; ++r) {
       Mine m;
       m.verb = r % 2 == 0 ? L"GET" : L"POST";
       m.path = r % 2 == 0 ? "/get" : "/anything";
       m.query = "thread=" + std::to_string(t) + "&r=" + std::to_string(r);
-      const std::wstring object = Widen(m.path + "?" + m.query);
-      m.h.reset(WinHttpOpenRequest(connect.get(), m.verb.c_str(), object.c_str(), nullptr, WINHTTP_NO_REFERER,
-                                   WINHTTP_DEFAULT_ACCEPT_TYPES, 0));
+      m.h.reset(hc::winhttp::OpenRequest(connect(), m.verb.c_str(), m.path + "?" + m.query));
       if (!m.h)
-        problems.push_back("WinHttpOpenRequest " + m.query + ": " + hc::winhttp::ErrorName(GetLastError()));
+        load.Problem(t, "WinHttpOpenRequest " + m.query + ": " + ErrorName(GetLastError()));
       requests[static_cast<std::size_t>(t * kCreationRequestsPerThread + r)] = m.h.get();
       mine.push_back(std::move(m));
     }
@@ -205,10 +176,7 @@ TEST(WinHttpHandleCreation, OpenRequestFromManyThreadsOnOneConnectionCreatesSepa
     for (auto& m : mine) {
       if (!m.h)
         continue;
-      {
-        std::lock_guard lock(mu);
-        sent.push_back(hc::LogKey(hc::winhttp::Narrow(m.verb), m.path, m.query));
-      }
+      const std::string key = hc::LogKey(hc::Narrow(m.verb), m.path, m.query);
       std::string body;
       DWORD status = 0, status_size = sizeof(status), error = 0;
       if (!WinHttpSendRequest(m.h.get(), WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0,
@@ -218,24 +186,24 @@ TEST(WinHttpHandleCreation, OpenRequestFromManyThreadsOnOneConnectionCreatesSepa
                                WINHTTP_HEADER_NAME_BY_INDEX, &status, &status_size,
                                WINHTTP_NO_HEADER_INDEX) ||
           !hc::winhttp::ReadAll(m.h.get(), body, error)) {
-        problems.push_back(m.query + ": " + hc::winhttp::ErrorName(error ? error : GetLastError()));
+        load.Sent(t, {key, m.query + ": " + ErrorName(error ? error : GetLastError())});
         continue;
       }
       // The response must be the one for this handle's own verb and target (the server log, checked
       // below, shows each request arrived exactly once).
       const auto echo = nlohmann::json::parse(body, nullptr, false);
-      if (status != 200 || echo.is_discarded() || echo.value("method", "") != hc::winhttp::Narrow(m.verb) ||
-          echo.value("args", nlohmann::json::object()).value("thread", "") != std::to_string(t))
-        problems.push_back(m.query + ": status " + std::to_string(status) + ", echo " + body.substr(0, 200));
+      const bool right =
+          status == 200 && !echo.is_discarded() && echo.value("method", "") == hc::Narrow(m.verb) &&
+          echo.value("args", nlohmann::json::object()).value("thread", "") == std::to_string(t);
+      load.Sent(
+          t, {key,
+              right ? "" : m.query + ": status " + std::to_string(status) + ", echo " + body.substr(0, 200)});
     }
     all_created_done.ArriveAndWait();
-    std::lock_guard lock(mu);
-    for (auto& p : problems)
-      failures.push_back("thread " + std::to_string(t) + ": " + p);
   });
   EXPECT_EQ(HandleSetProblem(requests), "");
-  EXPECT_TRUE(failures.empty()) << failures.size() << " failures, first: " << failures.front();
-  EXPECT_TRUE(hc::LogMatches(server.Log(), sent));
+  EXPECT_TRUE(load.NoProblems());
+  EXPECT_TRUE(load.MatchesLog(server()));
 }
 
 }  // namespace

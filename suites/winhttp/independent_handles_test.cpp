@@ -5,27 +5,24 @@
 // the server's log must hold exactly the requests sent, none lost, none duplicated.
 #include <gtest/gtest.h>
 
-#include <functional>
-#include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include <hc_protocol/body_pattern.h>
+
 #include "hc/catalogue.h"
+#include "hc/echo_check.h"
 #include "hc/latch.h"
-#include "hc/localserver.h"
 #include "hc/pattern_request.h"
+#include "hc/request_load.h"
 #include "hc/request_log.h"
-#include "hc/thread_gang.h"
 #include "request_mix.h"
-#include "winhttp_util.h"
+#include "winhttp_test.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using hc::winhttp::Handle;
-using hc::winhttp::mix::Chunked;
-using hc::winhttp::mix::EchoProblem;
+using hc::winhttp::AsyncRequest;
 using hc::winhttp::mix::kWriteChunk;
 using hc::winhttp::mix::PostQuery;
 using hc::winhttp::mix::PostSeed;
@@ -33,175 +30,119 @@ using hc::winhttp::mix::PostSize;
 
 constexpr int kThreads = 64;
 constexpr int kRequestsPerThread = 2;
-constexpr auto kGangTimeout = 60s;
-constexpr auto kStepTimeout = 20s;
+constexpr auto kGangBound = 60s;
+constexpr auto kStepBound = 20s;
+constexpr auto kClosingBound = 10s;
 
-class Collector {
- public:
-  void Sent(std::string key) {
-    std::lock_guard lock(mu_);
-    sent_.push_back(std::move(key));
+class WinHttpIndependentHandles : public hc::winhttp::SuiteTest {
+ protected:
+  // kThreads threads each send kRequestsPerThread synchronous GETs (make(t, r)) on their own
+  // request handles; every body is checked and the server must log exactly what was sent.
+  void SyncGetsFromManyThreads(hc::PatternRequest (*make)(int thread, int r)) {
+    ASSERT_TRUE(OpenConnection());
+    hc::RequestLoad load;
+    load.Run(kThreads, kRequestsPerThread, kGangBound, [&](int t, int r) {
+      const auto req = make(t, r);
+      return hc::SentRequest{hc::LogKey("GET", req.path, req.query),
+                             req.Check(hc::winhttp::SyncRequest(connect(), L"GET", req.target()))};
+    });
+    EXPECT_TRUE(load.NoProblems());
+    EXPECT_TRUE(load.MatchesLog(server()));
   }
-  void Problem(int t, const std::string& p) {
-    if (p.empty())
-      return;
-    std::lock_guard lock(mu_);
-    problems_.push_back("thread " + std::to_string(t) + ": " + p);
-  }
-  const std::vector<std::string>& sent() const { return sent_; }
-  ::testing::AssertionResult NoProblems(std::size_t total) const {
-    if (problems_.empty())
-      return ::testing::AssertionSuccess();
-    auto f = ::testing::AssertionFailure() << problems_.size() << " of " << total << " requests failed:";
-    for (std::size_t i = 0; i < problems_.size() && i < 10; ++i)
-      f << "\n  " << problems_[i];
-    return f;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::string> sent_, problems_;
 };
 
-// kThreads threads each send kRequestsPerThread synchronous GETs (make(t, r)) on their own
-// request handles; every body is checked and the server must log exactly what was sent.
-void SyncGetsFromManyThreads(const hc::Scenario& server, HINTERNET connect,
-                             hc::PatternRequest (*make)(int thread, int r)) {
-  Collector c;
-  hc::RunGang(kThreads, kGangTimeout, [&](int t) {
-    for (int r = 0; r < kRequestsPerThread; ++r) {
-      const auto req = make(t, r);
-      c.Sent(hc::LogKey("GET", req.path, req.query));
-      auto response = hc::winhttp::SyncRequest(connect, L"GET", req.target());
-      c.Problem(t, response.error != 0 ? req.target() + ": " + response.Describe()
-                                       : req.Problem(response.status, response.body));
-    }
-  });
-  EXPECT_TRUE(c.NoProblems(kThreads * kRequestsPerThread));
-  EXPECT_TRUE(hc::LogMatches(server.Log(), c.sent()));
-}
-
-TEST(WinHttpIndependentHandles, SyncGetsOnSeparateRequestsFromManyThreadsAllArriveIntact) {
+TEST_F(WinHttpIndependentHandles, SyncGetsOnSeparateRequestsFromManyThreadsAllArriveIntact) {
   hc::Covers({"WH-INDEPENDENT", "WH-CREATE-REQUEST"});
-  hc::Scenario server;
-  Handle session = hc::winhttp::OpenSyncSession();
-  ASSERT_TRUE(session) << "WinHttpOpen: " << GetLastError();
-  Handle connect(WinHttpConnect(session.get(), server.host().c_str(), server.port(), 0));
-  ASSERT_TRUE(connect) << "WinHttpConnect: " << GetLastError();
-
-  SyncGetsFromManyThreads(server, connect.get(),
-                          [](int t, int r) { return hc::PatternRequest::ForThread(t, r); });
+  SyncGetsFromManyThreads([](int t, int r) { return hc::PatternRequest::ForThread(t, r); });
 }
 
-TEST(WinHttpIndependentHandles, SyncChunkedResponsesFromManyThreadsArriveIntact) {
+TEST_F(WinHttpIndependentHandles, SyncChunkedResponsesFromManyThreadsArriveIntact) {
   hc::Covers({"WH-INDEPENDENT"});
-  hc::Scenario server;
-  Handle session = hc::winhttp::OpenSyncSession();
-  ASSERT_TRUE(session) << "WinHttpOpen: " << GetLastError();
-  Handle connect(WinHttpConnect(session.get(), server.host().c_str(), server.port(), 0));
-  ASSERT_TRUE(connect) << "WinHttpConnect: " << GetLastError();
-
-  SyncGetsFromManyThreads(server, connect.get(), Chunked);
+  SyncGetsFromManyThreads(hc::winhttp::mix::Chunked);
 }
 
-TEST(WinHttpIndependentHandles, SyncPostsWrittenFromManyThreadsAreEchoedIntact) {
+TEST_F(WinHttpIndependentHandles, SyncPostsWrittenFromManyThreadsAreEchoedIntact) {
   hc::Covers({"WH-INDEPENDENT"});
-  hc::Scenario server;
-  Handle session = hc::winhttp::OpenSyncSession();
-  ASSERT_TRUE(session) << "WinHttpOpen: " << GetLastError();
-  Handle connect(WinHttpConnect(session.get(), server.host().c_str(), server.port(), 0));
-  ASSERT_TRUE(connect) << "WinHttpConnect: " << GetLastError();
-
-  Collector c;
-  hc::RunGang(kThreads, kGangTimeout, [&](int t) {
-    for (int r = 0; r < kRequestsPerThread; ++r) {
-      const std::string body = hc::winhttp::TextBody(PostSeed(t, r), PostSize(t, r));
-      const std::string target = "/anything?" + PostQuery(t, r);
-      c.Sent(hc::LogKey("POST", "/anything", PostQuery(t, r)));
-      auto response = hc::winhttp::SyncRequestWritten(connect.get(), L"POST", target, body, kWriteChunk);
-      c.Problem(t, response.error != 0 ? target + ": " + response.Describe()
-                                       : EchoProblem(target, response.status, response.body, body));
-    }
+  ASSERT_TRUE(OpenConnection());
+  hc::RequestLoad load;
+  load.Run(kThreads, kRequestsPerThread, kGangBound, [&](int t, int r) {
+    const std::string body = hc_protocol::TextBody(PostSeed(t, r), PostSize(t, r));
+    const std::string target = "/anything?" + PostQuery(t, r);
+    auto response = hc::winhttp::SyncRequestWritten(connect(), L"POST", target, body, kWriteChunk);
+    return hc::SentRequest{hc::LogKey("POST", "/anything", PostQuery(t, r)),
+                           response.error != 0
+                               ? target + ": " + response.Describe()
+                               : hc::PostEchoProblem(target, response.status, response.body, body)};
   });
-  EXPECT_TRUE(c.NoProblems(kThreads * kRequestsPerThread));
-  EXPECT_TRUE(hc::LogMatches(server.Log(), c.sent()));
+  EXPECT_TRUE(load.NoProblems());
+  EXPECT_TRUE(load.MatchesLog(server()));
 }
 
-TEST(WinHttpIndependentHandles, AsyncRequestsDrivenFromManyThreadsEachOnItsOwnHandleArriveIntact) {
+TEST_F(WinHttpIndependentHandles, AsyncRequestsDrivenFromManyThreadsEachOnItsOwnHandleArriveIntact) {
   hc::Covers({"WH-INDEPENDENT"});
-  hc::Scenario server;
-  hc::winhttp::CallbackSession client(server);
-  ASSERT_TRUE(client.ok()) << client.setup_error();
-
-  Collector c;
-  hc::RunGang(kThreads, kGangTimeout, [&](int t) {
-    for (int r = 0; r < kRequestsPerThread; ++r) {
-      const auto a = hc::winhttp::mix::MakeCase(t, r);
-      auto& x = client.hub().Make<hc::winhttp::Exchange>(a.spec);
-      c.Sent(a.log_key);
-      // This thread issues every call (send, write, receive, query, read, close) on its own handle
-      // and waits for each completion callback before the next.
-      if (!x.RunOnThisThread(client.connect(), kStepTimeout)) {
-        c.Problem(t, "no completion within " + std::to_string(kStepTimeout.count()) + " ms: " + x.Describe());
-        x.Close();
-        continue;
-      }
-      const auto res = x.result();
-      c.Problem(t, res.error != 0 ? x.Describe() : a.check(res));
+  ASSERT_TRUE(OpenCallbacks());
+  hc::RequestLoad load;
+  load.Run(kThreads, kRequestsPerThread, kGangBound, [&](int t, int r) {
+    const auto a = hc::winhttp::mix::MakeCase(t, r);
+    auto& x = client().owner().Make<AsyncRequest>(a.spec);
+    // This thread issues every call (send, write, receive, query, read, close) on its own handle
+    // and waits for each completion callback before the next.
+    if (!x.RunOnThisThread(client().connect(), kStepBound)) {
+      x.Close();
+      return hc::SentRequest{
+          a.log_key, "no completion within " + std::to_string(kStepBound.count()) + " ms: " + x.Describe()};
     }
+    const auto res = x.result();
+    return hc::SentRequest{a.log_key, res.error != 0 ? x.Describe() : a.check(res)};
   });
-  EXPECT_TRUE(c.NoProblems(kThreads * kRequestsPerThread)) << client.recorder().Dump(100);
-  EXPECT_TRUE(hc::LogMatches(server.Log(), c.sent()));
-  EXPECT_TRUE(client.hub().AwaitAllClosed(10s));
+  EXPECT_TRUE(load.NoProblems()) << client().recorder().Dump(100);
+  EXPECT_TRUE(load.MatchesLog(server()));
+  EXPECT_TRUE(hc::AwaitAllClosed(client().owner(), kClosingBound));
 }
 
-TEST(WinHttpIndependentHandles, CloseFromManyThreadsAtOnceEachOnItsOwnHandle) {
+TEST_F(WinHttpIndependentHandles, CloseFromManyThreadsAtOnceEachOnItsOwnHandle) {
   hc::Covers({"WH-INDEPENDENT", "WH-CH-SYNCHRONOUS", "WH-CH-CLOSING-LAST"});
-  hc::Scenario server;
-  hc::winhttp::CallbackSession client(server, 0);  // synchronous session, callbacks recorded
-  ASSERT_TRUE(client.ok()) << client.setup_error();
+  ASSERT_TRUE(OpenCallbacks({.async = false}));  // synchronous session, callbacks recorded
 
   std::vector<hc::winhttp::Context*> contexts;
   for (int t = 0; t < kThreads; ++t)
-    contexts.push_back(&client.hub().Make<hc::winhttp::Context>());
+    contexts.push_back(&client().owner().Make<hc::winhttp::Context>());
   hc::Latch before_close(kThreads);
-  Collector c;
   std::vector<BOOL> closed(kThreads, FALSE);
-  hc::RunGang(kThreads, kGangTimeout, [&](int t) {
+  hc::RequestLoad load;
+  load.Run(kThreads, kGangBound, [&](int t) {
     auto& ctx = *contexts[static_cast<std::size_t>(t)];
     const auto req = hc::PatternRequest::ForThread(t, 0);
-    const std::wstring object = hc::winhttp::Widen(req.target());
-    HINTERNET h = WinHttpOpenRequest(client.connect(), L"GET", object.c_str(), nullptr, WINHTTP_NO_REFERER,
-                                     WINHTTP_DEFAULT_ACCEPT_TYPES, 0);
+    HINTERNET h = hc::winhttp::OpenRequest(client().connect(), L"GET", req.target());
     if (h == nullptr) {
-      c.Problem(t, "WinHttpOpenRequest: " + hc::winhttp::ErrorName(GetLastError()));
+      load.Problem(t, "WinHttpOpenRequest: " + hc::winhttp::ErrorName(GetLastError()));
       before_close.ArriveAndWait();
       return;
     }
     ctx.Bind(h);
-    c.Sent(hc::LogKey("GET", req.path, req.query));
     std::string body;
     DWORD error = 0;
     if (!WinHttpSendRequest(h, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0,
                             ctx.value()) ||
         !WinHttpReceiveResponse(h, nullptr) || !hc::winhttp::ReadAll(h, body, error))
-      c.Problem(t, req.target() + ": " + hc::winhttp::ErrorName(error ? error : GetLastError()));
+      load.Sent(t, {hc::LogKey("GET", req.path, req.query),
+                    req.target() + ": " + hc::winhttp::ErrorName(error ? error : GetLastError())});
     else
-      c.Problem(t, req.Problem(200, body));
+      load.Sent(t, {hc::LogKey("GET", req.path, req.query), req.Problem(200, body)});
     before_close.ArriveAndWait();  // all 64 handles are closed at the same moment
     closed[static_cast<std::size_t>(t)] = ctx.Close();
   });
-  EXPECT_TRUE(c.NoProblems(kThreads));
+  EXPECT_TRUE(load.NoProblems());
   for (int t = 0; t < kThreads; ++t)
     EXPECT_TRUE(closed[static_cast<std::size_t>(t)]) << "WinHttpCloseHandle of thread " << t;
-  ASSERT_TRUE(client.hub().AwaitAllClosed(10s));
+  ASSERT_TRUE(hc::AwaitAllClosed(client().owner(), kClosingBound));
   for (int t = 0; t < kThreads; ++t) {
     const auto& ctx = *contexts[static_cast<std::size_t>(t)];
-    EXPECT_EQ(ctx.closing_count.load(), 1) << "HANDLE_CLOSING notifications for the request of thread " << t;
-    EXPECT_EQ(ctx.after_closing.load(), 0) << "notifications after HANDLE_CLOSING, thread " << t;
+    EXPECT_EQ(ctx.closing_count(), 1) << "HANDLE_CLOSING notifications for the request of thread " << t;
+    EXPECT_EQ(ctx.after_closing(), 0) << "notifications after HANDLE_CLOSING, thread " << t;
   }
-  EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0);
-  EXPECT_TRUE(hc::LogMatches(server.Log(), c.sent()));
+  EXPECT_EQ(client().owner().dead_context_callbacks(), 0);
+  EXPECT_TRUE(load.MatchesLog(server()));
 }
 
 }  // namespace

@@ -5,11 +5,13 @@
 #include <functional>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include <hc_protocol/body_pattern.h>
 
+#include "hc/echo_check.h"
 #include "hc/pattern_request.h"
 #include "hc/request_log.h"
-#include "winhttp_util.h"
+#include "hc/response.h"
+#include "hc/winhttp/async_request.h"
 
 namespace hc::winhttp::mix {
 
@@ -32,32 +34,11 @@ inline hc::PatternRequest Chunked(int t, int r) {
   return req;
 }
 
-// Empty when body is /anything's echo of a POST carrying `sent`.
-inline std::string EchoProblem(const std::string& what, unsigned long status, const std::string& body,
-                               const std::string& sent) {
-  if (status != 200)
-    return what + ": status " + std::to_string(status);
-  const auto echo = nlohmann::json::parse(body, nullptr, false);
-  if (echo.is_discarded())
-    return what + ": echo is not JSON: " + body.substr(0, 120);
-  const std::string data = echo.value("data", std::string());
-  if (echo.value("method", "") != "POST")
-    return what + ": echoed method " + echo.value("method", "");
-  if (data != sent) {
-    std::size_t at = 0;
-    while (at < data.size() && at < sent.size() && data[at] == sent[at])
-      ++at;
-    return what + ": server received " + std::to_string(data.size()) + " bytes, sent " +
-           std::to_string(sent.size()) + ", first difference at " + std::to_string(at);
-  }
-  return "";
-}
-
-// The r-th exchange of thread t: content-length GET, chunked GET or written POST, in turn.
+// The r-th request of thread t: content-length GET, chunked GET or written POST, in turn.
 struct Case {
-  ExchangeSpec spec;
+  AsyncRequestSpec spec;
   std::string log_key;
-  std::function<std::string(const Response&)> check;  // empty string: the response is right
+  std::function<std::string(const hc::Response&)> check;  // empty string: the response is right
 };
 
 inline Case MakeCase(int t, int r) {
@@ -67,25 +48,25 @@ inline Case MakeCase(int t, int r) {
       const auto req = hc::PatternRequest::ForThread(t, r);
       a.spec.target = req.target();
       a.log_key = hc::LogKey("GET", req.path, req.query);
-      a.check = [req](const Response& res) { return req.Problem(res.status, res.body); };
+      a.check = [req](const hc::Response& res) { return req.Problem(res.status, res.body); };
       break;
     }
     case 1: {
       const auto req = Chunked(t, r);
       a.spec.target = req.target();
       a.log_key = hc::LogKey("GET", req.path, req.query);
-      a.check = [req](const Response& res) { return req.Problem(res.status, res.body); };
+      a.check = [req](const hc::Response& res) { return req.Problem(res.status, res.body); };
       break;
     }
     default: {
       a.spec.verb = L"POST";
       a.spec.target = "/anything?" + PostQuery(t, r);
-      a.spec.body = TextBody(PostSeed(t, r), PostSize(t, r));
+      a.spec.body = hc_protocol::TextBody(PostSeed(t, r), PostSize(t, r));
       a.spec.write_chunk = kWriteChunk;
       a.log_key = hc::LogKey("POST", "/anything", PostQuery(t, r));
       const std::string target = a.spec.target, body = a.spec.body;
-      a.check = [target, body](const Response& res) {
-        return EchoProblem(target, res.status, res.body, body);
+      a.check = [target, body](const hc::Response& res) {
+        return hc::PostEchoProblem(target, res.status, res.body, body);
       };
       break;
     }

@@ -15,24 +15,25 @@
 
 #include "hc/catalogue.h"
 #include "hc/localserver.h"
+#include "hc/problem_list.h"
 #include "hc/thread_gang.h"
 #include "hc/wait.h"
-#include "winhttp_util.h"
+#include "winhttp_test.h"
 
 namespace {
 
 using namespace std::chrono_literals;
+using hc::winhttp::AsyncRequest;
+using hc::winhttp::AsyncRequestSpec;
 using hc::winhttp::CallbackSession;
-using hc::winhttp::Exchange;
-using hc::winhttp::ExchangeSpec;
 
 constexpr int kNullCallbackRequests = 64;  // held callbacks at once, one application thread per request
-constexpr auto kEnterTimeout = 30s;
+constexpr auto kEnterBound = 30s;
 constexpr auto kHoldBound = 60s;  // a held callback lets go by itself after this
 constexpr auto kClosingWindow =
     200ms;  // how long HANDLE_CLOSING gets to (wrongly) overtake a running callback
-constexpr auto kNullCallbackClosingTimeout = 30s;
-constexpr auto kNullCallbackGangTimeout = 120s;  // each gang thread may wait kEnterTimeout twice
+constexpr auto kNullCallbackClosingBound = 30s;
+constexpr auto kNullCallbackGangBound = 120s;  // each gang thread may wait kEnterBound twice
 
 // Holds the first completion callback (HEADERS_AVAILABLE) of a request until released.
 struct Held {
@@ -52,56 +53,60 @@ struct Held {
   }
 };
 
-Exchange& MakeHeldExchange(CallbackSession& client, Held& held, int i) {
-  ExchangeSpec spec;
+AsyncRequest& MakeHeldRequest(hc::CallbackSession& client, Held& held, int i) {
+  AsyncRequestSpec spec;
   spec.target = "/bytes/1000?seed=" + std::to_string(i);
-  auto& x = client.hub().Make<Exchange>(spec);
+  auto& x = client.owner().Make<AsyncRequest>(spec);
   x.close_when_done = false;
-  x.hook = [&held](Exchange& self, HINTERNET h, DWORD status, void*, DWORD) {
+  x.hook = [&held](AsyncRequest& self, HINTERNET h, DWORD status, void*, DWORD) {
+    using Hook = AsyncRequest::HookResult;
     if (h != self.handle())
-      return false;
+      return Hook::drive;
     if (status == WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING) {
       if (held.entered.load() && !held.exited.load())
         ++held.closing_while_inside;
-      return true;
+      return Hook::skip;
     }
     if (status != WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE || held.entered.exchange(true))
-      return held.entered.load();
+      return held.entered.load() ? Hook::skip : Hook::drive;
     {
       std::unique_lock lock(held.mu);
       held.cv.wait_for(lock, kHoldBound, [&] { return held.release; });
     }
     held.exited = true;
-    return true;  // the application closes this request itself; nothing more is driven
+    return Hook::skip;  // the application closes this request itself; nothing more is driven
   };
   return x;
 }
 
-TEST(WinHttpSetStatusCallbackNull, DoesNotWaitForACallbackAlreadyRunning) {
-  hc::Covers({"WH-CH-SETCALLBACK-NULL", "WH-CLOSE-ASYNC-RULE"});
-  hc::Scenario server;
-  CallbackSession client(server);
-  ASSERT_TRUE(client.ok()) << client.setup_error();
-  std::vector<std::unique_ptr<Held>> held;
-  std::vector<Exchange*> xs;
-  for (int i = 0; i < kNullCallbackRequests; ++i) {
-    held.push_back(std::make_unique<Held>());
-    xs.push_back(&MakeHeldExchange(client, *held.back(), i));
-    ASSERT_TRUE(xs.back()->Start(client.connect())) << xs.back()->Describe();
+class WinHttpSetStatusCallbackNull : public hc::winhttp::SuiteTest {
+ protected:
+  // kNullCallbackRequests requests on a callback session, each holding its first completion
+  // callback until released.
+  void StartHeldRequests() {
+    ASSERT_TRUE(OpenCallbacks());
+    for (int i = 0; i < kNullCallbackRequests; ++i) {
+      held.push_back(std::make_unique<Held>());
+      xs.push_back(&MakeHeldRequest(client(), *held.back(), i));
+      ASSERT_TRUE(xs.back()->Start(client().connect())) << xs.back()->Describe();
+    }
   }
+  std::vector<std::unique_ptr<Held>> held;
+  std::vector<AsyncRequest*> xs;
+};
+
+TEST_F(WinHttpSetStatusCallbackNull, DoesNotWaitForACallbackAlreadyRunning) {
+  hc::Covers({"WH-CH-SETCALLBACK-NULL", "WH-CLOSE-ASYNC-RULE"});
+  ASSERT_NO_FATAL_FAILURE(StartHeldRequests());
   std::atomic<int> still_inside{0}, set_failed{0};
-  std::mutex mu;
-  std::vector<std::string> problems;
+  hc::ProblemList problems;
   // Thread i waits for request i's callback to be entered, then removes the callback and closes
   // the request while that callback runs; all requests at once.
-  hc::RunGang(kNullCallbackRequests, kNullCallbackGangTimeout, [&](int i) {
+  hc::RunGang(kNullCallbackRequests, kNullCallbackGangBound, [&](int i) {
     auto& h = *held[static_cast<std::size_t>(i)];
     auto& x = *xs[static_cast<std::size_t>(i)];
-    auto problem = [&](const std::string& p) {
-      std::lock_guard lock(mu);
-      problems.push_back("request " + std::to_string(i) + ": " + p);
-    };
-    if (auto entered = hc::WaitUntil([&] { return h.entered.load(); }, kEnterTimeout,
+    auto problem = [&](const std::string& p) { problems.Add("request " + std::to_string(i), p); };
+    if (auto entered = hc::WaitUntil([&] { return h.entered.load(); }, kEnterBound,
                                      "the HEADERS_AVAILABLE callback to be entered");
         !entered)
       return problem(entered.message());
@@ -115,15 +120,11 @@ TEST(WinHttpSetStatusCallbackNull, DoesNotWaitForACallbackAlreadyRunning) {
       problem("WinHttpCloseHandle after WinHttpSetStatusCallback(NULL) failed");
     h.Release();
     if (auto exited =
-            hc::WaitUntil([&] { return h.exited.load(); }, kEnterTimeout, "the held callback to return");
+            hc::WaitUntil([&] { return h.exited.load(); }, kEnterBound, "the held callback to return");
         !exited)
       problem(exited.message());
   });
-  std::string all;
-  for (const auto& p : problems)
-    all += "\n  " + p;
-  EXPECT_TRUE(problems.empty()) << problems.size() << " requests failed:" << all << "\n"
-                                << client.recorder().Dump();
+  EXPECT_TRUE(problems.None(kNullCallbackRequests)) << "\n" << client().recorder().Dump();
   EXPECT_EQ(set_failed.load(), 0) << "WinHttpSetStatusCallback(NULL) failed";
   // The documented race: removing the callback did not wait for (or stop) the one already running,
   // which went on to use its context after the handle was closed.
@@ -132,55 +133,46 @@ TEST(WinHttpSetStatusCallbackNull, DoesNotWaitForACallbackAlreadyRunning) {
       << still_inside.load() << " of " << kNullCallbackRequests << " requests";
   int closing_after_null = 0;
   for (auto* x : xs)
-    closing_after_null += x->closing_count.load();
+    closing_after_null += x->closing_count();
   RecordProperty("hc_handle_closing_after_setcallback_null", std::to_string(closing_after_null));
-  EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0) << client.recorder().Dump();
+  EXPECT_EQ(client().owner().dead_context_callbacks(), 0) << client().recorder().Dump();
 }
 
-TEST(WinHttpSetStatusCallbackNull, SafePatternKeepsTheContextUntilHandleClosing) {
+TEST_F(WinHttpSetStatusCallbackNull, SafePatternKeepsTheContextUntilHandleClosing) {
   hc::Covers({"WH-CH-CONTEXT-UNTIL-CLOSING", "WH-CH-CLOSING-LAST", "WH-CH-CALLBACKS-AFTER-CLOSE",
               "WH-CLOSE-ASYNC-RULE"});
-  hc::Scenario server;
-  CallbackSession client(server);
-  ASSERT_TRUE(client.ok()) << client.setup_error();
-  std::vector<std::unique_ptr<Held>> held;
-  std::vector<Exchange*> xs;
-  for (int i = 0; i < kNullCallbackRequests; ++i) {
-    held.push_back(std::make_unique<Held>());
-    xs.push_back(&MakeHeldExchange(client, *held.back(), i));
-    ASSERT_TRUE(xs.back()->Start(client.connect())) << xs.back()->Describe();
-  }
+  ASSERT_NO_FATAL_FAILURE(StartHeldRequests());
   for (int i = 0; i < kNullCallbackRequests; ++i)
-    ASSERT_TRUE(hc::WaitUntil([&] { return held[static_cast<std::size_t>(i)]->entered.load(); },
-                              kEnterTimeout, "every HEADERS_AVAILABLE callback to be entered",
-                              [&] { return client.recorder().Dump(); }));
+    ASSERT_TRUE(hc::WaitUntil([&] { return held[static_cast<std::size_t>(i)]->entered.load(); }, kEnterBound,
+                              "every HEADERS_AVAILABLE callback to be entered",
+                              [&] { return client().recorder().Dump(); }));
   // Close every request while its callback runs, one thread per request, all at once; the context
   // stays until HANDLE_CLOSING.
   std::vector<BOOL> closed(xs.size(), FALSE);
-  hc::RunGang(kNullCallbackRequests, kNullCallbackGangTimeout, [&](int i) {
+  hc::RunGang(kNullCallbackRequests, kNullCallbackGangBound, [&](int i) {
     const auto at = static_cast<std::size_t>(i);
     closed[at] = xs[at]->Close();
   });
   for (std::size_t i = 0; i < xs.size(); ++i)
     EXPECT_TRUE(closed[i]) << "WinHttpCloseHandle of request " << i;
   // HANDLE_CLOSING is the last callback: it must not overtake the callbacks still running.
-  EXPECT_FALSE(client.recorder().AwaitStatus(WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING, kClosingWindow, 0))
+  EXPECT_FALSE(hc::AwaitStatus(client().recorder(), WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING, kClosingWindow))
       << "HANDLE_CLOSING arrived while a callback for the handle was still running";
   for (auto& h : held)
     h->Release();
-  ASSERT_TRUE(client.hub().AwaitAllClosed(kNullCallbackClosingTimeout));
+  ASSERT_TRUE(hc::AwaitAllClosed(client().owner(), kNullCallbackClosingBound));
   int late = 0;
   for (std::size_t i = 0; i < xs.size(); ++i) {
     EXPECT_EQ(held[i]->closing_while_inside.load(), 0) << "HANDLE_CLOSING during the running callback";
-    EXPECT_EQ(xs[i]->closing_count.load(), 1);
-    EXPECT_EQ(xs[i]->after_closing.load(), 0);
-    late += xs[i]->after_close_returned.load() > 0 ? 1 : 0;
+    EXPECT_EQ(xs[i]->closing_count(), 1);
+    EXPECT_EQ(xs[i]->after_closing(), 0);
+    late += xs[i]->after_close_returned() > 0 ? 1 : 0;
   }
   // Callbacks (at least HANDLE_CLOSING) arrived after WinHttpCloseHandle had returned.
   RecordProperty("hc_requests_with_callbacks_after_close_returned", std::to_string(late));
   EXPECT_EQ(late, kNullCallbackRequests)
       << "HANDLE_CLOSING cannot have come before close returned: the callback was held";
-  EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0) << client.recorder().Dump();
+  EXPECT_EQ(client().owner().dead_context_callbacks(), 0) << client().recorder().Dump();
 }
 
 }  // namespace

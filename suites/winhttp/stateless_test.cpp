@@ -15,14 +15,15 @@
 #include <vector>
 
 #include "hc/catalogue.h"
+#include "hc/text.h"
 #include "hc/thread_gang.h"
-#include "winhttp_util.h"
+#include "hc/winhttp/names.h"
 
 namespace {
 
 using namespace std::chrono_literals;
+using hc::Narrow;
 using hc::winhttp::ErrorName;
-using hc::winhttp::Narrow;
 
 constexpr int kThreads = 64;
 constexpr int kManyThreads = 128;
@@ -30,7 +31,7 @@ constexpr int kCrackPasses = 3;    // passes over the corpus per thread (288 Cra
 constexpr int kCreatePasses = 12;  // 45 CreateUrl cases
 constexpr int kTimePasses = 24;    // 31 time conversion cases
 constexpr int kMixedPasses = 1;    // all 364 cases on 128 threads
-constexpr auto kGangTimeout = 60s;
+constexpr auto kGangBound = 60s;
 
 struct Case {
   std::string name;
@@ -355,7 +356,7 @@ void ExpectConcurrentResultsEqualReference(std::vector<Case> cases, int threads,
   std::atomic<long> mismatches{0};
   std::mutex mu;
   std::vector<std::string> first;
-  hc::RunGang(threads, kGangTimeout, [&](int t) {
+  hc::RunGang(threads, kGangBound, [&](int t) {
     const std::size_t n = cases.size();
     for (int pass = 0; pass < passes; ++pass) {
       for (std::size_t k = 0; k < n; ++k) {

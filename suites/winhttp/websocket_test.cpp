@@ -11,27 +11,29 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "hc/catalogue.h"
 #include "hc/expectation.h"
 #include "hc/localserver.h"
+#include "hc/problem_list.h"
 #include "hc/thread_gang.h"
 #include "hc/wait.h"
-#include "winhttp_util.h"
+#include "winhttp_test.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using hc::winhttp::CallbackSession;
+using hc::winhttp::AsyncRequest;
 using hc::winhttp::Context;
 using hc::winhttp::ErrorName;
-using hc::winhttp::Exchange;
-using hc::winhttp::ExchangeSpec;
 
 constexpr int kSockets = 64;    // sockets opened, used and closed at once, one thread each
 constexpr int kSidePairs = 32;  // sockets with a sending and a receiving thread each: 64 threads
@@ -39,9 +41,19 @@ constexpr int kShutdownSockets =
     64;                           // sockets shut down at once (one thread each) while a receive is pending
 constexpr int kOneOpSockets = 8;  // sockets tried in turn by one thread (no concurrency: see that test)
 constexpr int kMessages = 40;
-constexpr auto kOpTimeout = 30s;
-constexpr auto kGangTimeout = 120s;
+constexpr int kEchoesBeforeClose = 3;
+constexpr auto kOpBound = 30s;
+constexpr auto kGangBound = 120s;
 constexpr auto kNormalClosure = static_cast<USHORT>(WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS);  // 1000
+
+class WebSocket;
+
+class WinHttpWebSocket : public hc::winhttp::SuiteTest {
+ protected:
+  WinHttpWebSocket() : hc::winhttp::SuiteTest("ws") {}
+  void EachThreadWithItsOwnSocket(const std::function<WebSocket*(int, std::string&)>& open,
+                                  const std::function<std::string(WebSocket&, int)>& use);
+};
 
 struct WsEvent {
   DWORD status = 0;
@@ -55,7 +67,7 @@ struct WsEvent {
 // A web socket handle's context: completions are queued per kind for the threads that wait.
 class WebSocket : public Context {
  public:
-  explicit WebSocket(hc::winhttp::Hub& hub) : Context(hub) {}
+  explicit WebSocket(hc::ContextOwner& owner) : Context(owner) {}
 
   void OnStatus(HINTERNET h, DWORD status, void* info, DWORD length) override {
     if (h != handle())
@@ -95,8 +107,7 @@ class WebSocket : public Context {
 
   // Waits (bounded) for the first queued event with this status (or a REQUEST_ERROR for that
   // side) and removes it.
-  ::testing::AssertionResult Await(DWORD status, WsEvent& out,
-                                   std::chrono::milliseconds timeout = kOpTimeout) {
+  ::testing::AssertionResult Await(DWORD status, WsEvent& out, std::chrono::milliseconds timeout = kOpBound) {
     std::unique_lock lock(mu_);
     auto match = [&] {
       for (auto it = events_.begin(); it != events_.end(); ++it)
@@ -113,7 +124,7 @@ class WebSocket : public Context {
     lock.unlock();
     return ::testing::AssertionFailure() << "no " << hc::winhttp::StatusName(status) << " within "
                                          << timeout.count() << " ms; notifications:\n"
-                                         << hub().recorder.Dump(100);
+                                         << owner().recorder().Dump(100);
   }
   bool Pending(DWORD status) {
     std::lock_guard lock(mu_);
@@ -179,34 +190,34 @@ class WebSocket : public Context {
 // The upgrade request of one socket: sent asynchronously with WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET,
 // stopped at HEADERS_AVAILABLE (the 101 response), then completed by the caller.
 struct Upgrade {
-  Exchange* request = nullptr;
+  AsyncRequest* request = nullptr;
   std::atomic<bool> headers{false};
 };
 
 // Opens a web socket on client's connection; returns nullptr and sets error on failure. The
 // upgrade request handle is closed once the socket exists.
-WebSocket* OpenWebSocket(CallbackSession& client, std::string& error, HINTERNET* second_upgrade = nullptr,
+WebSocket* OpenWebSocket(hc::CallbackSession& client, std::string& error, HINTERNET* second_upgrade = nullptr,
                          DWORD* second_error = nullptr) {
   auto upgrade = std::make_shared<Upgrade>();
-  ExchangeSpec spec;
+  hc::winhttp::AsyncRequestSpec spec;
   spec.target = "/websocket/echo";
-  auto& x = client.hub().Make<Exchange>(spec);
+  auto& x = client.owner().Make<AsyncRequest>(spec);
   upgrade->request = &x;
   x.close_when_done = false;
   x.prepare = [](HINTERNET h) {
     return WinHttpSetOption(h, WINHTTP_OPTION_UPGRADE_TO_WEB_SOCKET, nullptr, 0) != FALSE;
   };
-  x.hook = [upgrade](Exchange& self, HINTERNET h, DWORD status, void*, DWORD) {
+  x.hook = [upgrade](AsyncRequest& self, HINTERNET h, DWORD status, void*, DWORD) {
     if (h != self.handle() || status != WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE)
-      return false;
+      return AsyncRequest::HookResult::drive;
     upgrade->headers = true;
-    return true;  // the caller completes the upgrade
+    return AsyncRequest::HookResult::skip;  // the caller completes the upgrade
   };
   if (!x.Start(client.connect())) {
     error = "upgrade request: " + x.Describe();
     return nullptr;
   }
-  auto ok = hc::WaitUntil([&] { return upgrade->headers.load() || x.finished(); }, kOpTimeout,
+  auto ok = hc::WaitUntil([&] { return upgrade->headers.load() || x.finished(); }, kOpBound,
                           "the upgrade response", [&] { return client.recorder().Dump(50); });
   if (!ok || !upgrade->headers.load()) {
     error = std::string(ok.message()) + " " + x.Describe();
@@ -216,7 +227,7 @@ WebSocket* OpenWebSocket(CallbackSession& client, std::string& error, HINTERNET*
   DWORD code = 0, size = sizeof(code);
   WinHttpQueryHeaders(x.handle(), WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER,
                       WINHTTP_HEADER_NAME_BY_INDEX, &code, &size, WINHTTP_NO_HEADER_INDEX);
-  auto& ws = client.hub().Make<WebSocket>();
+  auto& ws = client.owner().Make<WebSocket>();
   HINTERNET h = WinHttpWebSocketCompleteUpgrade(x.handle(), ws.value());
   if (h == nullptr) {
     error =
@@ -227,7 +238,7 @@ WebSocket* OpenWebSocket(CallbackSession& client, std::string& error, HINTERNET*
   ws.Adopt(h);
   if (second_upgrade != nullptr) {
     // At most one web socket per request: a second completion of the same upgrade must fail.
-    auto& other = client.hub().Make<WebSocket>();
+    auto& other = client.owner().Make<WebSocket>();
     *second_upgrade = WinHttpWebSocketCompleteUpgrade(x.handle(), other.value());
     *second_error = *second_upgrade ? 0 : GetLastError();
     if (*second_upgrade != nullptr)
@@ -238,10 +249,10 @@ WebSocket* OpenWebSocket(CallbackSession& client, std::string& error, HINTERNET*
 }
 
 // Opens n web sockets on client's connection from n threads at once; the failures go to errors.
-std::vector<WebSocket*> OpenWebSockets(CallbackSession& client, int n, std::vector<std::string>& errors) {
+std::vector<WebSocket*> OpenWebSockets(hc::CallbackSession& client, int n, std::vector<std::string>& errors) {
   std::vector<WebSocket*> sockets(static_cast<std::size_t>(n), nullptr);
   std::mutex mu;
-  hc::RunGang(n, kGangTimeout, [&](int s) {
+  hc::RunGang(n, kGangBound, [&](int s) {
     std::string error;
     sockets[static_cast<std::size_t>(s)] = OpenWebSocket(client, error);
     if (sockets[static_cast<std::size_t>(s)] == nullptr) {
@@ -290,35 +301,37 @@ std::string CloseWebSocket(WebSocket& ws) {
   return problem;
 }
 
-TEST(WinHttpWebSocket, CompleteUpgradeCreatesOneWebSocketPerRequest) {
-  hc::Covers({"WH-WS-UPGRADE-ONE", "WH-INDEPENDENT"});
-  hc::Scenario server("ws");
-  CallbackSession client(server);
-  ASSERT_TRUE(client.ok()) << client.setup_error();
-  std::mutex mu;
-  std::vector<std::string> problems;
-  std::vector<HINTERNET> seconds(kSockets, nullptr);
-  std::vector<DWORD> second_errors(kSockets, 0);
-  // Each thread upgrades its own request (requests are independent handles), all at once.
-  hc::RunGang(kSockets, kGangTimeout, [&](int t) {
-    std::string error;
-    auto i = static_cast<std::size_t>(t);
-    WebSocket* ws = OpenWebSocket(client, error, &seconds[i], &second_errors[i]);
-    std::string problem = ws ? ws->Echo("hello " + std::to_string(t)) : error;
+// kSockets threads at once, each opening its own socket (open), using it (use says what went
+// wrong) and closing it (nothing else running on it); no thread may have had a problem.
+void WinHttpWebSocket::EachThreadWithItsOwnSocket(const std::function<WebSocket*(int, std::string&)>& open,
+                                                  const std::function<std::string(WebSocket&, int)>& use) {
+  hc::ProblemList problems;
+  hc::RunGang(kSockets, kGangBound, [&](int t) {
+    std::string problem;
+    WebSocket* ws = open(t, problem);
     if (ws) {
+      problem = use(*ws, t);
       const std::string closed = CloseWebSocket(*ws);
       if (problem.empty())
         problem = closed;
     }
-    if (!problem.empty()) {
-      std::lock_guard lock(mu);
-      problems.push_back("socket " + std::to_string(t) + ": " + problem);
-    }
+    problems.Add("socket " + std::to_string(t), problem);
   });
-  std::string all;
-  for (const auto& p : problems)
-    all += "\n  " + p;
-  EXPECT_TRUE(problems.empty()) << all;
+  EXPECT_TRUE(problems.None(kSockets));
+}
+
+TEST_F(WinHttpWebSocket, CompleteUpgradeCreatesOneWebSocketPerRequest) {
+  hc::Covers({"WH-WS-UPGRADE-ONE", "WH-INDEPENDENT"});
+  ASSERT_TRUE(OpenCallbacks());
+  std::vector<HINTERNET> seconds(kSockets, nullptr);
+  std::vector<DWORD> second_errors(kSockets, 0);
+  // Each thread upgrades its own request (requests are independent handles), all at once.
+  EachThreadWithItsOwnSocket(
+      [&](int t, std::string& error) {
+        const auto i = static_cast<std::size_t>(t);
+        return OpenWebSocket(client(), error, &seconds[i], &second_errors[i]);
+      },
+      [](WebSocket& ws, int t) { return ws.Echo("hello " + std::to_string(t)); });
   int second_ok = 0;
   std::map<std::string, int> errors;
   for (std::size_t i = 0; i < seconds.size(); ++i) {
@@ -329,11 +342,8 @@ TEST(WinHttpWebSocket, CompleteUpgradeCreatesOneWebSocketPerRequest) {
       ++errors[ErrorName(second_errors[i])];
     }
   }
-  std::string json;
-  for (const auto& [e, n] : errors)
-    json += (json.empty() ? "" : ", ") + ("\"" + e + "\": " + std::to_string(n));
   RecordProperty("hc_second_complete_upgrade",
-                 "{\"succeeded\": " + std::to_string(second_ok) + ", \"errors\": {" + json + "}}");
+                 nlohmann::json{{"succeeded", second_ok}, {"errors", errors}}.dump());
   hc::CheckExpecting(
       hc::OnWine("Wine 8.0's WinHttpWebSocketCompleteUpgrade does not remember that the request was "
                  "already upgraded: a second call returns another web socket handle on the same "
@@ -342,58 +352,36 @@ TEST(WinHttpWebSocket, CompleteUpgradeCreatesOneWebSocketPerRequest) {
         EXPECT_EQ(second_ok, 0)
             << "a second WinHttpWebSocketCompleteUpgrade on the same request created another web socket";
       });
-  EXPECT_TRUE(client.hub().AwaitAllClosed(kOpTimeout));
+  EXPECT_TRUE(hc::AwaitAllClosed(client().owner(), kOpBound));
 }
 
-TEST(WinHttpWebSocket, CloseWhenNoSendOrReceiveRunsCompletesTheHandshake) {
+TEST_F(WinHttpWebSocket, CloseWhenNoSendOrReceiveRunsCompletesTheHandshake) {
   hc::Covers({"WH-WS-CLOSE-EXCLUSIVE", "WH-INDEPENDENT"});
-  hc::Scenario server("ws");
-  CallbackSession client(server);
-  ASSERT_TRUE(client.ok()) << client.setup_error();
-  std::mutex mu;
-  std::vector<std::string> problems;
+  ASSERT_TRUE(OpenCallbacks());
   // Each thread has its own socket: a few echoes, then (nothing else running on it) the close
   // handshake, all sockets at once.
-  hc::RunGang(kSockets, kGangTimeout, [&](int t) {
-    std::string problem;
-    WebSocket* ws = OpenWebSocket(client, problem);
-    for (int m = 0; ws && problem.empty() && m < 3; ++m)
-      problem = ws->Echo("m" + std::to_string(m));
-    if (ws) {
-      const std::string closed = CloseWebSocket(*ws);
-      if (problem.empty())
-        problem = closed;
-    }
-    if (!problem.empty()) {
-      std::lock_guard lock(mu);
-      problems.push_back("socket " + std::to_string(t) + ": " + problem);
-    }
-  });
-  std::string all;
-  for (const auto& p : problems)
-    all += "\n  " + p;
-  EXPECT_TRUE(problems.empty()) << all;
-  EXPECT_TRUE(client.hub().AwaitAllClosed(kOpTimeout));
-  EXPECT_EQ(client.hub().dead_context_callbacks.load(), 0) << client.recorder().Dump();
+  EachThreadWithItsOwnSocket([&](int, std::string& error) { return OpenWebSocket(client(), error); },
+                             [](WebSocket& ws, int) {
+                               std::string problem;
+                               for (int m = 0; problem.empty() && m < kEchoesBeforeClose; ++m)
+                                 problem = ws.Echo("m" + std::to_string(m));
+                               return problem;
+                             });
+  EXPECT_TRUE(hc::AwaitAllClosed(client().owner(), kOpBound));
+  EXPECT_EQ(client().owner().dead_context_callbacks(), 0) << client().recorder().Dump();
 }
 
-TEST(WinHttpWebSocket, SendOnOneThreadWhileAnotherReceives) {
+TEST_F(WinHttpWebSocket, SendOnOneThreadWhileAnotherReceives) {
   hc::Covers({"WH-WS-SIDES"});
-  hc::Scenario server("ws");
-  CallbackSession client(server);
-  ASSERT_TRUE(client.ok()) << client.setup_error();
+  ASSERT_TRUE(OpenCallbacks());
   std::vector<std::string> open_errors;
-  const std::vector<WebSocket*> sockets = OpenWebSockets(client, kSidePairs, open_errors);
+  const std::vector<WebSocket*> sockets = OpenWebSockets(client(), kSidePairs, open_errors);
   ASSERT_TRUE(open_errors.empty()) << open_errors.size()
                                    << " web sockets did not open:" << Lines(open_errors);
-  std::mutex mu;
-  std::vector<std::string> problems;
-  auto problem = [&](int s, const std::string& p) {
-    std::lock_guard lock(mu);
-    problems.push_back("socket " + std::to_string(s) + ": " + p);
-  };
+  hc::ProblemList problems;
+  auto problem = [&](int s, const std::string& p) { problems.Add("socket " + std::to_string(s), p); };
   // Thread 2s sends kMessages messages on socket s while thread 2s+1 receives their echoes.
-  hc::RunGang(2 * kSidePairs, kGangTimeout, [&](int t) {
+  hc::RunGang(2 * kSidePairs, kGangBound, [&](int t) {
     const int s = t / 2;
     WebSocket& ws = *sockets[static_cast<std::size_t>(s)];
     for (int m = 0; m < kMessages; ++m) {
@@ -418,22 +406,17 @@ TEST(WinHttpWebSocket, SendOnOneThreadWhileAnotherReceives) {
       }
     }
   });
-  std::string all;
-  for (const auto& p : problems)
-    all += "\n  " + p;
-  EXPECT_TRUE(problems.empty()) << all;
+  EXPECT_TRUE(problems.None(kSidePairs));
   for (auto* ws : sockets)
     EXPECT_EQ(CloseWebSocket(*ws), "");
-  EXPECT_TRUE(client.hub().AwaitAllClosed(kOpTimeout));
+  EXPECT_TRUE(hc::AwaitAllClosed(client().owner(), kOpBound));
 }
 
-TEST(WinHttpWebSocket, ShutdownWhileAReceiveIsPending) {
+TEST_F(WinHttpWebSocket, ShutdownWhileAReceiveIsPending) {
   hc::Covers({"WH-WS-SHUTDOWN-SIDE"});
-  hc::Scenario server("ws");
-  CallbackSession client(server);
-  ASSERT_TRUE(client.ok()) << client.setup_error();
+  ASSERT_TRUE(OpenCallbacks());
   std::vector<std::string> open_errors;
-  const std::vector<WebSocket*> sockets = OpenWebSockets(client, kShutdownSockets, open_errors);
+  const std::vector<WebSocket*> sockets = OpenWebSockets(client(), kShutdownSockets, open_errors);
   ASSERT_TRUE(open_errors.empty()) << open_errors.size()
                                    << " web sockets did not open:" << Lines(open_errors);
   static const char kBye[] = "bye";
@@ -446,7 +429,7 @@ TEST(WinHttpWebSocket, ShutdownWhileAReceiveIsPending) {
         << "a receive completed with nothing sent";
   // Thread s shuts the send side of socket s down while that socket's receive is pending, all at once.
   std::vector<DWORD> shutdown_results(sockets.size(), ERROR_INVALID_FUNCTION);
-  hc::RunGang(kShutdownSockets, kGangTimeout, [&](int s) {
+  hc::RunGang(kShutdownSockets, kGangBound, [&](int s) {
     shutdown_results[static_cast<std::size_t>(s)] =
         WinHttpWebSocketShutdown(sockets[static_cast<std::size_t>(s)]->handle(), kNormalClosure,
                                  const_cast<char*>(kBye), sizeof(kBye) - 1);
@@ -473,14 +456,12 @@ TEST(WinHttpWebSocket, ShutdownWhileAReceiveIsPending) {
     EXPECT_EQ(status, kNormalClosure);
     EXPECT_TRUE(ws->Close());
   }
-  EXPECT_TRUE(client.hub().AwaitAllClosed(kOpTimeout));
+  EXPECT_TRUE(hc::AwaitAllClosed(client().owner(), kOpBound));
 }
 
-TEST(WinHttpWebSocket, OneReceiveOutstandingTheSecondDoesNotTakeItsMessage) {
+TEST_F(WinHttpWebSocket, OneReceiveOutstandingTheSecondDoesNotTakeItsMessage) {
   hc::Covers({"WH-WS-SIDES", "WH-REQUEST-ONE-OP"});
-  hc::Scenario server("ws");
-  CallbackSession client(server);
-  ASSERT_TRUE(client.ok()) << client.setup_error();
+  ASSERT_TRUE(OpenCallbacks());
   std::map<std::string, int> second;
   // One application thread tries each socket in turn: the statement is about a second operation on
   // a handle whose first one is outstanding, not about threads, so a few sockets are enough.
@@ -488,7 +469,7 @@ TEST(WinHttpWebSocket, OneReceiveOutstandingTheSecondDoesNotTakeItsMessage) {
   std::vector<std::array<char, 64>> others(kOneOpSockets);
   for (int s = 0; s < kOneOpSockets; ++s) {
     std::string error;
-    WebSocket* ws = OpenWebSocket(client, error);
+    WebSocket* ws = OpenWebSocket(client(), error);
     ASSERT_NE(ws, nullptr) << error;
     ASSERT_EQ(ws->Receive(), static_cast<DWORD>(NO_ERROR));  // pending: nothing has been sent
     // A second receive while the first is outstanding (its buffer is the same; it must not be used).
@@ -512,11 +493,8 @@ TEST(WinHttpWebSocket, OneReceiveOutstandingTheSecondDoesNotTakeItsMessage) {
     }
     EXPECT_EQ(CloseWebSocket(*ws), "");
   }
-  std::string json;
-  for (const auto& [o, n] : second)
-    json += (json.empty() ? "" : ", ") + ("\"" + o + "\": " + std::to_string(n));
-  RecordProperty("hc_second_websocket_receive", "{" + json + "}");
-  EXPECT_TRUE(client.hub().AwaitAllClosed(kOpTimeout));
+  RecordProperty("hc_second_websocket_receive", nlohmann::json(second).dump());
+  EXPECT_TRUE(hc::AwaitAllClosed(client().owner(), kOpBound));
 }
 
 }  // namespace

@@ -14,16 +14,15 @@
 #include <vector>
 
 #include "hc/catalogue.h"
+#include "hc/echo_check.h"
 #include "hc/latch.h"
-#include "hc/localserver.h"
 #include "hc/thread_gang.h"
-#include "wininet_async.h"
+#include "wininet_test.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using hc::wininet::AsyncDownload;
-using hc::wininet::CallbackTarget;
+using hc::wininet::AsyncRequest;
 
 constexpr int kStarters = 64;       // threads that each start one download, released together
 constexpr auto kStartBound = 30s;   // all starters have called HttpSendRequest
@@ -31,23 +30,20 @@ constexpr auto kFinishBound = 60s;  // every download has finished after the rel
 constexpr auto kClosingBound = 20s;
 constexpr auto kGangBound = 180s;
 
-TEST(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThread) {
+class WinInetAsyncMode : public hc::wininet::SuiteTest {};
+
+TEST_F(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThread) {
   hc::Covers({"WI-ASYNC-MODE", "WI-ASYNC-NO-AFFINITY", "WI-ASYNC-CALLBACK-CALLS", "WI-CLOSING-LAST"});
-  hc::Scenario server;
-  auto recorder = hc::wininet::MakeRecorder();
-  hc::wininet::Handle session = hc::wininet::OpenAsyncSession();
-  ASSERT_TRUE(session) << "InternetOpen(INTERNET_FLAG_ASYNC): " << GetLastError();
-  auto connect_target = std::make_shared<CallbackTarget>(recorder);
-  HINTERNET connect = hc::wininet::ConnectAsync(session.get(), server.port(), *connect_target).release();
-  ASSERT_NE(connect, nullptr) << "InternetConnect: " << GetLastError();
+  ASSERT_TRUE(OpenCallbacks());
+  const auto& recorder = client().recorder();
 
   // Every response is held at the server until all sends were started, so no HttpSendRequest
   // can have completed before it returned.
   const std::string gate = "async-mode";
-  std::vector<std::shared_ptr<AsyncDownload>> downloads;
+  std::vector<AsyncRequest*> downloads;
   for (int i = 0; i < kStarters; ++i)
-    downloads.push_back(std::make_shared<AsyncDownload>(
-        recorder, "/hold/" + gate + "?timeout_ms=30000&download=" + std::to_string(i)));
+    downloads.push_back(&client().owner().Make<AsyncRequest>(
+        "/hold/" + gate + "?timeout_ms=30000&download=" + std::to_string(i)));
   std::vector<DWORD> start_result(kStarters, 0);
   hc::Latch started(kStarters);  // not std::latch: see hc/latch.h
   hc::Latch finished(1);         // starters stay blocked (alive, in no WinINet call) until the end
@@ -55,7 +51,7 @@ TEST(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThrea
 
   hc::RunGang(kStarters + 1, kGangBound, [&](int i) {
     if (i < kStarters) {
-      start_result[static_cast<size_t>(i)] = downloads[static_cast<size_t>(i)]->Start(connect);
+      start_result[static_cast<size_t>(i)] = downloads[static_cast<size_t>(i)]->Start(client().connect());
       started.CountDown();
       // The controller counts `finished` down on every path; the bound is a backstop.
       if (!finished.Wait(kGangBound))
@@ -67,9 +63,9 @@ TEST(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThrea
       const auto deadline = std::chrono::steady_clock::now() + kStartBound;
       while (!started.TryWait() && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(5ms);
-      server.Release(gate);
+      server().Release(gate);
       for (auto& d : downloads)
-        if (!d->AwaitFinished(kFinishBound))
+        if (!hc::AwaitFinished(*d, kFinishBound))
           finish_waits_ok = false;
     } catch (const std::exception& e) {
       ADD_FAILURE() << "controller: " << e.what();
@@ -77,21 +73,21 @@ TEST(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThrea
     }
     finished.CountDown();
   });
-  EXPECT_TRUE(finish_waits_ok) << "some downloads did not finish; notifications:\n" << recorder->Dump();
+  EXPECT_TRUE(finish_waits_ok) << "some downloads did not finish; notifications:\n" << recorder.Dump();
 
-  const auto log = recorder->Snapshot();
+  const auto log = recorder.Snapshot();
   std::set<unsigned long> callback_threads;
   for (int i = 0; i < kStarters; ++i) {
     auto& d = *downloads[static_cast<size_t>(i)];
     EXPECT_EQ(start_result[static_cast<size_t>(i)], static_cast<DWORD>(ERROR_IO_PENDING))
         << "HttpSendRequest of " << d.target() << " while the server held the response";
-    EXPECT_EQ(d.phase(), AsyncDownload::Phase::done) << d.Describe();
-    EXPECT_EQ(hc::wininet::EchoProblem(d.status_code(), d.body(), d.target()), "");
+    EXPECT_EQ(d.phase(), AsyncRequest::Phase::done) << d.Describe();
+    EXPECT_EQ(hc::EchoProblem(d.result().status, d.result().body, d.target()), "");
     // The REQUEST_COMPLETE notifications of this request: none may come from its starter, which
     // was blocked in a latch wait (not in WinINet) from the moment HttpSendRequest returned.
     int completes = 0;
     for (const auto& n : log) {
-      if (n.context != d.context())
+      if (n.context != d.value())
         continue;
       callback_threads.insert(n.thread_id);
       if (n.status != INTERNET_STATUS_REQUEST_COMPLETE)
@@ -102,16 +98,14 @@ TEST(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThrea
     }
     EXPECT_GE(completes, 1) << "no INTERNET_STATUS_REQUEST_COMPLETE for " << d.target();
   }
-  ::testing::Test::RecordProperty("callback_threads", static_cast<int>(callback_threads.size()));
+  RecordProperty("hc_callback_thread_count", static_cast<int>(callback_threads.size()));
 
-  for (auto& d : downloads) {
-    EXPECT_TRUE(hc::wininet::Retire(d, d->handle(), kClosingBound));
-  }
-  EXPECT_TRUE(hc::wininet::Retire(connect_target, connect, kClosingBound));
-  const auto final_log = recorder->Snapshot();
-  for (auto& d : downloads)
-    EXPECT_TRUE(hc::wininet::ClosingIsLast(final_log, d->context())) << d->target();
-  EXPECT_TRUE(hc::wininet::ClosingIsLast(final_log, connect_target->context())) << "connect handle";
+  for (auto* d : downloads)
+    EXPECT_TRUE(hc::Retire(*d, kClosingBound));
+  EXPECT_TRUE(hc::Retire(client().connect_context(), kClosingBound));
+  for (auto* d : downloads)
+    EXPECT_TRUE(hc::ClosingIsLast(*d)) << d->target();
+  EXPECT_TRUE(hc::ClosingIsLast(client().connect_context())) << "connect handle";
 }
 
 }  // namespace

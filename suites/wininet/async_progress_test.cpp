@@ -6,20 +6,17 @@
 // still arriving, in order, and their byte counts must account for the whole body.
 #include <gtest/gtest.h>
 
-#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "hc/catalogue.h"
-#include "hc/localserver.h"
-#include "wininet_async.h"
+#include "wininet_test.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using hc::wininet::AsyncDownload;
-using hc::wininet::CallbackTarget;
+using hc::wininet::AsyncRequest;
 
 constexpr int kDripBytes = 16;
 constexpr const char* kDripSeconds = "0.8";   // one byte every 50 ms
@@ -27,29 +24,26 @@ constexpr int kMinUpdatesDuringDownload = 4;  // progress updates while bytes ar
 constexpr auto kProgressFinishBound = 15s;
 constexpr auto kProgressClosingBound = 10s;
 
-TEST(WinInetAsyncProgress, ResponseReceivedNotificationsTrackADripDownloadAsItArrives) {
+class WinInetAsyncProgress : public hc::wininet::SuiteTest {};
+
+TEST_F(WinInetAsyncProgress, ResponseReceivedNotificationsTrackADripDownloadAsItArrives) {
   hc::Covers({"WI-ASYNC-PROGRESS", "WI-ASYNC-MODE"});
-  hc::Scenario server;
-  auto recorder = hc::wininet::MakeRecorder();
-  hc::wininet::Handle session = hc::wininet::OpenAsyncSession();
-  ASSERT_TRUE(session) << "InternetOpen(INTERNET_FLAG_ASYNC): " << GetLastError();
-  auto connect_target = std::make_shared<CallbackTarget>(recorder);
-  HINTERNET connect = hc::wininet::ConnectAsync(session.get(), server.port(), *connect_target).release();
-  ASSERT_NE(connect, nullptr) << "InternetConnect: " << GetLastError();
+  ASSERT_TRUE(OpenCallbacks());
 
   const std::string target =
       "/drip?numbytes=" + std::to_string(kDripBytes) + "&duration=" + kDripSeconds + "&delay=0";
-  auto download = std::make_shared<AsyncDownload>(recorder, target);
-  const DWORD started = download->Start(connect);
-  EXPECT_TRUE(started == 0 || started == ERROR_IO_PENDING) << "HttpSendRequest: error " << started;
-  ASSERT_TRUE(download->AwaitFinished(kProgressFinishBound));
-  EXPECT_EQ(download->phase(), AsyncDownload::Phase::done) << download->Describe();
-  EXPECT_EQ(download->status_code(), 200u);
-  EXPECT_EQ(download->body(), std::string(kDripBytes, '*'));
+  auto* download = &client().owner().Make<AsyncRequest>(target);
+  const DWORD started = download->Start(client().connect());
+  EXPECT_TRUE(started == 0 || started == ERROR_IO_PENDING)
+      << "HttpSendRequest: " << hc::wininet::ErrorName(started);
+  ASSERT_TRUE(hc::AwaitFinished(*download, kProgressFinishBound));
+  EXPECT_EQ(download->phase(), AsyncRequest::Phase::done) << download->Describe();
+  EXPECT_EQ(download->result().status, 200u);
+  EXPECT_EQ(download->result().body, std::string(kDripBytes, '*'));
 
   // The progress display: every RESPONSE_RECEIVED, with the body bytes the application held
   // when it arrived.
-  std::vector<AsyncDownload::ProgressPoint> updates;
+  std::vector<AsyncRequest::ProgressPoint> updates;
   for (const auto& p : download->progress())
     if (p.status == INTERNET_STATUS_RESPONSE_RECEIVED)
       updates.push_back(p);
@@ -67,18 +61,18 @@ TEST(WinInetAsyncProgress, ResponseReceivedNotificationsTrackADripDownloadAsItAr
   EXPECT_GE(during, kMinUpdatesDuringDownload)
       << updates.size() << " RESPONSE_RECEIVED notifications, " << during
       << " of them before the whole body had arrived; notifications:\n"
-      << recorder->Dump();
+      << client().recorder().Dump();
   EXPECT_GE(reported, static_cast<unsigned long long>(kDripBytes))
       << "RESPONSE_RECEIVED byte counts add up to " << reported << ", the body has " << kDripBytes;
   // "t ms: bytes reported / body bytes held", one per update, for the report.
   std::ostringstream shape;
   for (const auto& u : updates)
     shape << u.t_us / 1000 << "ms:" << u.value << "B/" << u.body_bytes << " ";
-  ::testing::Test::RecordProperty("progress_updates", shape.str());
+  RecordProperty("hc_progress_updates", shape.str());
 
-  EXPECT_TRUE(hc::wininet::Retire(download, download->handle(), kProgressClosingBound));
-  EXPECT_TRUE(hc::wininet::Retire(connect_target, connect, kProgressClosingBound));
-  EXPECT_TRUE(hc::wininet::ClosingIsLast(recorder->Snapshot(), download->context()));
+  EXPECT_TRUE(hc::Retire(*download, kProgressClosingBound));
+  EXPECT_TRUE(hc::Retire(client().connect_context(), kProgressClosingBound));
+  EXPECT_TRUE(hc::ClosingIsLast(*download));
 }
 
 }  // namespace

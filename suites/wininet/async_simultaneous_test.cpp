@@ -14,16 +14,16 @@
 #include <vector>
 
 #include "hc/catalogue.h"
+#include "hc/echo_check.h"
 #include "hc/localserver.h"
 #include "hc/pattern_request.h"
 #include "hc/request_log.h"
-#include "wininet_async.h"
+#include "wininet_test.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using hc::wininet::AsyncDownload;
-using hc::wininet::CallbackTarget;
+using hc::wininet::AsyncRequest;
 
 constexpr int kServers = 64;  // async downloads in flight at once, one per server
 // The synchronous contrast runs on one thread and is not a concurrency test: a few servers show
@@ -48,26 +48,30 @@ int ParkedNow(const std::vector<std::unique_ptr<hc::Scenario>>& servers) {
   return parked;
 }
 
-TEST(WinInetAsyncSimultaneous, AsyncDownloadsFromOneThreadToSeveralServersAreInFlightAtOnce) {
+class WinInetAsyncSimultaneous : public hc::wininet::SuiteTest {};
+
+TEST_F(WinInetAsyncSimultaneous, AsyncDownloadsFromOneThreadToSeveralServersAreInFlightAtOnce) {
   hc::Covers({"WI-ASYNC-SIMULTANEOUS", "WI-ASYNC-MODE"});
   auto servers = MakeServers(kServers);
-  auto recorder = hc::wininet::MakeRecorder();
-  hc::wininet::Handle session = hc::wininet::OpenAsyncSession();
-  ASSERT_TRUE(session) << "InternetOpen(INTERNET_FLAG_ASYNC): " << GetLastError();
+  // One asynchronous session; the first server's connection is the CallbackSession's own.
+  hc::wininet::CallbackSession client(servers.front()->port());
+  ASSERT_TRUE(client.ready());
+  std::vector<hc::wininet::Context*> connect_contexts = {&client.connect_context()};
+  std::vector<HINTERNET> connects = {client.connect()};
+  for (int i = 1; i < kServers; ++i) {
+    auto& context = client.owner().Make<hc::wininet::Context>();
+    connects.push_back(
+        hc::wininet::Connect(client.session(), servers[static_cast<size_t>(i)]->port(), context));
+    ASSERT_NE(connects.back(), nullptr) << "InternetConnect: " << hc::wininet::ErrorName(GetLastError());
+    connect_contexts.push_back(&context);
+  }
 
-  std::vector<std::shared_ptr<CallbackTarget>> connect_targets;
-  std::vector<HINTERNET> connects;
-  std::vector<std::shared_ptr<AsyncDownload>> downloads;
+  std::vector<AsyncRequest*> downloads;
   const std::string gate = "simultaneous";
   for (int i = 0; i < kServers; ++i) {
-    connect_targets.push_back(std::make_shared<CallbackTarget>(recorder));
-    connects.push_back(hc::wininet::ConnectAsync(session.get(), servers[static_cast<size_t>(i)]->port(),
-                                                 *connect_targets.back())
-                           .release());
-    ASSERT_NE(connects.back(), nullptr) << "InternetConnect: " << GetLastError();
-    downloads.push_back(std::make_shared<AsyncDownload>(
-        recorder, "/hold/" + gate + "?timeout_ms=30000&site=" + std::to_string(i)));
-    EXPECT_EQ(downloads.back()->Start(connects.back()), static_cast<DWORD>(ERROR_IO_PENDING))
+    downloads.push_back(
+        &client.owner().Make<AsyncRequest>("/hold/" + gate + "?timeout_ms=30000&site=" + std::to_string(i)));
+    EXPECT_EQ(downloads.back()->Start(connects[static_cast<size_t>(i)]), static_cast<DWORD>(ERROR_IO_PENDING))
         << "HttpSendRequest to server " << i;
   }
   // All started from this one thread, which now only watches the servers.
@@ -75,28 +79,28 @@ TEST(WinInetAsyncSimultaneous, AsyncDownloadsFromOneThreadToSeveralServersAreInF
     EXPECT_TRUE(servers[static_cast<size_t>(i)]->AwaitParked(1, kParkBound, gate)) << "server " << i;
   const int in_flight = ParkedNow(servers);
   EXPECT_EQ(in_flight, kServers) << "requests held at the servers at once";
-  ::testing::Test::RecordProperty("in_flight_at_once", in_flight);
+  RecordProperty("hc_in_flight_at_once", in_flight);
 
   for (auto& s : servers)
     s->Release(gate);
-  for (auto& d : downloads) {
-    EXPECT_TRUE(d->AwaitFinished(kSimultaneousFinishBound));
-    EXPECT_EQ(hc::wininet::EchoProblem(d->status_code(), d->body(), d->target()), "") << d->Describe();
+  for (auto* d : downloads) {
+    EXPECT_TRUE(hc::AwaitFinished(*d, kSimultaneousFinishBound));
+    EXPECT_EQ(hc::EchoProblem(d->result().status, d->result().body, d->target()), "") << d->Describe();
   }
-  for (auto& d : downloads)
-    EXPECT_TRUE(hc::wininet::Retire(d, d->handle(), kSimultaneousClosingBound));
-  for (size_t i = 0; i < connects.size(); ++i)
-    EXPECT_TRUE(hc::wininet::Retire(connect_targets[i], connects[i], kSimultaneousClosingBound));
+  for (auto* d : downloads)
+    EXPECT_TRUE(hc::Retire(*d, kSimultaneousClosingBound));
+  for (auto* c : connect_contexts)
+    EXPECT_TRUE(hc::Retire(*c, kSimultaneousClosingBound));
 }
 
-TEST(WinInetAsyncSimultaneous, SynchronousDownloadsOnOneThreadAreNeverInFlightAtOnce) {
+TEST_F(WinInetAsyncSimultaneous, SynchronousDownloadsOnOneThreadAreNeverInFlightAtOnce) {
   hc::Covers({"WI-ASYNC-SIMULTANEOUS"});
   // The contrast of the table in "Asynchronous Operation": the synchronous version waits for
   // each download before it sends the next. A controller releases each held request after
   // counting what is held at all the servers.
   auto servers = MakeServers(kSequentialServers);
   hc::wininet::Handle session = hc::wininet::OpenSession();
-  ASSERT_TRUE(session) << "InternetOpen: " << GetLastError();
+  ASSERT_TRUE(session) << "InternetOpen: " << hc::wininet::ErrorName(GetLastError());
   const std::string gate = "sequential";
 
   std::mutex mu;
@@ -128,13 +132,11 @@ TEST(WinInetAsyncSimultaneous, SynchronousDownloadsOnOneThreadAreNeverInFlightAt
   });
   std::vector<std::string> problems;
   for (int i = 0; i < kSequentialServers; ++i) {
-    hc::wininet::Handle connect(InternetConnectA(session.get(), "127.0.0.1",
-                                                 servers[static_cast<size_t>(i)]->port(), nullptr, nullptr,
-                                                 INTERNET_SERVICE_HTTP, 0, 0));
+    hc::wininet::Handle connect =
+        hc::wininet::Connect(session.get(), servers[static_cast<size_t>(i)]->port());
     const std::string target = "/hold/" + gate + "?timeout_ms=30000&site=" + std::to_string(i);
     auto r = hc::wininet::SyncRequest(connect.get(), "GET", target);
-    const std::string p =
-        r.error ? target + ": " + r.Describe() : hc::wininet::EchoProblem(r.status, r.body, target);
+    const std::string p = r.error ? target + ": " + r.Describe() : hc::EchoProblem(r.status, r.body, target);
     if (!p.empty())
       problems.push_back(p);
   }
@@ -142,41 +144,35 @@ TEST(WinInetAsyncSimultaneous, SynchronousDownloadsOnOneThreadAreNeverInFlightAt
   EXPECT_TRUE(problems.empty()) << problems.front();
   EXPECT_TRUE(controller_problems.empty()) << controller_problems.front();
   EXPECT_EQ(max_in_flight, 1) << "synchronous requests from one thread held at the servers at once";
-  ::testing::Test::RecordProperty("in_flight_at_once", max_in_flight);
+  RecordProperty("hc_in_flight_at_once", max_in_flight);
 }
 
-TEST(WinInetAsyncSimultaneous, ManyAsyncDownloadsThroughOneSessionAllArriveIntact) {
+TEST_F(WinInetAsyncSimultaneous, ManyAsyncDownloadsThroughOneSessionAllArriveIntact) {
   hc::Covers({"WI-ASYNC-SIMULTANEOUS", "WI-ASYNC-CALLBACK-CALLS"});
   // Every body is read by InternetQueryDataAvailable / InternetReadFile calls made from the
   // status callback when the previous step completes.
-  hc::Scenario server;
-  auto recorder = hc::wininet::MakeRecorder();
-  hc::wininet::Handle session = hc::wininet::OpenAsyncSession();
-  ASSERT_TRUE(session) << "InternetOpen(INTERNET_FLAG_ASYNC): " << GetLastError();
-  auto connect_target = std::make_shared<CallbackTarget>(recorder);
-  HINTERNET connect = hc::wininet::ConnectAsync(session.get(), server.port(), *connect_target).release();
-  ASSERT_NE(connect, nullptr) << "InternetConnect: " << GetLastError();
-
-  std::vector<std::shared_ptr<AsyncDownload>> downloads;
+  ASSERT_TRUE(OpenCallbacks());
+  std::vector<AsyncRequest*> downloads;
   std::vector<hc::PatternRequest> patterns;
   std::vector<std::string> sent;
   for (int i = 0; i < kPatternDownloads; ++i) {
     patterns.push_back(hc::PatternRequest::ForThread(i, 0));
     sent.push_back(hc::LogKey("GET", patterns.back().path, patterns.back().query));
-    downloads.push_back(std::make_shared<AsyncDownload>(recorder, patterns.back().target()));
-    const DWORD started = downloads.back()->Start(connect);
+    downloads.push_back(&client().owner().Make<AsyncRequest>(patterns.back().target()));
+    const DWORD started = downloads.back()->Start(client().connect());
     EXPECT_TRUE(started == 0 || started == ERROR_IO_PENDING)
-        << patterns.back().target() << ": error " << started;
+        << patterns.back().target() << ": " << hc::wininet::ErrorName(started);
   }
   for (int i = 0; i < kPatternDownloads; ++i) {
     auto& d = *downloads[static_cast<size_t>(i)];
-    EXPECT_TRUE(d.AwaitFinished(kSimultaneousFinishBound));
-    EXPECT_EQ(patterns[static_cast<size_t>(i)].Problem(d.status_code(), d.body()), "") << d.Describe();
+    EXPECT_TRUE(hc::AwaitFinished(d, kSimultaneousFinishBound));
+    EXPECT_EQ(patterns[static_cast<size_t>(i)].Problem(d.result().status, d.result().body), "")
+        << d.Describe();
   }
-  EXPECT_TRUE(hc::LogMatches(server.Log(), sent));
-  for (auto& d : downloads)
-    EXPECT_TRUE(hc::wininet::Retire(d, d->handle(), kSimultaneousClosingBound));
-  EXPECT_TRUE(hc::wininet::Retire(connect_target, connect, kSimultaneousClosingBound));
+  EXPECT_TRUE(hc::LogMatches(server().Log(), sent));
+  for (auto* d : downloads)
+    EXPECT_TRUE(hc::Retire(*d, kSimultaneousClosingBound));
+  EXPECT_TRUE(hc::Retire(client().connect_context(), kSimultaneousClosingBound));
 }
 
 }  // namespace

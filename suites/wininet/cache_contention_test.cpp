@@ -18,10 +18,11 @@
 #include <nlohmann/json.hpp>
 
 #include "hc/catalogue.h"
+#include "hc/echo_check.h"
 #include "hc/localserver.h"
 #include "hc/request_log.h"
 #include "hc/thread_gang.h"
-#include "wininet_async.h"
+#include "wininet_test.h"
 
 namespace {
 
@@ -68,11 +69,9 @@ ModeResult RunMode(const std::string& mode, DWORD flags, const char* token_prefi
   const std::vector<std::string> urls = {"/cache/60?run=" + token + "&u=0", "/cache/60?run=" + token + "&u=1",
                                          "/etag/hc-" + token + "-2", "/etag/hc-" + token + "-3"};
   Handle session = hc::wininet::OpenSession();
-  Handle connect(session ? InternetConnectA(session.get(), "127.0.0.1", server.port(), nullptr, nullptr,
-                                            INTERNET_SERVICE_HTTP, 0, 0)
-                         : nullptr);
+  Handle connect = session ? hc::wininet::Connect(session.get(), server.port()) : nullptr;
   if (!connect) {
-    m.problems.push_back("InternetOpen/InternetConnect: error " + std::to_string(GetLastError()));
+    m.problems.push_back("InternetOpen/InternetConnect: " + hc::wininet::ErrorName(GetLastError()));
     return m;
   }
   std::mutex mu;
@@ -83,7 +82,7 @@ ModeResult RunMode(const std::string& mode, DWORD flags, const char* token_prefi
       auto response = hc::wininet::SyncRequest(connect.get(), "GET", target, flags);
       const std::string problem = response.error != 0
                                       ? target + ": " + response.Describe()
-                                      : hc::wininet::EchoProblem(response.status, response.body, target);
+                                      : hc::EchoProblem(response.status, response.body, target);
       const auto q = target.find('?');
       std::lock_guard lock(mu);
       ++m.requests;

@@ -18,7 +18,7 @@
 #include "hc/catalogue.h"
 #include "hc/expectation.h"
 #include "hc/thread_gang.h"
-#include "wininet_util.h"
+#include "hc/wininet/names.h"
 
 namespace {
 
@@ -200,10 +200,10 @@ TEST(WinInetCacheEntryLock, ConcurrentReadersAndDeletersOfOneEntry) {
       DeleteUrlCacheEntryA(url.c_str());
     }
   }
-  ::testing::Test::RecordProperty("locks", locks);
-  ::testing::Test::RecordProperty("deletes_ok", deletes_ok);
-  ::testing::Test::RecordProperty("deletes_access_denied", deletes_denied);
-  ::testing::Test::RecordProperty("deletes_other_error", static_cast<int>(delete_errors.size()));
+  ::testing::Test::RecordProperty("hc_locks", locks);
+  ::testing::Test::RecordProperty("hc_deletes_ok", deletes_ok);
+  ::testing::Test::RecordProperty("hc_deletes_access_denied", deletes_denied);
+  ::testing::Test::RecordProperty("hc_deletes_other_error", static_cast<int>(delete_errors.size()));
   EXPECT_GT(locks, 0) << "no reader ever got the lock: the race was not exercised";
   EXPECT_TRUE(integrity.empty()) << integrity.size() << " torn or missing files, first: "
                                  << (integrity.empty() ? "" : integrity.front());

@@ -22,15 +22,16 @@
 #include <vector>
 
 #include <hc_protocol/body_pattern.h>
-#include <nlohmann/json.hpp>
 
 #include "hc/catalogue.h"
-#include "hc/latch.h"
+#include "hc/connection_timeline.h"
+#include "hc/echo_check.h"
 #include "hc/expectation.h"
+#include "hc/latch.h"
 #include "hc/localserver.h"
 #include "hc/thread_gang.h"
 #include "hc/wait.h"
-#include "wininet_async.h"
+#include "wininet_test.h"
 
 namespace {
 
@@ -59,23 +60,8 @@ const char* const kWineNotEnforced =
 int QueryLimit(DWORD option) {
   DWORD value = 0, error = 0;
   EXPECT_TRUE(hc::wininet::QueryGlobalDword(option, value, error))
-      << "InternetQueryOption(NULL, " << option << "): error " << error;
+      << "InternetQueryOption(NULL, " << option << "): " << hc::wininet::ErrorName(error);
   return static_cast<int>(value);
-}
-
-void RecordTimeline(const std::string& title, int documented, int option_value, const hc::Scenario& server,
-                    int requests) {
-  const auto stats = server.Stats();
-  nlohmann::json events = nlohmann::json::array();
-  for (const auto& e : server.Timeline())
-    events.push_back({{"t_ms", e.value("t_ms", 0.0)}, {"open", e.value("open", 0)}});
-  const nlohmann::json tl = {{"title", title},
-                             {"documented_limit", documented},
-                             {"limit_option", option_value},
-                             {"observed_peak", stats.value("connections_peak", 0)},
-                             {"requests", requests},
-                             {"events", events}};
-  ::testing::Test::RecordProperty("hc_timeline", tl.dump());
 }
 
 // What one server saw while its requests were held.
@@ -98,13 +84,12 @@ HeldRun RunHeld(const std::vector<hc::Scenario*>& servers, int expected_held, co
   run.seen.resize(servers.size());
   Handle session = hc::wininet::OpenSession();
   if (!session) {
-    run.problems.push_back("InternetOpen: error " + std::to_string(GetLastError()));
+    run.problems.push_back("InternetOpen: " + hc::wininet::ErrorName(GetLastError()));
     return run;
   }
   std::vector<Handle> connects;
   for (auto* s : servers)
-    connects.emplace_back(InternetConnectA(session.get(), "127.0.0.1", s->port(), nullptr, nullptr,
-                                           INTERNET_SERVICE_HTTP, 0, 0));
+    connects.push_back(hc::wininet::Connect(session.get(), s->port()));
   std::mutex mu;
   const int senders = kRequests * static_cast<int>(servers.size());
   hc::RunGang(senders + 1, kGangBound, [&](int i) {
@@ -114,7 +99,7 @@ HeldRun RunHeld(const std::vector<hc::Scenario*>& servers, int expected_held, co
           "/hold/" + gate + "?timeout_ms=" + std::to_string(kHoldMs) + "&r=" + std::to_string(i % kRequests);
       auto r = hc::wininet::SyncRequest(connects[server].get(), "GET", target);
       const std::string p =
-          r.error ? target + ": " + r.Describe() : hc::wininet::EchoProblem(r.status, r.body, target);
+          r.error ? target + ": " + r.Describe() : hc::EchoProblem(r.status, r.body, target);
       if (!p.empty()) {
         std::lock_guard lock(mu);
         run.problems.push_back("server " + std::to_string(server) + " " + p);
@@ -151,7 +136,9 @@ void ExpectAllCompleted(const HeldRun& run) {
                                     << (run.problems.empty() ? "" : run.problems.front());
 }
 
-TEST(WinInetConnLimit, RequestsBeyondThePerServerLimitWaitAtTheClient) {
+class WinInetConnLimit : public hc::wininet::SuiteTest {};
+
+TEST_F(WinInetConnLimit, RequestsBeyondThePerServerLimitWaitAtTheClient) {
   hc::Covers({"WI-CONN-LIMIT"});
   const int limit = QueryLimit(INTERNET_OPTION_MAX_CONNS_PER_SERVER);
   ASSERT_GT(limit, 0);
@@ -162,10 +149,10 @@ TEST(WinInetConnLimit, RequestsBeyondThePerServerLimitWaitAtTheClient) {
   const auto& seen = run.seen[0];
   EXPECT_TRUE(seen.limit_reached) << "the limit's worth of requests (" << expected << ") should go through";
   const auto stats = server.Stats();
-  RecordTimeline("one HTTP/1.1 server, " + std::to_string(kRequests) + " held requests", kDocumentedLimit,
-                 limit, server, kRequests);
-  ::testing::Test::RecordProperty("limit_option", limit);
-  ::testing::Test::RecordProperty("observed_peak", stats.value("connections_peak", 0));
+  hc::RecordTimeline(server, "one HTTP/1.1 server, " + std::to_string(kRequests) + " held requests",
+                     kDocumentedLimit, limit, kRequests);
+  RecordProperty("hc_limit_option", limit);
+  RecordProperty("hc_observed_peak", stats.value("connections_peak", 0));
   hc::CheckExpecting(hc::OnWine(kWineNotEnforced), [&] {
     EXPECT_FALSE(seen.more_than_expected)
         << "more than " << expected << " requests reached the server at once";
@@ -176,13 +163,13 @@ TEST(WinInetConnLimit, RequestsBeyondThePerServerLimitWaitAtTheClient) {
   });
 }
 
-TEST(WinInetConnLimit, RaisingTheLimitLetsMoreRequestsThroughAtOnce) {
+TEST_F(WinInetConnLimit, RaisingTheLimitLetsMoreRequestsThroughAtOnce) {
   hc::Covers({"WI-CONN-LIMIT-OVERRIDE"});
   const int default_limit = QueryLimit(INTERNET_OPTION_MAX_CONNS_PER_SERVER);
   // Process-wide (KB 183110: InternetSetOption on a NULL handle); restored at the end.
   hc::wininet::ScopedGlobalDword raised(INTERNET_OPTION_MAX_CONNS_PER_SERVER, kRequests);
   ASSERT_TRUE(raised.ok()) << "InternetSetOption(NULL, INTERNET_OPTION_MAX_CONNS_PER_SERVER, " << kRequests
-                           << "): error " << raised.error();
+                           << "): " << hc::wininet::ErrorName(raised.error());
   EXPECT_EQ(QueryLimit(INTERNET_OPTION_MAX_CONNS_PER_SERVER), kRequests) << "the option does not read back";
   hc::Scenario server;  // never contacted before the change (KB 320721)
   const auto run = RunHeld({&server}, kRequests, "raised");
@@ -193,12 +180,12 @@ TEST(WinInetConnLimit, RaisingTheLimitLetsMoreRequestsThroughAtOnce) {
   EXPECT_EQ(stats.value("connections_peak", 0), kRequests);
   EXPECT_GT(stats.value("connections_peak", 0), std::min(default_limit, kRequests - 1))
       << "the raised limit should allow more than the default " << default_limit;
-  RecordTimeline("one HTTP/1.1 server, limit raised to " + std::to_string(kRequests), kRequests, kRequests,
-                 server, kRequests);
-  ::testing::Test::RecordProperty("default_limit_option", default_limit);
+  hc::RecordTimeline(server, "one HTTP/1.1 server, limit raised to " + std::to_string(kRequests), kRequests,
+                     kRequests, kRequests);
+  RecordProperty("hc_default_limit_option", default_limit);
 }
 
-TEST(WinInetConnLimit, EachServerHasItsOwnConnectionBudget) {
+TEST_F(WinInetConnLimit, EachServerHasItsOwnConnectionBudget) {
   hc::Covers({"WI-CONN-LIMIT"});
   const int limit = QueryLimit(INTERNET_OPTION_MAX_CONNS_PER_SERVER);
   ASSERT_GT(limit, 0);
@@ -212,9 +199,9 @@ TEST(WinInetConnLimit, EachServerHasItsOwnConnectionBudget) {
   EXPECT_GE(run.seen[0].parked + run.seen[1].parked, 2 * expected)
       << "held at both servers at once: " << run.seen[0].parked << " + " << run.seen[1].parked;
   const auto sa = a.Stats(), sb = b.Stats();
-  RecordTimeline("first of two HTTP/1.1 servers, " + std::to_string(kRequests) + " held requests each",
-                 kDocumentedLimit, limit, a, kRequests);
-  ::testing::Test::RecordProperty("second_server_peak", sb.value("connections_peak", 0));
+  hc::RecordTimeline(a, "first of two HTTP/1.1 servers, " + std::to_string(kRequests) + " held requests each",
+                     kDocumentedLimit, limit, kRequests);
+  RecordProperty("hc_second_server_peak", sb.value("connections_peak", 0));
   hc::CheckExpecting(hc::OnWine(kWineNotEnforced), [&] {
     EXPECT_LE(sa.value("connections_peak", 0), limit) << "first server";
     EXPECT_LE(sb.value("connections_peak", 0), limit) << "second server";
@@ -223,7 +210,7 @@ TEST(WinInetConnLimit, EachServerHasItsOwnConnectionBudget) {
   });
 }
 
-TEST(WinInetConnLimit, AnHttp10ServerGetsItsOwnLimit) {
+TEST_F(WinInetConnLimit, AnHttp10ServerGetsItsOwnLimit) {
   hc::Covers({"WI-CONN-LIMIT-1-0"});
   // The raw listener's /http10-close answers HTTP/1.0 without Content-Length and closes. Each
   // request reads the start of a long body and then stops reading, which keeps its connection
@@ -233,10 +220,9 @@ TEST(WinInetConnLimit, AnHttp10ServerGetsItsOwnLimit) {
   const int expected = std::min(kRequests, limit);
   hc::Scenario server("raw");
   Handle session = hc::wininet::OpenSession();
-  ASSERT_TRUE(session) << "InternetOpen: " << GetLastError();
-  Handle connect(InternetConnectA(session.get(), "127.0.0.1", server.port(), nullptr, nullptr,
-                                  INTERNET_SERVICE_HTTP, 0, 0));
-  ASSERT_TRUE(connect) << "InternetConnect: " << GetLastError();
+  ASSERT_TRUE(session) << "InternetOpen: " << hc::wininet::ErrorName(GetLastError());
+  Handle connect = hc::wininet::Connect(session.get(), server.port());
+  ASSERT_TRUE(connect) << "InternetConnect: " << hc::wininet::ErrorName(GetLastError());
   {
     // Let WinINet learn that this server speaks HTTP/1.0.
     auto r = hc::wininet::SyncRequest(connect.get(), "GET", "/http10-close?bytes=64&seed=1");
@@ -288,7 +274,8 @@ TEST(WinInetConnLimit, AnHttp10ServerGetsItsOwnLimit) {
     }
     if (!ok || prefix != hc_protocol::PatternBytes(seed, 0, kPrefixBytes)) {
       std::lock_guard lock(mu);
-      problems.push_back(target + ": " + (ok ? "wrong bytes" : "error " + std::to_string(GetLastError())));
+      problems.push_back(target + ": " +
+                         (ok ? "wrong bytes" : "error " + hc::wininet::ErrorName(GetLastError())));
     }
     ++reading;
     // The controller counts down on every path within kParkBound + kSettle; the bound is a backstop.
@@ -302,10 +289,10 @@ TEST(WinInetConnLimit, AnHttp10ServerGetsItsOwnLimit) {
                                 << " problems, first: " << (problems.empty() ? "" : problems.front());
   EXPECT_TRUE(server.AwaitOpen(0, kParkBound));
   const auto stats = server.Stats();
-  RecordTimeline("one HTTP/1.0 server, " + std::to_string(kRequests) + " requests kept open",
-                 kDocumentedLimit10, limit, server, kRequests);
-  ::testing::Test::RecordProperty("limit_option", limit);
-  ::testing::Test::RecordProperty("observed_peak", stats.value("connections_peak", 0));
+  hc::RecordTimeline(server, "one HTTP/1.0 server, " + std::to_string(kRequests) + " requests kept open",
+                     kDocumentedLimit10, limit, kRequests);
+  RecordProperty("hc_limit_option", limit);
+  RecordProperty("hc_observed_peak", stats.value("connections_peak", 0));
   EXPECT_GE(peak_when_held, expected) << "the limit's worth of connections should open";
   hc::CheckExpecting(hc::OnWine(kWineNotEnforced), [&] {
     EXPECT_LE(open_when_held, limit) << "connections open while the first requests were kept open";

@@ -21,15 +21,13 @@
 
 #include "hc/catalogue.h"
 #include "hc/expectation.h"
-#include "hc/localserver.h"
 #include "hc/wait.h"
-#include "wininet_async.h"
+#include "wininet_test.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using hc::wininet::AsyncDownload;
-using hc::wininet::CallbackTarget;
+using hc::wininet::AsyncRequest;
 
 constexpr int kChildrenPerConnect = 64;  // pending async requests below each connect handle
 constexpr int kParentHoldMs = 10000;
@@ -45,10 +43,10 @@ int ConnLimit() {
 }
 
 struct Parent {
-  std::unique_ptr<hc::Scenario> server;
-  std::shared_ptr<CallbackTarget> target;
+  std::unique_ptr<hc::Scenario> server = std::make_unique<hc::Scenario>();
+  hc::wininet::Context* context = nullptr;  // the connect handle's
   HINTERNET connect = nullptr;
-  std::vector<std::shared_ptr<AsyncDownload>> children;
+  std::vector<AsyncRequest*> children;
 };
 
 // Per child: did its pending send end (failed REQUEST_COMPLETE) and did HANDLE_CLOSING come?
@@ -58,10 +56,10 @@ struct ChildOutcome {
   bool closing = false;
 };
 
-ChildOutcome Outcome(const std::vector<hc::Notification>& log, const AsyncDownload& d) {
+ChildOutcome Outcome(const std::vector<hc::Notification>& log, const AsyncRequest& d) {
   ChildOutcome o;
   for (const auto& n : log) {
-    if (n.context != d.context())
+    if (n.context != d.value())
       continue;
     if (n.status == INTERNET_STATUS_REQUEST_COMPLETE)
       (hc::wininet::CompletedOk(n) ? o.completed_ok : o.completed_with_error) = true;
@@ -76,10 +74,10 @@ ChildOutcome Outcome(const std::vector<hc::Notification>& log, const AsyncDownlo
                                                       const Parent& p) {
   std::size_t parent_closing = log.size(), last_child_complete = 0;
   for (std::size_t i = 0; i < log.size(); ++i) {
-    if (log[i].context == p.target->context() && log[i].status == INTERNET_STATUS_HANDLE_CLOSING)
+    if (log[i].context == p.context->value() && log[i].status == INTERNET_STATUS_HANDLE_CLOSING)
       parent_closing = i;
     for (const auto& c : p.children)
-      if (log[i].context == c->context() && log[i].status == INTERNET_STATUS_REQUEST_COMPLETE)
+      if (log[i].context == c->value() && log[i].status == INTERNET_STATUS_REQUEST_COMPLETE)
         last_child_complete = std::max(last_child_complete, i);
   }
   if (parent_closing == log.size())
@@ -90,19 +88,22 @@ ChildOutcome Outcome(const std::vector<hc::Notification>& log, const AsyncDownlo
   return ::testing::AssertionSuccess();
 }
 
-// Starts kChildrenPerConnect held requests on each parent and waits until the server holds as
-// many as the per-server limit lets through.
-void StartChildren(HINTERNET session, std::vector<Parent>& parents,
-                   const std::shared_ptr<hc::CallbackRecorder>& rec, const std::string& gate) {
+// Connects every parent on client's session (the first parent's connection is the client's own),
+// starts kChildrenPerConnect held requests on each and waits until the server holds as many as the
+// per-server limit lets through.
+void StartChildren(hc::CallbackSession& client, std::vector<Parent>& parents, const std::string& gate) {
   const int expect_parked = std::min(kChildrenPerConnect, ConnLimit());
   for (auto& p : parents) {
-    p.server = std::make_unique<hc::Scenario>();
-    p.target = std::make_shared<CallbackTarget>(rec);
-    p.connect = hc::wininet::ConnectAsync(session, p.server->port(), *p.target).release();
-    ASSERT_NE(p.connect, nullptr) << "InternetConnect: " << GetLastError();
+    if (&p == &parents.front()) {
+      p.context = &client.connect_context();
+      p.connect = client.connect();
+    } else {
+      p.context = &client.owner().Make<hc::wininet::Context>();
+      p.connect = hc::wininet::Connect(client.session(), p.server->port(), *p.context);
+    }
+    ASSERT_NE(p.connect, nullptr) << "InternetConnect: " << hc::wininet::ErrorName(GetLastError());
     for (int i = 0; i < kChildrenPerConnect; ++i) {
-      p.children.push_back(std::make_shared<AsyncDownload>(
-          rec,
+      p.children.push_back(&client.owner().Make<AsyncRequest>(
           "/hold/" + gate + "?timeout_ms=" + std::to_string(kParentHoldMs) + "&child=" + std::to_string(i)));
       EXPECT_EQ(p.children.back()->Start(p.connect), static_cast<DWORD>(ERROR_IO_PENDING));
     }
@@ -111,7 +112,7 @@ void StartChildren(HINTERNET session, std::vector<Parent>& parents,
 }
 
 // Measures after the close, then checks (inside the divergence mark where one applies).
-void ObserveAndCheck(std::vector<Parent>& parents, const std::shared_ptr<hc::CallbackRecorder>& rec,
+void ObserveAndCheck(std::vector<Parent>& parents, const hc::CallbackRecorder& rec,
                      const hc::Divergence& divergence) {
   // One deadline for every wait: the whole observation lasts at most kCloseBound.
   const auto deadline = std::chrono::steady_clock::now() + kCloseBound;
@@ -122,10 +123,10 @@ void ObserveAndCheck(std::vector<Parent>& parents, const std::shared_ptr<hc::Cal
   std::vector<::testing::AssertionResult> ended, servers_closed;
   for (auto& p : parents) {
     for (auto& c : p.children)
-      ended.push_back(c->AwaitClosing(remaining()));
+      ended.push_back(hc::AwaitClosing(*c, remaining()));
     servers_closed.push_back(p.server->AwaitOpen(0, remaining()));
   }
-  const auto log = rec->Snapshot();
+  const auto log = rec.Snapshot();
   hc::CheckExpecting(divergence, [&] {
     std::size_t k = 0;
     for (std::size_t pi = 0; pi < parents.size(); ++pi) {
@@ -155,69 +156,73 @@ void Cleanup(std::vector<Parent>& parents, const std::string& gate, bool close_c
       EXPECT_TRUE(hc::WaitUntil(
           [&] {
             const auto phase = c->phase();
-            return c->closing_seen() || phase == AsyncDownload::Phase::done ||
-                   phase == AsyncDownload::Phase::failed || phase == AsyncDownload::Phase::aborted;
+            return c->closing_seen() || phase == AsyncRequest::Phase::done ||
+                   phase == AsyncRequest::Phase::failed || phase == AsyncRequest::Phase::aborted;
           },
           kParentCleanupBound, c->target() + " finished or closed"));
   for (auto& p : parents) {
     // A child whose HANDLE_CLOSING came was closed with its parent: its handle value is gone and
     // may already name another handle. Close only those still open.
-    for (auto& c : p.children)
-      EXPECT_TRUE(hc::wininet::Retire(c, c->closing_seen() ? nullptr : c->handle(), kParentCleanupBound));
-    if (p.target) {
-      EXPECT_TRUE(hc::wininet::Retire(p.target, close_connects ? p.connect : nullptr, kParentCleanupBound));
+    for (auto* c : p.children)
+      EXPECT_TRUE(hc::Retire(*c, kParentCleanupBound));
+    if (p.context) {
+      EXPECT_TRUE(close_connects ? hc::Retire(*p.context, kParentCleanupBound)
+                                 : hc::AwaitClosing(*p.context, kParentCleanupBound));
     }
   }
 }
 
-TEST(WinInetParentClose, ClosingTheConnectHandleEndsItsChildrensPendingRequests) {
+class WinInetParentClose : public hc::wininet::SuiteTest {
+ protected:
+  // n parents (servers and connect handles) on one asynchronous session, their children started
+  // and held at gate. The session's own connection is the first parent's.
+  void StartParents(int n, const std::string& gate) {
+    parents = std::vector<Parent>(static_cast<std::size_t>(n));
+    callbacks = std::make_unique<hc::wininet::CallbackSession>(parents.front().server->port());
+    ASSERT_TRUE(callbacks->ready());
+    StartChildren(*callbacks, parents, gate);
+  }
+  std::vector<Parent> parents;
+  std::unique_ptr<hc::wininet::CallbackSession> callbacks;  // destroyed before the parents' servers
+};
+
+TEST_F(WinInetParentClose, ClosingTheConnectHandleEndsItsChildrensPendingRequests) {
   hc::Covers({"WI-CLOSE-SUBTREE", "WI-CLOSING-LAST"});
-  auto rec = hc::wininet::MakeRecorder();
-  hc::wininet::Handle session = hc::wininet::OpenAsyncSession();
-  ASSERT_TRUE(session) << "InternetOpen(INTERNET_FLAG_ASYNC): " << GetLastError();
-  std::vector<Parent> parents(1);
   const std::string gate = "parent-connect";
-  StartChildren(session.get(), parents, rec, gate);
-  if (::testing::Test::HasFatalFailure())
+  StartParents(1, gate);
+  if (HasFatalFailure())
     return Cleanup(parents, gate, true);
 
-  EXPECT_TRUE(InternetCloseHandle(parents[0].connect)) << "InternetCloseHandle(connect): " << GetLastError();
-  ObserveAndCheck(parents, rec,
+  EXPECT_TRUE(parents[0].context->Close())
+      << "InternetCloseHandle(connect): " << hc::wininet::ErrorName(GetLastError());
+  ObserveAndCheck(parents, callbacks->recorder(),
                   hc::OnWine("Wine 8.0 invalidates the child handles (invalidate_handle), but a pending "
                              "HttpSendRequest keeps its own reference and goes on waiting for the response; "
                              "nothing ends the operation until the server answers"));
   Cleanup(parents, gate, false);
-  const auto log = rec->Snapshot();
-  for (auto& c : parents[0].children)
-    EXPECT_TRUE(hc::wininet::ClosingIsLast(log, c->context())) << c->target();
-  EXPECT_TRUE(hc::wininet::ClosingIsLast(log, parents[0].target->context())) << "connect handle";
+  for (auto* c : parents[0].children)
+    EXPECT_TRUE(hc::ClosingIsLast(*c)) << c->target();
+  EXPECT_TRUE(hc::ClosingIsLast(*parents[0].context)) << "connect handle";
 }
 
-TEST(WinInetParentClose, ClosingTheSessionHandleEndsEveryPendingRequestBelowIt) {
+TEST_F(WinInetParentClose, ClosingTheSessionHandleEndsEveryPendingRequestBelowIt) {
   hc::Covers({"WI-CLOSE-SUBTREE", "WI-CLOSING-LAST"});
-  auto rec = hc::wininet::MakeRecorder();
-  HINTERNET session = hc::wininet::OpenAsyncSession().release();
-  ASSERT_NE(session, nullptr) << "InternetOpen(INTERNET_FLAG_ASYNC): " << GetLastError();
-  std::vector<Parent> parents(2);  // two servers, one connect handle each
   const std::string gate = "parent-session";
-  StartChildren(session, parents, rec, gate);
-  if (::testing::Test::HasFatalFailure()) {
-    Cleanup(parents, gate, true);
-    InternetCloseHandle(session);
-    return;
-  }
+  StartParents(2, gate);  // two servers, one connect handle each
+  if (HasFatalFailure())
+    return Cleanup(parents, gate, true);
 
-  EXPECT_TRUE(InternetCloseHandle(session)) << "InternetCloseHandle(session): " << GetLastError();
-  ObserveAndCheck(parents, rec,
+  EXPECT_TRUE(callbacks->CloseSession())
+      << "InternetCloseHandle(session): " << hc::wininet::ErrorName(GetLastError());
+  ObserveAndCheck(parents, callbacks->recorder(),
                   hc::OnWine("Wine 8.0 invalidates the subtree (invalidate_handle), but a pending "
                              "HttpSendRequest keeps its own reference and goes on waiting for the response; "
                              "nothing ends the operation until the server answers"));
   Cleanup(parents, gate, false);
-  const auto log = rec->Snapshot();
   for (auto& p : parents) {
-    EXPECT_TRUE(hc::wininet::ClosingIsLast(log, p.target->context())) << "connect handle";
-    for (auto& c : p.children)
-      EXPECT_TRUE(hc::wininet::ClosingIsLast(log, c->context())) << c->target();
+    EXPECT_TRUE(hc::ClosingIsLast(*p.context)) << "connect handle";
+    for (auto* c : p.children)
+      EXPECT_TRUE(hc::ClosingIsLast(*c)) << c->target();
   }
 }
 

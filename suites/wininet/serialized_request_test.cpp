@@ -11,11 +11,10 @@
 #include <vector>
 
 #include "hc/catalogue.h"
-#include "hc/localserver.h"
 #include "hc/pattern_request.h"
 #include "hc/request_log.h"
 #include "hc/thread_gang.h"
-#include "wininet_util.h"
+#include "wininet_test.h"
 
 namespace {
 
@@ -42,16 +41,13 @@ struct SharedResponse {
   std::set<unsigned long> reader_threads;
 };
 
-TEST(WinInetSerializedRequest, ThreadsTakingTurnsUnderOneLockReadOneResponseIntact) {
+class WinInetSerializedRequest : public hc::wininet::SuiteTest {};
+
+TEST_F(WinInetSerializedRequest, ThreadsTakingTurnsUnderOneLockReadOneResponseIntact) {
   hc::Covers({"WI-SERIALIZE-REQUEST", "WI-NO-THREAD-AFFINITY"});
-  hc::Scenario server;
-  hc::wininet::Handle session = hc::wininet::OpenSession();
-  ASSERT_TRUE(session) << "InternetOpen: " << GetLastError();
   // A limit of 2 connections per server would make most responses wait for a connection, which
   // is allowed and changes nothing here; every wait below is bounded.
-  hc::wininet::Handle connect(InternetConnectA(session.get(), "127.0.0.1", server.port(), nullptr, nullptr,
-                                               INTERNET_SERVICE_HTTP, 0, 0));
-  ASSERT_TRUE(connect) << "InternetConnect: " << GetLastError();
+  ASSERT_TRUE(OpenConnection());
 
   std::vector<SharedResponse> responses(kResponses);
   for (int i = 0; i < kResponses; ++i) {
@@ -68,13 +64,12 @@ TEST(WinInetSerializedRequest, ThreadsTakingTurnsUnderOneLockReadOneResponseInta
     std::unique_lock lock(r.mu);
     if (reader == 0) {
       // The first reader opens and sends, under the same lock.
-      r.request = HttpOpenRequestA(connect.get(), "GET", r.pattern.target().c_str(), nullptr, nullptr,
-                                   nullptr, hc::wininet::kNoCacheFlags | INTERNET_FLAG_KEEP_CONNECTION, 0);
+      r.request = hc::wininet::OpenRequest(connect(), "GET", r.pattern.target());
       DWORD size = sizeof(r.status);
       if (!r.request || !HttpSendRequestA(r.request, nullptr, 0, nullptr, 0) ||
           !HttpQueryInfoA(r.request, HTTP_QUERY_STATUS_CODE | HTTP_QUERY_FLAG_NUMBER, &r.status, &size,
                           nullptr)) {
-        r.problems.push_back("open/send/query failed: error " + std::to_string(GetLastError()));
+        r.problems.push_back("open/send/query failed: error " + hc::wininet::ErrorName(GetLastError()));
         r.finished = true;
       }
       r.sent = true;
@@ -95,7 +90,7 @@ TEST(WinInetSerializedRequest, ThreadsTakingTurnsUnderOneLockReadOneResponseInta
       DWORD read = 0;
       if (!InternetReadFile(r.request, chunk, kChunk, &read)) {
         r.problems.push_back("InternetReadFile by reader " + std::to_string(reader) + ": error " +
-                             std::to_string(GetLastError()));
+                             hc::wininet::ErrorName(GetLastError()));
         r.finished = true;
       } else if (read == 0) {
         r.finished = true;
@@ -124,7 +119,7 @@ TEST(WinInetSerializedRequest, ThreadsTakingTurnsUnderOneLockReadOneResponseInta
           << "response " << i << ": reader " << k << " never got a chunk";
     EXPECT_EQ(r.reader_threads.size(), static_cast<size_t>(kReadersPerResponse)) << "response " << i;
   }
-  EXPECT_TRUE(hc::LogMatches(server.Log(), sent));
+  EXPECT_TRUE(hc::LogMatches(server().Log(), sent));
 }
 
 }  // namespace

@@ -11,11 +11,10 @@
 #include <vector>
 
 #include "hc/catalogue.h"
-#include "hc/localserver.h"
 #include "hc/pattern_request.h"
 #include "hc/request_log.h"
 #include "hc/thread_gang.h"
-#include "wininet_util.h"
+#include "wininet_test.h"
 
 namespace {
 
@@ -23,7 +22,7 @@ using namespace std::chrono_literals;
 
 constexpr int kChains = 64;           // three threads each: 192 threads, 64 at each stage
 constexpr int kRequestsPerChain = 3;  // the first is opened on A, the others on B
-constexpr auto kHandOver = 60s;       // bound of each wait for the previous stage
+constexpr auto kHandOverBound = 60s;  // each wait for the previous stage
 constexpr auto kAffinityGangBound = 180s;
 
 // Handles and results passed along one chain.
@@ -46,31 +45,30 @@ struct Chain {
   }
   bool AwaitStage(int s) {
     std::unique_lock lock(mu);
-    return cv.wait_for(lock, kHandOver, [&] { return stage == s || stage < 0; }) && stage == s;
+    return cv.wait_for(lock, kHandOverBound, [&] { return stage == s || stage < 0; }) && stage == s;
   }
 };
 
 std::string Err(const char* call) {
-  return std::string(call) + " failed: error " + std::to_string(GetLastError());
+  return std::string(call) + " failed: error " + hc::wininet::ErrorName(GetLastError());
 }
 
 void CreateOnA(Chain& c, int chain, std::uint16_t port) {
   c.creator = GetCurrentThreadId();
-  c.session = InternetOpenA("hinternet-conformance", INTERNET_OPEN_TYPE_DIRECT, nullptr, nullptr, 0);
+  c.session = hc::wininet::OpenSession().release();
   if (!c.session) {
     c.problems.push_back(Err("InternetOpen"));
     c.Advance(-1);
     return;
   }
-  c.connect = InternetConnectA(c.session, "127.0.0.1", port, nullptr, nullptr, INTERNET_SERVICE_HTTP, 0, 0);
+  c.connect = hc::wininet::Connect(c.session, port).release();
   if (!c.connect) {
     c.problems.push_back(Err("InternetConnect"));
     c.Advance(-1);
     return;
   }
   const auto req = hc::PatternRequest::ForThread(chain, 0);
-  HINTERNET r = HttpOpenRequestA(c.connect, "GET", req.target().c_str(), nullptr, nullptr, nullptr,
-                                 hc::wininet::kNoCacheFlags | INTERNET_FLAG_KEEP_CONNECTION, 0);
+  HINTERNET r = hc::wininet::OpenRequest(c.connect, "GET", req.target());
   if (!r) {
     c.problems.push_back(Err("HttpOpenRequest"));
     c.Advance(-1);
@@ -90,8 +88,7 @@ void UseOnB(Chain& c, int chain) {
     const auto req = hc::PatternRequest::ForThread(chain, r);
     if (r > 0) {
       // A further request on the connect handle that thread A created.
-      HINTERNET h = HttpOpenRequestA(c.connect, "GET", req.target().c_str(), nullptr, nullptr, nullptr,
-                                     hc::wininet::kNoCacheFlags | INTERNET_FLAG_KEEP_CONNECTION, 0);
+      HINTERNET h = hc::wininet::OpenRequest(c.connect, "GET", req.target());
       if (!h) {
         c.problems.push_back(Err("HttpOpenRequest on B"));
         break;
@@ -112,7 +109,7 @@ void UseOnB(Chain& c, int chain) {
     std::string body;
     DWORD error = 0;
     if (!hc::wininet::ReadAll(h, body, error)) {
-      c.problems.push_back("InternetReadFile on B failed: error " + std::to_string(error));
+      c.problems.push_back("InternetReadFile on B failed: error " + hc::wininet::ErrorName(error));
       continue;
     }
     if (auto p = req.Problem(status, body); !p.empty())
@@ -136,15 +133,17 @@ void CloseOnC(Chain& c) {
     c.problems.push_back(Err("InternetCloseHandle(session) on C"));
 }
 
-TEST(WinInetNoThreadAffinity, HandlesCreatedOnOneThreadAreUsedOnASecondAndClosedOnAThird) {
+class WinInetNoThreadAffinity : public hc::wininet::SuiteTest {};
+
+TEST_F(WinInetNoThreadAffinity, HandlesCreatedOnOneThreadAreUsedOnASecondAndClosedOnAThird) {
   hc::Covers({"WI-NO-THREAD-AFFINITY", "WI-CONCURRENT-REQUESTS"});
-  hc::Scenario server;
+  const std::uint16_t port = server().port();
   std::vector<Chain> chains(kChains);
   hc::RunGang(3 * kChains, kAffinityGangBound, [&](int i) {
     const int chain = i % kChains;
     switch (i / kChains) {
       case 0:
-        CreateOnA(chains[static_cast<size_t>(chain)], chain, server.port());
+        CreateOnA(chains[static_cast<size_t>(chain)], chain, port);
         break;
       case 1:
         UseOnB(chains[static_cast<size_t>(chain)], chain);
@@ -167,7 +166,7 @@ TEST(WinInetNoThreadAffinity, HandlesCreatedOnOneThreadAreUsedOnASecondAndClosed
     sent.insert(sent.end(), c.sent.begin(), c.sent.end());
   }
   EXPECT_EQ(sent.size(), static_cast<size_t>(kChains * kRequestsPerChain));
-  EXPECT_TRUE(hc::LogMatches(server.Log(), sent));
+  EXPECT_TRUE(hc::LogMatches(server().Log(), sent));
 }
 
 }  // namespace

@@ -31,4 +31,14 @@ inline std::size_t FirstPatternMismatch(std::uint64_t seed, const std::string& b
   return body.size();
 }
 
+// A printable body (letters and digits only, so it survives a JSON echo unchanged) derived from
+// the pattern for seed: the request bodies of POSTs whose echo is compared.
+inline std::string TextBody(std::uint64_t seed, std::size_t size) {
+  constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  std::string out(size, '\0');
+  for (std::size_t i = 0; i < size; ++i)
+    out[i] = kAlphabet[PatternByte(seed, i) % (sizeof(kAlphabet) - 1)];
+  return out;
+}
+
 }  // namespace hc_protocol

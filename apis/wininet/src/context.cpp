@@ -1,0 +1,62 @@
+#include "hc/wininet/context.h"
+
+#include "hc/wininet/names.h"
+#include "hc/wininet/session.h"
+
+namespace hc::wininet {
+namespace {
+
+bool SetContext(void* h, std::uintptr_t value) {
+  DWORD_PTR v = value;
+  return InternetSetOptionA(h, INTERNET_OPTION_CONTEXT_VALUE, &v, sizeof(v)) != FALSE;
+}
+
+void* ConnectAdopted(void* session, std::uint16_t port, hc::CallbackContext* context) {
+  return context != nullptr ? Connect(session, port, *context) : Connect(session, port).release();
+}
+
+bool ReadSome(void* request, char* buffer, unsigned long size, unsigned long* got) {
+  return InternetReadFile(request, buffer, size, got) != FALSE;
+}
+
+}  // namespace
+
+// The session has no context: InternetOpen takes none, and one set later would report the
+// session's own notifications, which the suites do not wait for.
+const hc::Api kApi{.name = "WinINet",
+                   .handle_closing = INTERNET_STATUS_HANDLE_CLOSING,
+                   .close_handle = hc::CloseWith<InternetCloseHandle>,
+                   .set_context = SetContext,
+                   .status_name = StatusName,
+                   .error_name = ErrorName,
+                   .open_session = hc::OpenSessionWith<OpenSession>,
+                   .open_call = "InternetOpen",
+                   .connect = ConnectAdopted,
+                   .connect_call = "InternetConnect",
+                   .read = ReadSome,
+                   .session_takes_context = false};
+
+unsigned long long NotificationValue(DWORD status, void* info, DWORD length) {
+  const auto* completion = static_cast<const INTERNET_ASYNC_RESULT*>(info);
+  switch (status) {
+    case INTERNET_STATUS_REQUEST_COMPLETE:  // whether it succeeded, and its error
+      return info == nullptr || length < sizeof(INTERNET_ASYNC_RESULT)
+                 ? 0
+                 : (static_cast<unsigned long long>(completion->dwResult != 0) << 32) | completion->dwError;
+    case INTERNET_STATUS_HANDLE_CREATED:  // the new handle
+      return info == nullptr || length < sizeof(INTERNET_ASYNC_RESULT)
+                 ? 0
+                 : static_cast<unsigned long long>(completion->dwResult);
+    case INTERNET_STATUS_REQUEST_SENT:
+    case INTERNET_STATUS_RESPONSE_RECEIVED:
+      return info != nullptr && length >= sizeof(DWORD) ? *static_cast<const DWORD*>(info) : 0;
+    default:
+      return 0;
+  }
+}
+
+void CALLBACK StatusCallback(HINTERNET h, DWORD_PTR context, DWORD status, LPVOID info, DWORD length) {
+  hc::DeliverStatus(context, h, status, info, length, NotificationValue(status, info, length));
+}
+
+}  // namespace hc::wininet
