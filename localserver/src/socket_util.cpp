@@ -63,6 +63,18 @@ void to_string(const sockaddr_storage& ss, std::string& ip, int& port) {
   ip = buf;
 }
 
+// One end's address through `query` (getpeername or getsockname); "" and -1 if it fails.
+template <typename Query>
+void end_address(socket_t s, std::string& ip, int& port, Query query) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  ip.clear();
+  port = -1;
+  if (query(s, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+    to_string(ss, ip, port);
+  }
+}
+
 }  // namespace
 
 int wait_readable(socket_t s, int timeout_ms) {
@@ -143,23 +155,11 @@ void relisten(socket_t s, int backlog) {
 }
 
 void peer_address(socket_t s, std::string& ip, int& port) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  ip.clear();
-  port = -1;
-  if (::getpeername(s, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-    to_string(ss, ip, port);
-  }
+  end_address(s, ip, port, [](socket_t x, sockaddr* a, socklen_t* l) { return ::getpeername(x, a, l); });
 }
 
 void local_address(socket_t s, std::string& ip, int& port) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  ip.clear();
-  port = -1;
-  if (::getsockname(s, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-    to_string(ss, ip, port);
-  }
+  end_address(s, ip, port, [](socket_t x, sockaddr* a, socklen_t* l) { return ::getsockname(x, a, l); });
 }
 
 }  // namespace ls::sock
