@@ -16,7 +16,8 @@ namespace ls::sock {
 
 namespace {
 
-int poll_one(socket_t s, bool write, int timeout_ms) {
+// `failed` (optional): set when the poll reported an error pending on the socket (POLLERR).
+int poll_one(socket_t s, bool write, int timeout_ms, bool* failed = nullptr) {
 #ifdef _WIN32
   WSAPOLLFD p{};
   p.fd = s;
@@ -25,7 +26,6 @@ int poll_one(socket_t s, bool write, int timeout_ms) {
   if (r > 0 && (p.revents & (POLLERR | POLLHUP | POLLNVAL)) && write) {
     return -1;
   }
-  return r;
 #else
   pollfd p{};
   p.fd = s;
@@ -37,8 +37,11 @@ int poll_one(socket_t s, bool write, int timeout_ms) {
   if (r > 0 && (p.revents & (POLLERR | POLLNVAL)) && write) {
     return -1;
   }
-  return r;
 #endif
+  if (failed) {
+    *failed = r > 0 && (p.revents & POLLERR) != 0;
+  }
+  return r;
 }
 
 bool would_block() {
@@ -77,8 +80,8 @@ void end_address(socket_t s, std::string& ip, int& port, Query query) {
 
 }  // namespace
 
-int wait_readable(socket_t s, int timeout_ms) {
-  return poll_one(s, false, timeout_ms);
+int wait_readable(socket_t s, int timeout_ms, bool* failed) {
+  return poll_one(s, false, timeout_ms, failed);
 }
 int wait_writable(socket_t s, int timeout_ms) {
   return poll_one(s, true, timeout_ms);

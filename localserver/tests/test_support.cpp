@@ -136,12 +136,13 @@ std::string RawConn::read(int timeout_ms, const std::string& until) {
     auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
             .count();
-    if (left <= 0 || ls::sock::wait_readable(s_, static_cast<int>(left)) <= 0) {
+    bool failed = false;
+    if (left <= 0 || ls::sock::wait_readable(s_, static_cast<int>(left), &failed) <= 0) {
       break;
     }
     auto n = ls::sock::recv_some(s_, buf, sizeof buf);
     if (n <= 0) {
-      ended_by_ = n == 0 ? 1 : 2;
+      ended_by_ = n == 0 && !failed ? 1 : 2;
       break;
     }
     out.append(buf, static_cast<size_t>(n));
