@@ -15,15 +15,24 @@ endif()
 
 set(HC_WIN_LOCALSERVER_DIR ${CMAKE_BINARY_DIR}/win-localserver)
 set(HC_WIN_LOCALSERVER ${HC_WIN_LOCALSERVER_DIR}/localserver.exe)
+# With the Windows server, its own tests are built too and run under Wine (names windows.*).
+if(HC_LOCALSERVER_IMPL STREQUAL "windows")
+  set(hc_win_localserver_tests ON)
+else()
+  set(hc_win_localserver_tests OFF)
+endif()
 ExternalProject_Add(win_localserver
   SOURCE_DIR ${CMAKE_SOURCE_DIR}/localserver
   BINARY_DIR ${HC_WIN_LOCALSERVER_DIR}
   CMAKE_GENERATOR ${CMAKE_GENERATOR}
+  LIST_SEPARATOR |
   CMAKE_ARGS
     -DCMAKE_TOOLCHAIN_FILE=${CMAKE_SOURCE_DIR}/cmake/mingw-w64-posix.cmake
     -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE}
-    -DBUILD_TESTING=OFF
+    -DBUILD_TESTING=${hc_win_localserver_tests}
+    "-DCMAKE_CROSSCOMPILING_EMULATOR=${HC_WINE_RUN}|--prefix|${HC_WINEPREFIX}"
     -DHC_HTTPLIB_SOURCE_DIR=${HC_HTTPLIB_SOURCE_DIR}
+    -DLOCALSERVER_TEST_FIXTURE=hc_run
   BUILD_ALWAYS ON
   INSTALL_COMMAND ""
   USES_TERMINAL_CONFIGURE ON
@@ -45,3 +54,10 @@ set_tests_properties(hc.localserver.start PROPERTIES FIXTURES_SETUP hc_run TIMEO
                                                      DEPENDS hc.wine.start)
 set_tests_properties(hc.localserver.stop PROPERTIES FIXTURES_CLEANUP hc_run TIMEOUT 60 LABELS fixture)
 set_tests_properties(hc.wine.stop PROPERTIES DEPENDS hc.localserver.stop)
+
+set(include_file ${CMAKE_BINARY_DIR}/win_localserver_tests.cmake)
+file(WRITE ${include_file}
+  "if(EXISTS \"${HC_WIN_LOCALSERVER_DIR}/CTestTestfile.cmake\")\n"
+  "  subdirs(\"${HC_WIN_LOCALSERVER_DIR}\")\n"
+  "endif()\n")
+set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${include_file})

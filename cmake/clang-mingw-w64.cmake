@@ -27,9 +27,10 @@ if(NOT EXISTS ${hc_gcc_dir}/include/c++/thread)
   message(FATAL_ERROR "no posix libstdc++ headers in ${hc_gcc_dir}/include/c++: install g++-mingw-w64-x86-64-posix")
 endif()
 set(hc_cxx_inc ${hc_gcc_dir}/include/c++)
+# -femulated-tls: GCC's mingw libstdc++ keeps its thread_local state (std::call_once) in emulated TLS.
 string(JOIN " " CMAKE_CXX_FLAGS_INIT
        "-stdlib++-isystem ${hc_cxx_inc}" "-stdlib++-isystem ${hc_cxx_inc}/${HC_MINGW_TRIPLE}"
-       "-stdlib++-isystem ${hc_cxx_inc}/backward")
+       "-stdlib++-isystem ${hc_cxx_inc}/backward" -femulated-tls)
 # Static runtime as with GCC; -pthread links winpthreads, which the posix libstdc++ needs.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -pthread -fuse-ld=lld -L${hc_gcc_dir}")
 
