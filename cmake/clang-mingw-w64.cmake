@@ -27,10 +27,11 @@ if(NOT EXISTS ${hc_gcc_dir}/include/c++/thread)
   message(FATAL_ERROR "no posix libstdc++ headers in ${hc_gcc_dir}/include/c++: install g++-mingw-w64-x86-64-posix")
 endif()
 set(hc_cxx_inc ${hc_gcc_dir}/include/c++)
-# -femulated-tls: GCC's mingw libstdc++ keeps its thread_local state (std::call_once) in emulated TLS.
-string(JOIN " " CMAKE_CXX_FLAGS_INIT
-       "-stdlib++-isystem ${hc_cxx_inc}" "-stdlib++-isystem ${hc_cxx_inc}/${HC_MINGW_TRIPLE}"
-       "-stdlib++-isystem ${hc_cxx_inc}/backward" -femulated-tls)
+# As -isystem ahead of clang's and mingw's own headers, also when CMAKE_CXX_FLAGS is set.
+set(CMAKE_CXX_STANDARD_INCLUDE_DIRECTORIES ${hc_cxx_inc} ${hc_cxx_inc}/${HC_MINGW_TRIPLE} ${hc_cxx_inc}/backward)
+# GCC's mingw libstdc++ keeps its thread_local state (std::call_once) in emulated TLS. (A
+# CMAKE_CXX_FLAGS given on the command line replaces this: add -femulated-tls there too.)
+set(CMAKE_CXX_FLAGS_INIT "-femulated-tls")
 # Static runtime as with GCC; -pthread links winpthreads, which the posix libstdc++ needs.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -pthread -fuse-ld=lld -L${hc_gcc_dir}")
 
