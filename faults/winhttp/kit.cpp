@@ -43,6 +43,14 @@ void Dispatch(std::size_t k, HINTERNET h, DWORD_PTR context, DWORD status, LPVOI
   const WINHTTP_STATUS_CALLBACK app = g_app[k].load();
   if (app == nullptr)
     return;
+  {
+    std::lock_guard lock(g_mu);
+    auto it = Table().find(h);
+    if (it != Table().end()) {
+      it->second.trampoline = static_cast<int>(k);
+      it->second.context = context;
+    }
+  }
   const Deliver deliver = [app](const Notification& n) { app(n.handle, n.context, n.status, n.info, n.length); };
   Notification n{h, context, status, info, length};
   const Notification* outer = t_current;
@@ -108,6 +116,17 @@ bool Below(HINTERNET h, HINTERNET ancestor) {
     h = it == Table().end() ? nullptr : it->second.parent;
   }
   return false;
+}
+
+bool DeliverNow(HINTERNET h, DWORD status, void* info, DWORD length) {
+  const HandleInfo i = Info(h);
+  if (i.trampoline < 0)
+    return false;
+  const WINHTTP_STATUS_CALLBACK app = g_app[static_cast<std::size_t>(i.trampoline)].load();
+  if (app == nullptr)
+    return false;
+  app(h, i.context, status, info, length);
+  return true;
 }
 
 bool InCallback() {
@@ -227,7 +246,13 @@ extern "C" BOOL WINAPI hc_fault_WinHttpCloseHandle(HINTERNET h) {
     if (it != Table().end())
       it->second.closed = true;
   }
-  return real(h);
+  const BOOL closed = real(h);
+  if (hooks.closed) {
+    const DWORD error = GetLastError();
+    hooks.closed(h, closed);
+    SetLastError(error);
+  }
+  return closed;
 }
 
 extern "C" WINHTTP_STATUS_CALLBACK WINAPI hc_fault_WinHttpSetStatusCallback(HINTERNET h,

@@ -25,6 +25,8 @@ struct HandleInfo {
   std::wstring server;  // "host:port" of its connection
   DWORD creator = 0;    // the thread that created it
   bool closed = false;  // WinHttpCloseHandle was called for it
+  int trampoline = -1;  // the trampoline its notifications came through (-1: none yet)
+  DWORD_PTR context = 0;  // the context of its latest notification
 };
 
 // One notification on its way to the application's callback.
@@ -46,6 +48,8 @@ struct Hooks {
   // WinHttpCloseHandle(h), before the real close: return true to return `result` instead (the
   // hook sets the last error); false closes as usual.
   std::function<bool(HINTERNET, BOOL& result)> close;
+  // After the real WinHttpCloseHandle(h) returned.
+  std::function<void(HINTERNET, BOOL result)> closed;
   // After WinHttpSetStatusCallback(h, NULL, ...) returned.
   std::function<void(HINTERNET)> callback_removed;
 };
@@ -57,6 +61,9 @@ void Install(Hooks& hooks);
 HandleInfo Info(HINTERNET h);
 // The request's or connection's session-to-handle chain contains `ancestor`.
 bool Below(HINTERNET h, HINTERNET ancestor);
+// Delivers a notification for h to the application's callback now, on this thread, with the
+// context of h's latest notification; false if no notification for h has passed yet.
+bool DeliverNow(HINTERNET h, DWORD status, void* info, DWORD length);
 // The calling thread is inside a notification the kit is delivering (depth > 0).
 bool InCallback();
 // The notification the calling thread is delivering, if InCallback().
