@@ -1,28 +1,23 @@
-// wh-close-reports-failure: WinHttpCloseHandle closes every request handle, but for one request in
-// eight it returns FALSE (ERROR_WINHTTP_INCORRECT_HANDLE_STATE): the return value no longer
-// tells the application whether the close succeeded.
-#include <windows.h>
-#include <winhttp.h>
-
+// wh-close-reports-failure: WinHttpCloseHandle closes every request, but for one request in eight
+// it returns FALSE (ERROR_WINHTTP_INCORRECT_HANDLE_STATE): its return value no longer tells the
+// application whether the close succeeded.
 #include <atomic>
 
+#include "kit.h"
 #include "proxy.h"
 
 namespace {
 std::atomic<unsigned> g_request_closes{0};
 }  // namespace
 
-extern "C" BOOL WINAPI hc_fault_WinHttpCloseHandle(HINTERNET h) {
-  static const auto real = hc::fault::Real<decltype(&WinHttpCloseHandle)>("WinHttpCloseHandle");
-  static const auto query = hc::fault::Real<decltype(&WinHttpQueryOption)>("WinHttpQueryOption");
-  DWORD type = 0, size = sizeof(type);
-  const bool request =
-      query(h, WINHTTP_OPTION_HANDLE_TYPE, &type, &size) && type == WINHTTP_HANDLE_TYPE_REQUEST;
-  const BOOL closed = real(h);
-  if (closed && request && ++g_request_closes % 8 == 0) {
-    hc::fault::Fired();
+void hc::fault::winhttp::Install(Hooks& hooks) {
+  hooks.close = [](HINTERNET h, BOOL& result) {
+    if (Info(h).kind != Kind::request || ++g_request_closes % 8 != 0)
+      return false;
+    RealClose(h);
+    Fired();
     SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
-    return FALSE;
-  }
-  return closed;
+    result = FALSE;
+    return true;
+  };
 }

@@ -129,6 +129,11 @@ bool DeliverNow(HINTERNET h, DWORD status, void* info, DWORD length) {
   return true;
 }
 
+BOOL RealClose(HINTERNET h) {
+  static const auto real = Real<decltype(&WinHttpCloseHandle)>("WinHttpCloseHandle");
+  return real(h);
+}
+
 bool InCallback() {
   return t_depth > 0;
 }
@@ -235,7 +240,6 @@ extern "C" HINTERNET WINAPI hc_fault_WinHttpWebSocketCompleteUpgrade(HINTERNET r
 }
 
 extern "C" BOOL WINAPI hc_fault_WinHttpCloseHandle(HINTERNET h) {
-  static const auto real = Real<decltype(&WinHttpCloseHandle)>("WinHttpCloseHandle");
   const Hooks& hooks = TheHooks();
   BOOL result = FALSE;
   if (hooks.close && hooks.close(h, result))
@@ -246,7 +250,7 @@ extern "C" BOOL WINAPI hc_fault_WinHttpCloseHandle(HINTERNET h) {
     if (it != Table().end())
       it->second.closed = true;
   }
-  const BOOL closed = real(h);
+  const BOOL closed = RealClose(h);
   if (hooks.closed) {
     const DWORD error = GetLastError();
     hooks.closed(h, closed);

@@ -64,6 +64,8 @@ bool Below(HINTERNET h, HINTERNET ancestor);
 // Delivers a notification for h to the application's callback now, on this thread, with the
 // context of h's latest notification; false if no notification for h has passed yet.
 bool DeliverNow(HINTERNET h, DWORD status, void* info, DWORD length);
+// Closes h for real (past the close hook).
+BOOL RealClose(HINTERNET h);
 // The calling thread is inside a notification the kit is delivering (depth > 0).
 bool InCallback();
 // The notification the calling thread is delivering, if InCallback().

@@ -1,6 +1,6 @@
-// wi-lost-completion: a lost wake-up. An INTERNET_STATUS_REQUEST_COMPLETE that arrives while
-// another one is being delivered on another thread is dropped, one in 50 such times: the call
-// that returned ERROR_IO_PENDING never completes for the application.
+// wi-lost-completion: a lost wake-up. Of every 50 INTERNET_STATUS_REQUEST_COMPLETE notifications
+// one is dropped: the first after the 49th that arrives while another one is being delivered on
+// another thread. The call that returned ERROR_IO_PENDING never completes for the application.
 #include <atomic>
 
 #include "kit.h"
@@ -8,7 +8,7 @@
 
 namespace {
 std::atomic<int> g_delivering{0};  // REQUEST_COMPLETEs being delivered right now
-std::atomic<unsigned> g_coinciding{0};
+std::atomic<unsigned> g_completions{0};
 thread_local int t_mine = 0;  // of those, delivered by this thread (nested)
 }  // namespace
 
@@ -16,7 +16,8 @@ void hc::fault::wininet::Install(Hooks& hooks) {
   hooks.notify = [](Notification& n, const Deliver&) {
     if (n.status != INTERNET_STATUS_REQUEST_COMPLETE)
       return true;
-    if (g_delivering.load() - t_mine > 0 && ++g_coinciding % 50 == 0) {
+    if (++g_completions >= 50 && g_delivering.load() - t_mine > 0) {
+      g_completions = 0;
       Fired();
       return false;
     }
