@@ -455,6 +455,8 @@ class Runner:
     def fault_job(self, lane, f, control=False):
         fid, api = f["id"], f["api"]
         t0 = time.time()
+        for old in (fid, fid + "-confirm"):
+            shutil.rmtree(self.work / "out" / old, ignore_errors=True)
         api_binaries = [b for b in self.binaries if b.api == api]
         directory = self.stage(fid, api_binaries, self.dlls[fid])
         deadline = t0 + self.args.budget
@@ -605,6 +607,7 @@ class Runner:
         say(f"{len(faults)} faults, {len(controls)} controls, {len(lanes)} lanes; listing the tests")
         self.list_tests(lanes[0])
         self.stage("_baseline", self.binaries, None)
+        shutil.rmtree(self.work / "out" / "_baseline", ignore_errors=True)
         idle = list(lanes)
         idle_lock = threading.Lock()
 
@@ -723,7 +726,7 @@ def main():
     ap.add_argument("--build", type=pathlib.Path, help="build tree (build/wine, build/windows)")
     ap.add_argument("--source", type=pathlib.Path, default=pathlib.Path(__file__).resolve().parent.parent)
     ap.add_argument("--config", default="Release")
-    ap.add_argument("--lanes", type=int, default=2, help="faults run at once, each lane with its own Wine prefix")
+    ap.add_argument("--lanes", type=int, default=3, help="faults run at once, each lane with its own Wine prefix")
     ap.add_argument("--full", action="store_true", help="run every test of the API for every fault")
     ap.add_argument("--budget", type=float, default=300, help="seconds one fault may take (default 300)")
     ap.add_argument("--binary-timeout", type=float, default=240,

@@ -46,7 +46,8 @@ bool Attach(HMODULE self) {
   const std::wstring path = std::wstring(dir, n) + L"\\" + kRealDll;
   g_real = LoadLibraryExW(path.c_str(), nullptr, 0);
   if (g_real == nullptr || g_real == self) {
-    Mark("attach", "real=error:" + std::to_string(g_real ? 0 : GetLastError()) + " path=" + Utf8(path.c_str()));
+    Mark("attach",
+         "real=error:" + std::to_string(g_real ? 0 : GetLastError()) + " path=" + Utf8(path.c_str()));
     return false;  // the process fails to start: a fault that did not load can never look "survived"
   }
   std::size_t resolved = 0;

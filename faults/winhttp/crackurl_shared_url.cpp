@@ -12,7 +12,8 @@ namespace {
 std::atomic<LPCWSTR> g_url{nullptr};  // the fault: state shared by every caller
 }  // namespace
 
-extern "C" BOOL WINAPI hc_fault_WinHttpCrackUrl(LPCWSTR url, DWORD length, DWORD flags, LPURL_COMPONENTS parts) {
+extern "C" BOOL WINAPI hc_fault_WinHttpCrackUrl(LPCWSTR url, DWORD length, DWORD flags,
+                                                LPURL_COMPONENTS parts) {
   static const auto real = hc::fault::Real<decltype(&WinHttpCrackUrl)>("WinHttpCrackUrl");
   g_url.store(url);
   hc::fault::RaceWindow();

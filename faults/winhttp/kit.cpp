@@ -21,12 +21,15 @@ Hooks& TheHooks() {
 }
 
 std::mutex g_mu;
+std::atomic<int> g_open_requests{0};
 std::unordered_map<HINTERNET, HandleInfo>& Table() {
   static auto* table = new std::unordered_map<HINTERNET, HandleInfo>();  // outlives every callback
   return *table;
 }
 
 void Record(HINTERNET h, HandleInfo info) {
+  if (info.kind == Kind::request)
+    ++g_open_requests;
   std::lock_guard lock(g_mu);
   Table()[h] = std::move(info);  // a reused handle value gets its new record
 }
@@ -51,7 +54,9 @@ void Dispatch(std::size_t k, HINTERNET h, DWORD_PTR context, DWORD status, LPVOI
       it->second.context = context;
     }
   }
-  const Deliver deliver = [app](const Notification& n) { app(n.handle, n.context, n.status, n.info, n.length); };
+  const Deliver deliver = [app](const Notification& n) {
+    app(n.handle, n.context, n.status, n.info, n.length);
+  };
   Notification n{h, context, status, info, length};
   const Notification* outer = t_current;
   ++t_depth;
@@ -132,6 +137,10 @@ bool DeliverNow(HINTERNET h, DWORD status, void* info, DWORD length) {
 BOOL RealClose(HINTERNET h) {
   static const auto real = Real<decltype(&WinHttpCloseHandle)>("WinHttpCloseHandle");
   return real(h);
+}
+
+int OpenRequests() {
+  return g_open_requests.load();
 }
 
 bool InCallback() {
@@ -222,7 +231,8 @@ extern "C" HINTERNET WINAPI hc_fault_WinHttpOpenRequest(HINTERNET connect, LPCWS
 }
 
 extern "C" HINTERNET WINAPI hc_fault_WinHttpWebSocketCompleteUpgrade(HINTERNET request, DWORD_PTR context) {
-  static const auto real = Real<decltype(&WinHttpWebSocketCompleteUpgrade)>("WinHttpWebSocketCompleteUpgrade");
+  static const auto real =
+      Real<decltype(&WinHttpWebSocketCompleteUpgrade)>("WinHttpWebSocketCompleteUpgrade");
   HINTERNET h = real(request, context);
   if (h != nullptr) {
     const DWORD error = GetLastError();
@@ -247,8 +257,11 @@ extern "C" BOOL WINAPI hc_fault_WinHttpCloseHandle(HINTERNET h) {
   {
     std::lock_guard lock(g_mu);
     auto it = Table().find(h);
-    if (it != Table().end())
+    if (it != Table().end() && !it->second.closed) {
       it->second.closed = true;
+      if (it->second.kind == Kind::request)
+        --g_open_requests;
+    }
   }
   const BOOL closed = RealClose(h);
   if (hooks.closed) {

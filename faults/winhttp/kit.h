@@ -21,11 +21,11 @@ enum class Kind { unknown, session, connect, request, websocket };
 struct HandleInfo {
   Kind kind = Kind::unknown;
   HINTERNET parent = nullptr;
-  bool async = false;   // its session was opened with WINHTTP_FLAG_ASYNC
-  std::wstring server;  // "host:port" of its connection
-  DWORD creator = 0;    // the thread that created it
-  bool closed = false;  // WinHttpCloseHandle was called for it
-  int trampoline = -1;  // the trampoline its notifications came through (-1: none yet)
+  bool async = false;     // its session was opened with WINHTTP_FLAG_ASYNC
+  std::wstring server;    // "host:port" of its connection
+  DWORD creator = 0;      // the thread that created it
+  bool closed = false;    // WinHttpCloseHandle was called for it
+  int trampoline = -1;    // the trampoline its notifications came through (-1: none yet)
   DWORD_PTR context = 0;  // the context of its latest notification
 };
 
@@ -66,6 +66,8 @@ bool Below(HINTERNET h, HINTERNET ancestor);
 bool DeliverNow(HINTERNET h, DWORD status, void* info, DWORD length);
 // Closes h for real (past the close hook).
 BOOL RealClose(HINTERNET h);
+// Request handles created and not yet closed in the process.
+int OpenRequests();
 // The calling thread is inside a notification the kit is delivering (depth > 0).
 bool InCallback();
 // The notification the calling thread is delivering, if InCallback().

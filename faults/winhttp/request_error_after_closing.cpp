@@ -16,7 +16,8 @@ void hc::fault::winhttp::Install(Hooks& hooks) {
   hooks.notify = [](Notification& n, const Deliver& deliver) {
     if (n.status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR) {
       const HandleInfo i = Info(n.handle);
-      if (i.kind != Kind::request || !i.closed || n.info == nullptr || n.length < sizeof(WINHTTP_ASYNC_RESULT))
+      if (i.kind != Kind::request || !i.closed || n.info == nullptr ||
+          n.length < sizeof(WINHTTP_ASYNC_RESULT))
         return true;
       std::lock_guard lock(g_mu);
       g_held[n.handle] = *static_cast<WINHTTP_ASYNC_RESULT*>(n.info);

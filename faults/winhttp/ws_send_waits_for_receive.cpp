@@ -34,7 +34,8 @@ void hc::fault::winhttp::Install(Hooks& hooks) {
     if (n.status == WINHTTP_CALLBACK_STATUS_READ_COMPLETE) {
       ReceiveEnded(n.handle);
     } else if (n.status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR && n.info != nullptr &&
-               n.length >= sizeof(WINHTTP_WEB_SOCKET_ASYNC_RESULT) && Info(n.handle).kind == Kind::websocket &&
+               n.length >= sizeof(WINHTTP_WEB_SOCKET_ASYNC_RESULT) &&
+               Info(n.handle).kind == Kind::websocket &&
                static_cast<WINHTTP_WEB_SOCKET_ASYNC_RESULT*>(n.info)->Operation ==
                    WINHTTP_WEB_SOCKET_RECEIVE_OPERATION) {
       ReceiveEnded(n.handle);
@@ -49,8 +50,8 @@ void hc::fault::winhttp::Install(Hooks& hooks) {
   };
 }
 
-extern "C" DWORD WINAPI hc_fault_WinHttpWebSocketReceive(HINTERNET ws, PVOID buffer, DWORD length, DWORD* read,
-                                                         WINHTTP_WEB_SOCKET_BUFFER_TYPE* type) {
+extern "C" DWORD WINAPI hc_fault_WinHttpWebSocketReceive(HINTERNET ws, PVOID buffer, DWORD length,
+                                                         DWORD* read, WINHTTP_WEB_SOCKET_BUFFER_TYPE* type) {
   static const auto real = hc::fault::Real<decltype(&WinHttpWebSocketReceive)>("WinHttpWebSocketReceive");
   {
     std::lock_guard lock(g_mu);

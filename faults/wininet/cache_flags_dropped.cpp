@@ -24,8 +24,8 @@ extern "C" HINTERNET WINAPI hc_fault_HttpOpenRequestA(HINTERNET connect, LPCSTR 
 }
 
 extern "C" HINTERNET WINAPI hc_fault_HttpOpenRequestW(HINTERNET connect, LPCWSTR verb, LPCWSTR object,
-                                                      LPCWSTR version, LPCWSTR referrer, LPCWSTR* accept_types,
-                                                      DWORD flags, DWORD_PTR context) {
+                                                      LPCWSTR version, LPCWSTR referrer,
+                                                      LPCWSTR* accept_types, DWORD flags, DWORD_PTR context) {
   static const auto real = hc::fault::Real<decltype(&HttpOpenRequestW)>("HttpOpenRequestW");
   return real(connect, verb, object, version, referrer, accept_types, Drop(flags), context);
 }

@@ -7,7 +7,8 @@
 
 extern "C" BOOL WINAPI hc_fault_RetrieveUrlCacheEntryFileA(LPCSTR url, LPINTERNET_CACHE_ENTRY_INFOA info,
                                                            LPDWORD size, DWORD reserved) {
-  static const auto real = hc::fault::Real<decltype(&RetrieveUrlCacheEntryFileA)>("RetrieveUrlCacheEntryFileA");
+  static const auto real =
+      hc::fault::Real<decltype(&RetrieveUrlCacheEntryFileA)>("RetrieveUrlCacheEntryFileA");
   static const auto unlock = hc::fault::Real<decltype(&UnlockUrlCacheEntryFileA)>("UnlockUrlCacheEntryFileA");
   const BOOL ok = real(url, info, size, reserved);
   if (ok && unlock(url, 0))
@@ -17,7 +18,8 @@ extern "C" BOOL WINAPI hc_fault_RetrieveUrlCacheEntryFileA(LPCSTR url, LPINTERNE
 
 extern "C" BOOL WINAPI hc_fault_RetrieveUrlCacheEntryFileW(LPCWSTR url, LPINTERNET_CACHE_ENTRY_INFOW info,
                                                            LPDWORD size, DWORD reserved) {
-  static const auto real = hc::fault::Real<decltype(&RetrieveUrlCacheEntryFileW)>("RetrieveUrlCacheEntryFileW");
+  static const auto real =
+      hc::fault::Real<decltype(&RetrieveUrlCacheEntryFileW)>("RetrieveUrlCacheEntryFileW");
   static const auto unlock = hc::fault::Real<decltype(&UnlockUrlCacheEntryFileW)>("UnlockUrlCacheEntryFileW");
   const BOOL ok = real(url, info, size, reserved);
   if (ok && unlock(url, 0))

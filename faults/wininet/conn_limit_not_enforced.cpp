@@ -68,12 +68,14 @@ BOOL Set(F real, HINTERNET h, DWORD option, LPVOID buffer, DWORD length) {
 
 }  // namespace
 
-extern "C" BOOL WINAPI hc_fault_InternetQueryOptionA(HINTERNET h, DWORD option, LPVOID buffer, LPDWORD length) {
+extern "C" BOOL WINAPI hc_fault_InternetQueryOptionA(HINTERNET h, DWORD option, LPVOID buffer,
+                                                     LPDWORD length) {
   static const auto real = hc::fault::Real<decltype(&InternetQueryOptionA)>("InternetQueryOptionA");
   return Query(real, h, option, buffer, length);
 }
 
-extern "C" BOOL WINAPI hc_fault_InternetQueryOptionW(HINTERNET h, DWORD option, LPVOID buffer, LPDWORD length) {
+extern "C" BOOL WINAPI hc_fault_InternetQueryOptionW(HINTERNET h, DWORD option, LPVOID buffer,
+                                                     LPDWORD length) {
   static const auto real = hc::fault::Real<decltype(&InternetQueryOptionW)>("InternetQueryOptionW");
   return Query(real, h, option, buffer, length);
 }

@@ -17,7 +17,8 @@ std::map<std::string, int> g_locks;  // url -> locks held
 
 extern "C" BOOL WINAPI hc_fault_RetrieveUrlCacheEntryFileA(LPCSTR url, LPINTERNET_CACHE_ENTRY_INFOA info,
                                                            LPDWORD size, DWORD reserved) {
-  static const auto real = hc::fault::Real<decltype(&RetrieveUrlCacheEntryFileA)>("RetrieveUrlCacheEntryFileA");
+  static const auto real =
+      hc::fault::Real<decltype(&RetrieveUrlCacheEntryFileA)>("RetrieveUrlCacheEntryFileA");
   const BOOL ok = real(url, info, size, reserved);
   if (ok && url != nullptr) {
     const DWORD error = GetLastError();

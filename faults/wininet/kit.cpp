@@ -21,12 +21,15 @@ Hooks& TheHooks() {
 }
 
 std::mutex g_mu;
+std::atomic<int> g_open_requests{0};
 std::unordered_map<HINTERNET, HandleInfo>& Table() {
   static auto* table = new std::unordered_map<HINTERNET, HandleInfo>();  // outlives every callback
   return *table;
 }
 
 void Record(HINTERNET h, HandleInfo info) {
+  if (info.kind == Kind::request)
+    ++g_open_requests;
   std::lock_guard lock(g_mu);
   Table()[h] = std::move(info);  // a reused handle value gets its new record
 }
@@ -43,7 +46,9 @@ void Dispatch(std::size_t k, HINTERNET h, DWORD_PTR context, DWORD status, LPVOI
   const INTERNET_STATUS_CALLBACK app = g_app[k].load();
   if (app == nullptr)
     return;
-  const Deliver deliver = [app](const Notification& n) { app(n.handle, n.context, n.status, n.info, n.length); };
+  const Deliver deliver = [app](const Notification& n) {
+    app(n.handle, n.context, n.status, n.info, n.length);
+  };
   Notification n{h, context, status, info, length};
   const Notification* outer = t_current;
   ++t_depth;
@@ -132,6 +137,10 @@ int OpenChildren(HINTERNET h) {
   return n;
 }
 
+int OpenRequests() {
+  return g_open_requests.load();
+}
+
 bool InCallback() {
   return t_depth > 0;
 }
@@ -174,8 +183,8 @@ extern "C" HINTERNET WINAPI hc_fault_InternetOpenW(LPCWSTR agent, DWORD access, 
 }
 
 extern "C" HINTERNET WINAPI hc_fault_InternetConnectA(HINTERNET session, LPCSTR host, INTERNET_PORT port,
-                                                      LPCSTR user, LPCSTR password, DWORD service, DWORD flags,
-                                                      DWORD_PTR context) {
+                                                      LPCSTR user, LPCSTR password, DWORD service,
+                                                      DWORD flags, DWORD_PTR context) {
   static const auto real = Real<decltype(&InternetConnectA)>("InternetConnectA");
   HINTERNET h = real(session, host, port, user, password, service, flags, context);
   if (h != nullptr)
@@ -207,8 +216,8 @@ extern "C" HINTERNET WINAPI hc_fault_HttpOpenRequestA(HINTERNET connect, LPCSTR 
 }
 
 extern "C" HINTERNET WINAPI hc_fault_HttpOpenRequestW(HINTERNET connect, LPCWSTR verb, LPCWSTR object,
-                                                      LPCWSTR version, LPCWSTR referrer, LPCWSTR* accept_types,
-                                                      DWORD flags, DWORD_PTR context) {
+                                                      LPCWSTR version, LPCWSTR referrer,
+                                                      LPCWSTR* accept_types, DWORD flags, DWORD_PTR context) {
   static const auto real = Real<decltype(&HttpOpenRequestW)>("HttpOpenRequestW");
   HINTERNET h = real(connect, verb, object, version, referrer, accept_types, flags, context);
   if (h != nullptr) {
@@ -226,8 +235,11 @@ extern "C" BOOL WINAPI hc_fault_InternetCloseHandle(HINTERNET h) {
   {
     std::lock_guard lock(g_mu);
     auto it = Table().find(h);
-    if (it != Table().end())
+    if (it != Table().end() && !it->second.closed) {
       it->second.closed = true;
+      if (it->second.kind == Kind::request)
+        --g_open_requests;
+    }
   }
   const BOOL closed = RealClose(h);
   if (hooks.closed) {

@@ -57,6 +57,8 @@ void Install(Hooks& hooks);
 HandleInfo Info(HINTERNET h);
 // Request handles whose parent is h and that the application has not closed.
 int OpenChildren(HINTERNET h);
+// Request handles created and not yet closed in the process.
+int OpenRequests();
 // The calling thread is inside a notification the kit is delivering.
 bool InCallback();
 // The notification the calling thread is delivering, if InCallback().
