@@ -145,7 +145,11 @@ class Binary:
 
     def __init__(self, name, api, path: pathlib.Path):
         self.name, self.api, self.path = name, api, path
+        # Programs it starts from its own directory, and the DLLs it loads from there (vcpkg's on
+        # Windows), never a winhttp.dll or wininet.dll: that place is the fault's.
         self.companions = sorted(p for p in path.parent.glob(f"{name}_*.exe"))
+        self.companions += sorted(p for p in path.parent.glob("*.dll")
+                                  if p.name.lower() not in ("winhttp.dll", "wininet.dll"))
         self.imports_api = f"{api}.dll" in pe_imports(path)
         self.tests = []  # filled by listing
 
@@ -329,6 +333,8 @@ class Runner:
         d.mkdir(parents=True)
         for b in binaries:
             for p in [b.path] + b.companions:
+                if (d / p.name).exists():
+                    continue  # a DLL two binaries share
                 try:
                     os.link(p, d / p.name)
                 except OSError:
