@@ -202,6 +202,7 @@ class Invocation:
     def __init__(self):
         self.results = {}  # test -> {"outcome", "end", "message"}
         self.running = None
+        self.started = 0.0
         self.rc = None
         self.timed_out = False
         self.lines = []
@@ -230,10 +231,11 @@ def run_invocation(lane: Lane, exe: pathlib.Path, tests, env, json_out: pathlib.
             kind, test = m.group(1), m.group(2)
             if kind == "RUN":
                 inv.running = test
+                inv.started = time.time()
                 current.clear()
             elif test == inv.running:
                 outcome = {"OK": "passed", "FAILED": "failed", "SKIPPED": "skipped"}[kind]
-                inv.results[test] = {"outcome": outcome, "end": time.time() - t0,
+                inv.results[test] = {"outcome": outcome, "end": time.time() - t0, "span": (inv.started, time.time()),
                                      "message": first_failure(current) if outcome == "failed" else ""}
                 inv.running = None
 
@@ -251,7 +253,7 @@ def run_invocation(lane: Lane, exe: pathlib.Path, tests, env, json_out: pathlib.
         outcome = "timeout" if inv.timed_out else "watchdog" if watchdog else "crashed"
         detail = (f"the runner's bound of {timeout:.0f} s per binary" if inv.timed_out else
                   "the suite's watchdog ended the process" if watchdog else f"the process ended (exit {inv.rc})")
-        inv.results[inv.running] = {"outcome": outcome, "end": time.time() - t0,
+        inv.results[inv.running] = {"outcome": outcome, "end": time.time() - t0, "span": (inv.started, time.time()),
                                     "message": detail + ": " + first_failure(current, watchdog)}
     log.write_text("\n".join(inv.lines) + "\n")
     return inv
@@ -382,6 +384,11 @@ class Runner:
             inv.json = json_out
             inv.binary = b
             invocations.append(inv)
+            fires = [int(m) / 1000 for m in re.findall(r"event=fired pid=\d+ t=(\d+)",
+                                                        marker.read_text(errors="replace"))] if marker.exists() else []
+            for r in inv.results.values():
+                if "span" in r:  # the fault acted while the test ran (a little slack for the clocks)
+                    r["fired"] = any(r["span"][0] - 0.5 <= t <= r["span"][1] + 0.5 for t in fires)
             results.update(inv.results)
             left = [t for t in remaining if t not in inv.results]
             if left and inv.rc in (0, 1) and not inv.timed_out and not inv.running:
@@ -484,7 +491,7 @@ class Runner:
                     r, inv = self.run_binary(lane, fid, b, tests, directory, t0, deadline)
                     results.update(r)
                     invocations += inv
-            flaky.update(self.confirm(lane, fid, results, flaky))
+            flaky.update(self.confirm(lane, fid, results, flaky, control))
             if not control and not self.args.full and self.caught(results, flaky):
                 break
         seconds = time.time() - t0
@@ -492,9 +499,9 @@ class Runner:
         return {"results": results, "props": self.properties(invocations), "problems": problems, "fired": fired,
                 "processes": processes, "seconds": seconds, "tests_run": len(results), "flaky": flaky}
 
-    def confirm(self, lane, job, results, known):
+    def confirm(self, lane, job, results, known, control):
         """Catching tests that fail once more without the fault: flaky, not caught (test -> outcome)."""
-        suspects = [t for t in self.caught(results, known)]
+        suspects = self.failing(results, known) if control else self.caught(results, known)
         flaky = {}
         for b in self.binaries:
             tests = [t for t in suspects if t in b.tests]
@@ -505,10 +512,15 @@ class Runner:
             flaky.update({t: r[t]["outcome"] for t in tests if r.get(t, {}).get("outcome") != "passed"})
         return flaky
 
-    def caught(self, results, flaky=None):
+    def failing(self, results, flaky=None):
+        """Tests that failed here and pass without a fault (baseline, and once more if asked)."""
         return sorted(t for t, r in results.items()
                       if r["outcome"] not in ("passed", "skipped", "not_run") and t not in (flaky or {})
                       and self.baseline.get(t, {}).get("outcome") == "passed")
+
+    def caught(self, results, flaky=None):
+        """Of those, the ones during which the fault acted: a test the fault never touched is no catch."""
+        return [t for t in self.failing(results, flaky) if results[t].get("fired", False)]
 
     # -- verdicts
     def verdict(self, f, run):
@@ -516,6 +528,9 @@ class Runner:
         caught = self.caught(run["results"], run["flaky"])
         flaky = (f"; failing without the fault too when repeated (not counted): "
                  f"{', '.join(f'{t} {o}' for t, o in sorted(run['flaky'].items()))}" if run["flaky"] else "")
+        untouched = [t for t in self.failing(run["results"], run["flaky"]) if t not in caught]
+        if untouched:
+            flaky += f"; failed while the fault did not act during them (not counted): {', '.join(untouched)}"
         firing = (f"the fault fired {run['fired']} times in {run['processes']} processes"
                   if run["fired"] else "the fault never fired: no test reached the behaviour it breaks")
         entry = {"id": f["id"], "api": f["api"], "breaks": f["breaks"], "description": f["description"],
@@ -646,7 +661,7 @@ class Runner:
                 kind, f = futures[fut]
                 run = fut.result()
                 if kind == "control":
-                    disturbed = self.caught(run["results"], run["flaky"])
+                    disturbed = self.failing(run["results"], run["flaky"])
                     control_entries[f["id"]] = {
                         "id": f["id"], "api": f["api"], "description": f["description"],
                         "verdict": "not_loaded" if run["problems"] else "disturbed" if disturbed else "clean",

@@ -16,6 +16,15 @@ namespace {
 
 HMODULE g_real = nullptr;
 std::atomic<long> g_fired{0};
+std::atomic<long long> g_last_mark{0};  // when Fired() last wrote a line (Unix ms)
+
+long long UnixMillis() {
+  FILETIME ft;
+  GetSystemTimeAsFileTime(&ft);
+  const unsigned long long ticks =
+      (static_cast<unsigned long long>(ft.dwHighDateTime) << 32) | ft.dwLowDateTime;
+  return static_cast<long long>(ticks / 10000ULL) - 11644473600000LL;  // 100 ns since 1601 -> ms since 1970
+}
 
 std::string Utf8(const wchar_t* s) {
   const int n = WideCharToMultiByte(CP_UTF8, 0, s, -1, nullptr, 0, nullptr, nullptr);
@@ -80,8 +89,12 @@ FARPROC RealProc(const char* name) {
 }
 
 void Fired() {
-  if (g_fired.fetch_add(1) == 0)
-    Mark("fired", "");
+  const long n = g_fired.fetch_add(1) + 1;
+  // At most one line per 100 ms: enough for the runner to tell in which test the fault acted.
+  const long long now = UnixMillis();
+  long long last = g_last_mark.load();
+  if (now - last >= 100 && g_last_mark.compare_exchange_strong(last, now))
+    Mark("fired", "t=" + std::to_string(now) + " count=" + std::to_string(n));
 }
 
 long FiredCount() {

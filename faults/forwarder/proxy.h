@@ -30,8 +30,9 @@ F Real(const char* name) {
   return reinterpret_cast<F>(reinterpret_cast<void (*)()>(RealProc(name)));
 }
 
-// The fault changed what the application sees: counted, and reported in the marker file the
-// first time and as a total when the process ends.
+// The fault changed what the application sees: counted, and reported in the marker file (a line
+// "event=fired t=<Unix ms> count=<n>" at most every 100 ms, and the total when the process ends),
+// so that the runner can tell whether it acted while a given test ran.
 void Fired();
 long FiredCount();
 

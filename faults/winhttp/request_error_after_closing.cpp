@@ -19,8 +19,11 @@ void hc::fault::winhttp::Install(Hooks& hooks) {
       if (i.kind != Kind::request || !i.closed || n.info == nullptr ||
           n.length < sizeof(WINHTTP_ASYNC_RESULT))
         return true;
-      std::lock_guard lock(g_mu);
-      g_held[n.handle] = *static_cast<WINHTTP_ASYNC_RESULT*>(n.info);
+      {
+        std::lock_guard lock(g_mu);
+        g_held[n.handle] = *static_cast<WINHTTP_ASYNC_RESULT*>(n.info);
+      }
+      Fired();
       return false;
     }
     if (n.status != WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING)
@@ -35,7 +38,6 @@ void hc::fault::winhttp::Install(Hooks& hooks) {
       g_held.erase(it);
     }
     deliver(n);
-    Fired();
     deliver(Notification{n.handle, n.context, WINHTTP_CALLBACK_STATUS_REQUEST_ERROR, &held, sizeof(held)});
     return false;
   };

@@ -51,6 +51,7 @@ BOOL Query(F real, HINTERNET h, DWORD option, LPVOID buffer, LPDWORD length) {
     return real(h, option, buffer, length);
   *static_cast<DWORD*>(buffer) = reported->load();
   *length = sizeof(DWORD);
+  hc::fault::Fired();  // the application reads a limit that is not the one in force
   SetLastError(ERROR_SUCCESS);
   return TRUE;
 }
@@ -62,6 +63,7 @@ BOOL Set(F real, HINTERNET h, DWORD option, LPVOID buffer, DWORD length) {
   if (reported == nullptr || buffer == nullptr || length < sizeof(DWORD))
     return real(h, option, buffer, length);
   reported->store(*static_cast<DWORD*>(buffer));  // read back as set, never applied
+  hc::fault::Fired();
   SetLastError(ERROR_SUCCESS);
   return TRUE;
 }

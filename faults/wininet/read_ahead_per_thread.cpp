@@ -53,6 +53,7 @@ extern "C" BOOL WINAPI hc_fault_InternetReadFile(HINTERNET h, LPVOID buffer, DWO
   std::copy_n(twice.data(), n, static_cast<char*>(buffer));
   *read = n;
   if (got > n) {
+    hc::fault::Fired();  // bytes kept back for this thread alone
     std::lock_guard lock(g_mu);
     g_ahead[key].append(twice.data() + n, got - n);
   }
