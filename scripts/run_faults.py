@@ -445,13 +445,15 @@ class Runner:
             if any(m["event"] == "died" for m in marks if m["fault"] == fid):
                 problems.append(f"{inv.binary.name}: an export the real DLL lacks was called")
             processes |= {m["pid"] + m["exe"] for m in attach}
+            at_exit, so_far = {}, {}  # process -> times fired: its total at exit, or the last count seen
             for m in marks:
+                key = m["pid"] + m["exe"]
                 if m["fault"] == fid and m["event"] == "detach":
-                    fired += int(re.search(r"fired=(\d+)", m["detail"]).group(1))
-            fired_processes = {m["pid"] for m in marks if m["fault"] == fid and m["event"] == "fired"}
-            detached_fired = {m["pid"] for m in marks if m["fault"] == fid and m["event"] == "detach"
-                              and not m["detail"].endswith("fired=0")}
-            fired += len(fired_processes - detached_fired)  # processes that ended before their detach line
+                    at_exit[key] = int(re.search(r"fired=(\d+)", m["detail"]).group(1))
+                elif m["fault"] == fid and m["event"] == "fired":
+                    count = re.search(r"count=(\d+)", m["detail"])
+                    so_far[key] = max(so_far.get(key, 0), int(count.group(1)) if count else 1)
+            fired += sum(at_exit.values()) + sum(n for k, n in so_far.items() if k not in at_exit)
         return problems, fired, len(processes)
 
     # -- jobs
@@ -491,6 +493,8 @@ class Runner:
                     r, inv = self.run_binary(lane, fid, b, tests, directory, t0, deadline)
                     results.update(r)
                     invocations += inv
+            if self.load_problems(fid, invocations)[0]:
+                break  # not loaded: nothing more to learn
             flaky.update(self.confirm(lane, fid, results, flaky, control))
             if not control and not self.args.full and self.caught(results, flaky):
                 break
@@ -536,7 +540,7 @@ class Runner:
         entry = {"id": f["id"], "api": f["api"], "breaks": f["breaks"], "description": f["description"],
                  "expected_tests": expected, "caught_by": caught, "seconds": round(run["seconds"], 1)}
         if run["problems"]:
-            entry.update(verdict="not_loaded", caught_by=[], evidence="; ".join(run["problems"]))
+            entry.update(verdict="not_loaded", caught_by=[], evidence="; ".join(dict.fromkeys(run["problems"])))
             return entry
         if caught:
             first = min(run["results"][t]["end"] for t in caught)
