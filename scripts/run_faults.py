@@ -176,7 +176,10 @@ class Lane:
             self.prefix = work / f"prefix-{index}"
             main = pathlib.Path(main_prefix)
             stamp = self.prefix / ".hc-copied-from"
-            want = f"{main}:{(main / 'system.reg').stat().st_mtime_ns}"
+            # Copied again when Wine updated the original (not merely when its registry was saved).
+            stamp_file = main / ".update-timestamp"
+            want = f"{main}:" + (stamp_file.read_text().strip() if stamp_file.exists()
+                                 else str((main / "system.reg").stat().st_mtime_ns))
             if not stamp.exists() or stamp.read_text() != want:
                 if self.prefix.exists():
                     shutil.rmtree(self.prefix)
