@@ -1,26 +1,11 @@
 # Dependencies of fixtures/ and suites/ (the Windows half).
-# Cross build on Linux: GoogleTest from Debian's sources (googletest package), header-only Boost
-# and nlohmann/json from the host through an include directory that holds only them (adding
-# /usr/include itself would shadow mingw's C library headers). MSVC: vcpkg packages.
+# Cross build on Linux: GoogleTest from Debian's sources (cmake/CrossGoogleTest.cmake), header-only
+# Boost and nlohmann/json from the host (cmake/CrossHostHeaders.cmake). MSVC: vcpkg packages.
 if(CMAKE_CROSSCOMPILING)
-  set(HC_GOOGLETEST_SOURCE_DIR /usr/src/googletest CACHE PATH "GoogleTest sources (Debian: googletest)")
-  if(NOT EXISTS ${HC_GOOGLETEST_SOURCE_DIR}/CMakeLists.txt)
-    message(FATAL_ERROR "GoogleTest sources not found in ${HC_GOOGLETEST_SOURCE_DIR}: install Debian's googletest")
-  endif()
-  set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
-  set(gtest_force_shared_crt ON CACHE BOOL "" FORCE)
-  add_subdirectory(${HC_GOOGLETEST_SOURCE_DIR} ${CMAKE_BINARY_DIR}/googletest EXCLUDE_FROM_ALL SYSTEM)
-
-  set(hostinc ${CMAKE_BINARY_DIR}/hostinc)
-  file(MAKE_DIRECTORY ${hostinc})
-  foreach(dir IN ITEMS boost nlohmann)
-    if(NOT EXISTS /usr/include/${dir})
-      message(FATAL_ERROR "/usr/include/${dir} not found: install Debian's libboost-dev and nlohmann-json3-dev")
-    endif()
-    file(CREATE_LINK /usr/include/${dir} ${hostinc}/${dir} SYMBOLIC)
-  endforeach()
+  include(CrossGoogleTest)
+  include(CrossHostHeaders)
   add_library(hc_header_deps INTERFACE)
-  target_include_directories(hc_header_deps SYSTEM INTERFACE ${hostinc})
+  target_link_libraries(hc_header_deps INTERFACE Boost::headers nlohmann_json::nlohmann_json)
   # Asio on Windows; Beast objects exceed the default COFF section count.
   target_compile_definitions(hc_header_deps INTERFACE _WIN32_WINNT=0x0A00 WIN32_LEAN_AND_MEAN NOMINMAX)
   target_compile_options(hc_header_deps INTERFACE -Wa,-mbig-obj)

@@ -49,3 +49,4 @@ file(WRITE ${include_file}
   "  subdirs(\"${HC_WIN_BINARY_DIR}\")\n"
   "endif()\n")
 set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${include_file})
+include(WineLocalServer)

@@ -16,7 +16,8 @@ namespace ls::sock {
 
 namespace {
 
-int poll_one(socket_t s, bool write, int timeout_ms) {
+// `failed` (optional): set when the poll reported an error pending on the socket (POLLERR).
+int poll_one(socket_t s, bool write, int timeout_ms, bool* failed = nullptr) {
 #ifdef _WIN32
   WSAPOLLFD p{};
   p.fd = s;
@@ -25,7 +26,6 @@ int poll_one(socket_t s, bool write, int timeout_ms) {
   if (r > 0 && (p.revents & (POLLERR | POLLHUP | POLLNVAL)) && write) {
     return -1;
   }
-  return r;
 #else
   pollfd p{};
   p.fd = s;
@@ -37,8 +37,11 @@ int poll_one(socket_t s, bool write, int timeout_ms) {
   if (r > 0 && (p.revents & (POLLERR | POLLNVAL)) && write) {
     return -1;
   }
-  return r;
 #endif
+  if (failed) {
+    *failed = r > 0 && (p.revents & POLLERR) != 0;
+  }
+  return r;
 }
 
 bool would_block() {
@@ -63,10 +66,22 @@ void to_string(const sockaddr_storage& ss, std::string& ip, int& port) {
   ip = buf;
 }
 
+// One end's address through `query` (getpeername or getsockname); "" and -1 if it fails.
+template <typename Query>
+void end_address(socket_t s, std::string& ip, int& port, Query query) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  ip.clear();
+  port = -1;
+  if (query(s, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+    to_string(ss, ip, port);
+  }
+}
+
 }  // namespace
 
-int wait_readable(socket_t s, int timeout_ms) {
-  return poll_one(s, false, timeout_ms);
+int wait_readable(socket_t s, int timeout_ms, bool* failed) {
+  return poll_one(s, false, timeout_ms, failed);
 }
 int wait_writable(socket_t s, int timeout_ms) {
   return poll_one(s, true, timeout_ms);
@@ -143,23 +158,11 @@ void relisten(socket_t s, int backlog) {
 }
 
 void peer_address(socket_t s, std::string& ip, int& port) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  ip.clear();
-  port = -1;
-  if (::getpeername(s, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-    to_string(ss, ip, port);
-  }
+  end_address(s, ip, port, [](socket_t x, sockaddr* a, socklen_t* l) { return ::getpeername(x, a, l); });
 }
 
 void local_address(socket_t s, std::string& ip, int& port) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  ip.clear();
-  port = -1;
-  if (::getsockname(s, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-    to_string(ss, ip, port);
-  }
+  end_address(s, ip, port, [](socket_t x, sockaddr* a, socklen_t* l) { return ::getsockname(x, a, l); });
 }
 
 }  // namespace ls::sock

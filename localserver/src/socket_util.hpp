@@ -8,8 +8,10 @@
 
 namespace ls::sock {
 
-// >0 readable (data, EOF or error pending), 0 timed out, <0 error.
-int wait_readable(socket_t s, int timeout_ms);
+// >0 readable (data, EOF or error pending), 0 timed out, <0 error. `failed` (optional) tells
+// whether an error is pending, e.g. the peer reset the connection: Wine's recv() then returns 0
+// as for an orderly close, where Windows' fails with WSAECONNRESET.
+int wait_readable(socket_t s, int timeout_ms, bool* failed = nullptr);
 // >0 writable, 0 timed out, <0 error.
 int wait_writable(socket_t s, int timeout_ms);
 // True if the peer has closed or reset the connection (checked without blocking and

@@ -18,22 +18,11 @@ bool body_matches_generator(const std::string& body, std::uint64_t seed, std::ui
 
 }  // namespace
 
-class HttpBasic : public ServerTest {
- protected:
-  void SetUp() override {
-    ServerTest::SetUp();
-    auto s = create();
-    id_ = s["id"];
-    c_ = client(s["port"]);
-  }
-  std::string id_;
-  std::unique_ptr<httplib::Client> c_;
-};
+class HttpBasic : public ScenarioTest {};
 
 TEST_F(HttpBasic, GetEchoesArgsAndHeaders) {
-  auto r = c_->Get("/get?a=1&b=2&b=3", {{"X-Test", "yes"}, {"Accept-Encoding", "gzip"}});
+  auto r = get_expect("/get?a=1&b=2&b=3", 200, {{"X-Test", "yes"}, {"Accept-Encoding", "gzip"}});
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 200);
   EXPECT_FALSE(r->has_header("Content-Encoding"));  // never compressed
   auto j = json::parse(r->body);
   EXPECT_EQ(j["args"]["a"], "1");
@@ -62,7 +51,7 @@ TEST_F(HttpBasic, AnythingAnyMethodEchoesBody) {
   r = c_->Delete("/anything");
   ASSERT_TRUE(r);
   EXPECT_EQ(json::parse(r->body)["method"], "DELETE");
-  auto log = get("/scenarios/" + id_ + "/log");
+  auto log = this->log();
   EXPECT_EQ(log[0]["body_size"], 7);
   EXPECT_EQ(log[0]["path"], "/anything/sub/path");
 }
@@ -83,9 +72,8 @@ TEST_F(HttpBasic, Status) {
 }
 
 TEST_F(HttpBasic, BytesDeterministic) {
-  auto r = c_->Get("/bytes/100000?seed=7");
+  auto r = get_expect("/bytes/100000?seed=7", 200);
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->get_header_value("Content-Type"), "application/octet-stream");
   EXPECT_EQ(r->get_header_value("Content-Length"), "100000");
   ASSERT_EQ(r->body.size(), 100000u);
@@ -93,66 +81,46 @@ TEST_F(HttpBasic, BytesDeterministic) {
   r = c_->Get("/bytes/0");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body.size(), 0u);
-  for (const char* bad : {"/bytes/-1", "/bytes/67108865", "/bytes/1?seed=x", "/bytes/1?seed=4294967296"}) {
-    r = c_->Get(bad);
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 400) << bad;
-  }
+  expect_status_for_each({"/bytes/-1", "/bytes/67108865", "/bytes/1?seed=x", "/bytes/1?seed=4294967296"},
+                         400);
 }
 
 TEST_F(HttpBasic, ResponseHeaders) {
-  auto r = c_->Get("/response-headers?X-One=1&X-Two=two");
+  auto r = get_expect("/response-headers?X-One=1&X-Two=two", 200);
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->get_header_value("X-One"), "1");
   EXPECT_EQ(r->get_header_value("X-Two"), "two");
-  for (const char* bad : {"/response-headers?Bad%20Name=1", "/response-headers?X=a%0d%0ab",
-                          "/response-headers?Content-Length=5"}) {
-    r = c_->Get(bad);
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 400) << bad;
-  }
+  expect_status_for_each({"/response-headers?Bad%20Name=1", "/response-headers?X=a%0d%0ab",
+                          "/response-headers?Content-Length=5"},
+                         400);
 }
 
 TEST_F(HttpBasic, Redirect) {
-  auto r = c_->Get("/redirect/3");
+  auto r = get_expect("/redirect/3", 302);
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 302);
   EXPECT_EQ(r->get_header_value("Location"), "/redirect/2");
   r = c_->Get("/redirect/1");
   EXPECT_EQ(r->get_header_value("Location"), "/get");
   c_->set_follow_location(true);
-  r = c_->Get("/redirect/3");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(status_of("/redirect/3"), 200);
   EXPECT_EQ(stats(id_)["requests"], 6);
-  for (const char* bad : {"/redirect/0", "/redirect/101", "/redirect/x"}) {
-    r = c_->Get(bad);
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 400) << bad;
-  }
+  expect_status_for_each({"/redirect/0", "/redirect/101", "/redirect/x"}, 400);
 }
 
 TEST_F(HttpBasic, UnknownPath404WithSeqHeaders) {
-  auto r = c_->Get("/nope");
+  auto r = get_expect("/nope", 404);
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 404);
   EXPECT_EQ(r->get_header_value("X-Request-Seq"), "1");
   EXPECT_TRUE(json::parse(r->body)["error"].is_string());
-  r = c_->Get("/status/");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(status_of("/status/"), 404);
 }
 
 TEST_F(HttpBasic, ReservedDelayParameter) {
   auto t0 = std::chrono::steady_clock::now();
-  auto r = c_->Get("/get?_delay_ms=150");
+  auto r = get_expect("/get?_delay_ms=150", 200);
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 200);
   EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(140));
-  r = c_->Get("/get?_delay_ms=60001");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(status_of("/get?_delay_ms=60001"), 400);
 }
 
 TEST_F(HttpBasic, HeadHasNoBody) {

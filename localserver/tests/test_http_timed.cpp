@@ -8,38 +8,15 @@ using namespace lstest;
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-class HttpTimed : public ServerTest {
- protected:
-  void SetUp() override {
-    ServerTest::SetUp();
-    auto s = create();
-    id_ = s["id"];
-    port_ = s["port"];
-    c_ = client(port_);
-  }
-  json log() { return get("/scenarios/" + id_ + "/log"); }
-  int await(const std::string& q) {
-    int code = 0;
-    get("/scenarios/" + id_ + "/await?" + q, &code);
-    return code;
-  }
-  std::string id_;
-  int port_ = 0;
-  std::unique_ptr<httplib::Client> c_;
-};
+class HttpTimed : public ScenarioTest {};
 
 TEST_F(HttpTimed, Delay) {
   auto t0 = Clock::now();
-  auto r = c_->Get("/delay/120");
+  auto r = get_expect("/delay/120", 200);
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 200);
   EXPECT_GE(Clock::now() - t0, milliseconds(115));
   EXPECT_EQ(r->get_header_value("Content-Type"), "application/octet-stream");
-  for (const char* bad : {"/delay/60001", "/delay/x", "/delay/-5"}) {
-    r = c_->Get(bad);
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 400) << bad;
-  }
+  expect_status_for_each({"/delay/60001", "/delay/x", "/delay/-5"}, 400);
 }
 
 TEST_F(HttpTimed, DelayNoticesClientGone) {
@@ -58,37 +35,29 @@ TEST_F(HttpTimed, DelayNoticesClientGone) {
 
 TEST_F(HttpTimed, Drip) {
   auto t0 = Clock::now();
-  auto r = c_->Get("/drip?numbytes=5&duration=0.2&delay=0.1&code=201");
+  auto r = get_expect("/drip?numbytes=5&duration=0.2&delay=0.1&code=201", 201);
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 201);
   EXPECT_EQ(r->body, "*****");
   EXPECT_EQ(r->get_header_value("Content-Length"), "5");
   EXPECT_GE(Clock::now() - t0, milliseconds(290));
-  for (const char* bad : {"/drip?numbytes=-1", "/drip?duration=61", "/drip?delay=x", "/drip?code=99",
-                          "/drip?duration=40&delay=30", "/drip?duration=1e3"}) {
-    r = c_->Get(bad);
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 400) << bad;
-  }
+  expect_status_for_each({"/drip?numbytes=-1", "/drip?duration=61", "/drip?delay=x", "/drip?code=99",
+                          "/drip?duration=40&delay=30", "/drip?duration=1e3"},
+                         400);
 }
 
 TEST_F(HttpTimed, StreamBytesChunkedDeterministic) {
   auto t0 = Clock::now();
-  auto r = c_->Get("/stream-bytes/5000?chunk_size=1000&chunk_delay_ms=20&seed=3");
+  auto r = get_expect("/stream-bytes/5000?chunk_size=1000&chunk_delay_ms=20&seed=3", 200);
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 200);
   EXPECT_GE(Clock::now() - t0, milliseconds(75));
   EXPECT_EQ(r->get_header_value("Transfer-Encoding"), "chunked");
   ASSERT_EQ(r->body.size(), 5000u);
   for (size_t i = 0; i < r->body.size(); ++i) {
     ASSERT_EQ(static_cast<unsigned char>(r->body[i]), ls::gen_byte(3, i)) << i;
   }
-  for (const char* bad : {"/stream-bytes/67108865", "/stream-bytes/10?chunk_size=0",
-                          "/stream-bytes/100000?chunk_size=1&chunk_delay_ms=10", "/stream-bytes/x"}) {
-    r = c_->Get(bad);
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 400) << bad;
-  }
+  expect_status_for_each({"/stream-bytes/67108865", "/stream-bytes/10?chunk_size=0",
+                          "/stream-bytes/100000?chunk_size=1&chunk_delay_ms=10", "/stream-bytes/x"},
+                         400);
 }
 
 TEST_F(HttpTimed, ChunkedAbortEndsMidBody) {
@@ -101,21 +70,15 @@ TEST_F(HttpTimed, ChunkedAbortEndsMidBody) {
   EXPECT_GE(body.size(), 3000u);
   auto r = c_->Get("/chunked-abort?after=10");
   EXPECT_FALSE(r && r->status == 200 && r->body.size() == 10 && false);
-  r = c_->Get("/chunked-abort?after=-1");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(status_of("/chunked-abort?after=-1"), 400);
 }
 
 TEST_F(HttpTimed, HoldTimeoutIs504WithReason) {
-  auto r = c_->Get("/hold/never?timeout_ms=100");
+  auto r = get_expect("/hold/never?timeout_ms=100", 504);
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 504);
   EXPECT_NE(r->body.find("not released"), std::string::npos);
-  for (const char* bad : {"/hold/a%20b?timeout_ms=1", "/hold/g?timeout_ms=60001", "/hold/g?timeout_ms=x"}) {
-    r = c_->Get(bad);
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 400) << bad;
-  }
+  expect_status_for_each({"/hold/a%20b?timeout_ms=1", "/hold/g?timeout_ms=60001", "/hold/g?timeout_ms=x"},
+                         400);
 }
 
 TEST_F(HttpTimed, HoldNoticesClientGone) {

@@ -5,16 +5,9 @@
 using namespace lstest;
 using Clock = std::chrono::steady_clock;
 
-class Raw : public ServerTest {
+class Raw : public ScenarioTest {
  protected:
-  void SetUp() override {
-    ServerTest::SetUp();
-    auto s = create("raw");
-    id_ = s["id"];
-    port_ = s["port"];
-  }
-  std::string id_;
-  int port_ = 0;
+  Raw() : ScenarioTest("raw") {}
 };
 
 TEST_F(Raw, CloseAfterHeaders) {
@@ -25,7 +18,7 @@ TEST_F(Raw, CloseAfterHeaders) {
   EXPECT_NE(got.find("Content-Length: 100"), std::string::npos);
   EXPECT_NE(got.find("X-Conn-Id: 1"), std::string::npos);
   EXPECT_EQ(got.substr(got.find("\r\n\r\n") + 4), "");
-  auto log = get("/scenarios/" + id_ + "/log");
+  auto log = this->log();
   ASSERT_EQ(log.size(), 1u);
   EXPECT_EQ(log[0]["path"], "/close-after-headers");
   EXPECT_EQ(log[0]["headers"]["Host"], "x");
@@ -46,21 +39,16 @@ TEST_F(Raw, NeverAnswerUntilClientLeaves) {
   EXPECT_EQ(c.ended_by(), 0);
   EXPECT_EQ(stats(id_)["inflight"], 1);
   c.close();
-  int code = 0;
-  get("/scenarios/" + id_ + "/await?requests=1&timeout_ms=3000", &code);
-  EXPECT_EQ(code, 200);
-  auto log = get("/scenarios/" + id_ + "/log");
+  EXPECT_EQ(await("requests=1&timeout_ms=3000"), 200);
+  auto log = this->log();
   EXPECT_EQ(log[0]["client_gone"], true);
-  get("/scenarios/" + id_ + "/await?open=0&timeout_ms=3000", &code);
-  EXPECT_EQ(code, 200);
+  EXPECT_EQ(await("open=0&timeout_ms=3000"), 200);
 }
 
 TEST_F(Raw, NeverAnswerEndsWhenScenarioDeleted) {
   RawConn c(port_);
   c.send("GET /never-answer HTTP/1.1\r\nHost: x\r\n\r\n");
-  int code = 0;
-  get("/scenarios/" + id_ + "/await?inflight=1&timeout_ms=3000", &code);
-  ASSERT_EQ(code, 200);
+  ASSERT_EQ(await("inflight=1&timeout_ms=3000"), 200);
   auto t0 = Clock::now();
   ASSERT_TRUE(control().Delete("/scenarios/" + id_));
   c.read(3000);

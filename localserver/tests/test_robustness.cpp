@@ -7,22 +7,14 @@
 using namespace lstest;
 using Clock = std::chrono::steady_clock;
 
-class Robustness : public ServerTest {
+class Robustness : public ScenarioTest {
  protected:
-  void SetUp() override {
-    ServerTest::SetUp();
-    auto s = create();
-    id_ = s["id"];
-    port_ = s["port"];
-  }
   void expect_still_serving() {
     auto c = client(port_);
     auto r = c->Get("/get");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
   }
-  std::string id_;
-  int port_ = 0;
 };
 
 TEST_F(Robustness, MalformedRequestLine) {

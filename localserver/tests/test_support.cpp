@@ -44,9 +44,16 @@ json ServerTest::create(const std::string& kind) {
 }
 
 json ServerTest::get(const std::string& path, int* status) {
-  auto r = control_->Get(path);
+  return parsed(control_->Get(path), "GET", path, status);
+}
+
+json ServerTest::post(const std::string& path, int* status) {
+  return parsed(control_->Post(path), "POST", path, status);
+}
+
+json ServerTest::parsed(const httplib::Result& r, const char* method, const std::string& path, int* status) {
   if (!r) {
-    ADD_FAILURE() << "GET " << path << " failed";
+    ADD_FAILURE() << method << " " << path << " failed";
     return json();
   }
   if (status) {
@@ -55,16 +62,44 @@ json ServerTest::get(const std::string& path, int* status) {
   return json::parse(r->body, nullptr, false);
 }
 
-json ServerTest::post(const std::string& path, int* status) {
-  auto r = control_->Post(path);
+void ScenarioTest::SetUp() {
+  ServerTest::SetUp();
+  auto s = create(kind_);
+  id_ = s["id"];
+  port_ = s["port"];
+  c_ = client(port_);
+}
+
+int ScenarioTest::await(const std::string& query) {
+  int code = 0;
+  get("/scenarios/" + id_ + "/await?" + query, &code);
+  return code;
+}
+
+httplib::Result ScenarioTest::get_expect(const std::string& path, int status,
+                                         const httplib::Headers& headers) {
+  auto r = c_->Get(path, headers);
   if (!r) {
-    ADD_FAILURE() << "POST " << path << " failed";
-    return json();
+    ADD_FAILURE() << "GET " << path << ": no response";
+  } else {
+    EXPECT_EQ(r->status, status) << "GET " << path;
   }
-  if (status) {
-    *status = r->status;
+  return r;
+}
+
+int ScenarioTest::status_of(const std::string& path, const httplib::Headers& headers) {
+  auto r = c_->Get(path, headers);
+  if (!r) {
+    ADD_FAILURE() << "GET " << path << ": no response";
+    return -1;
   }
-  return json::parse(r->body, nullptr, false);
+  return r->status;
+}
+
+void ScenarioTest::expect_status_for_each(std::initializer_list<const char*> paths, int status) {
+  for (const char* path : paths) {
+    EXPECT_EQ(status_of(path), status) << path;
+  }
 }
 
 RawConn::RawConn(int port) {
@@ -101,12 +136,13 @@ std::string RawConn::read(int timeout_ms, const std::string& until) {
     auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
             .count();
-    if (left <= 0 || ls::sock::wait_readable(s_, static_cast<int>(left)) <= 0) {
+    bool failed = false;
+    if (left <= 0 || ls::sock::wait_readable(s_, static_cast<int>(left), &failed) <= 0) {
       break;
     }
     auto n = ls::sock::recv_some(s_, buf, sizeof buf);
     if (n <= 0) {
-      ended_by_ = n == 0 ? 1 : 2;
+      ended_by_ = n == 0 && !failed ? 1 : 2;
       break;
     }
     out.append(buf, static_cast<size_t>(n));

@@ -7,8 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <initializer_list>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace lstest {
 
@@ -33,6 +35,33 @@ class ServerTest : public ::testing::Test {
   int control_port_ = 0;
   std::unique_ptr<httplib::Client> control_;
   std::atomic<bool> shutdown_called_{false};
+
+ private:
+  json parsed(const httplib::Result& r, const char* method, const std::string& path, int* status);
+};
+
+// A ServerTest with one scenario of its kind created for each test: its id, its port and a client.
+class ScenarioTest : public ServerTest {
+ protected:
+  explicit ScenarioTest(std::string kind = "http") : kind_(std::move(kind)) {}
+  void SetUp() override;
+
+  json log() { return get("/scenarios/" + id_ + "/log"); }
+  // GET /scenarios/<id>/await?<query>: the status (200 once the condition held, 408 on timeout).
+  int await(const std::string& query);
+  // GET `path` on the scenario, expecting a response with `status` (a failure names the path).
+  httplib::Result get_expect(const std::string& path, int status, const httplib::Headers& headers = {});
+  // The status of GET `path` on the scenario, or -1 (with a failure) if no response came.
+  int status_of(const std::string& path, const httplib::Headers& headers = {});
+  // Each path answers `status`.
+  void expect_status_for_each(std::initializer_list<const char*> paths, int status);
+
+  std::string id_;
+  int port_ = 0;
+  std::unique_ptr<httplib::Client> c_;
+
+ private:
+  std::string kind_;
 };
 
 // A raw TCP client for byte-level tests (malformed requests, abrupt closes).

@@ -14,25 +14,39 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-class Ws : public ServerTest {
+using WsStream = websocket::stream<tcp::socket>;
+
+class Ws : public ScenarioTest {
  protected:
-  void SetUp() override {
-    ServerTest::SetUp();
-    auto s = create("ws");
-    id_ = s["id"];
-    port_ = s["port"];
-  }
-  // Connected and upgraded client stream.
-  std::unique_ptr<websocket::stream<tcp::socket>> connect(const std::string& target = "/websocket/echo") {
-    auto ws = std::make_unique<websocket::stream<tcp::socket>>(ioc_);
+  Ws() : ScenarioTest("ws") {}
+  // A client stream connected to the scenario, not yet upgraded.
+  std::unique_ptr<WsStream> open_stream() {
+    auto ws = std::make_unique<WsStream>(ioc_);
     ws->next_layer().connect(
         tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
+    return ws;
+  }
+  // Connected and upgraded client stream.
+  std::unique_ptr<WsStream> connect(const std::string& target = "/websocket/echo") {
+    auto ws = open_stream();
     websocket::response_type res;
     ws->handshake(res, "127.0.0.1", target);
     EXPECT_EQ(res["X-Conn-Id"], "1");
     return ws;
   }
-  std::string read_text(websocket::stream<tcp::socket>& ws, bool* text = nullptr) {
+  // Sends `message` as one text message.
+  static void send_text(WsStream& ws, const std::string& message) {
+    ws.text(true);
+    ws.write(net::buffer(message));
+  }
+  // Reads one message and returns how the read ended (set when the stream ended instead).
+  static beast::error_code read_error(WsStream& ws) {
+    beast::flat_buffer b;
+    beast::error_code ec;
+    ws.read(b, ec);
+    return ec;
+  }
+  std::string read_text(WsStream& ws, bool* text = nullptr) {
     beast::flat_buffer b;
     ws.read(b);
     if (text) {
@@ -41,8 +55,6 @@ class Ws : public ServerTest {
     return beast::buffers_to_string(b.data());
   }
   net::io_context ioc_;
-  std::string id_;
-  int port_ = 0;
 };
 
 TEST_F(Ws, EchoKeepsMessageType) {
@@ -58,13 +70,11 @@ TEST_F(Ws, EchoKeepsMessageType) {
   EXPECT_EQ(read_text(*ws, &text), bin);
   EXPECT_FALSE(text);
   ws->close(websocket::close_code::normal);
-  int code = 0;
-  get("/scenarios/" + id_ + "/await?open=0&timeout_ms=3000", &code);
-  EXPECT_EQ(code, 200);
+  EXPECT_EQ(await("open=0&timeout_ms=3000"), 200);
   auto st = stats(id_);
   EXPECT_EQ(st["connections_accepted"], 1);
   EXPECT_EQ(st["connections"]["1"], json::array({1, 2, 3}));
-  auto log = get("/scenarios/" + id_ + "/log");
+  auto log = this->log();
   ASSERT_EQ(log.size(), 3u);
   EXPECT_EQ(log[0]["status"], 101);
   EXPECT_EQ(log[1]["method"], "WS");
@@ -103,49 +113,38 @@ TEST_F(Ws, PingGetsPong) {
     pong = pong || kind == websocket::frame_type::pong;
   });
   ws->ping({});
-  ws->text(true);
-  ws->write(net::buffer(std::string("after-ping")));
+  send_text(*ws, "after-ping");
   EXPECT_EQ(read_text(*ws), "after-ping");
   EXPECT_TRUE(pong);
 }
 
 TEST_F(Ws, CloseCommandStartsCloseHandshake) {
   auto ws = connect();
-  ws->text(true);
-  ws->write(net::buffer(std::string("!close")));
-  beast::flat_buffer b;
-  beast::error_code ec;
-  ws->read(b, ec);
+  send_text(*ws, "!close");
+  beast::error_code ec = read_error(*ws);
   EXPECT_EQ(ec, websocket::error::closed);
   EXPECT_EQ(ws->reason().code, websocket::close_code::normal);
 }
 
 TEST_F(Ws, AbortCommandResets) {
   auto ws = connect();
-  ws->text(true);
-  ws->write(net::buffer(std::string("!abort")));
-  beast::flat_buffer b;
-  beast::error_code ec;
-  ws->read(b, ec);
+  send_text(*ws, "!abort");
+  beast::error_code ec = read_error(*ws);
   EXPECT_TRUE(ec);
   EXPECT_NE(ec, websocket::error::closed);
 }
 
 TEST_F(Ws, ShutdownSendCommandEndsStreamWithoutCloseFrame) {
   auto ws = connect();
-  ws->text(true);
-  ws->write(net::buffer(std::string("!shutdown-send")));
-  beast::flat_buffer b;
-  beast::error_code ec;
-  ws->read(b, ec);
+  send_text(*ws, "!shutdown-send");
+  beast::error_code ec = read_error(*ws);
   EXPECT_EQ(ec, net::error::eof);
 }
 
 TEST_F(Ws, DelayCommand) {
   auto ws = connect();
-  ws->text(true);
   auto t0 = Clock::now();
-  ws->write(net::buffer(std::string("!delay 150 later")));
+  send_text(*ws, "!delay 150 later");
   EXPECT_EQ(read_text(*ws), "later");
   EXPECT_GE(Clock::now() - t0, std::chrono::milliseconds(140));
   ws->write(net::buffer(std::string("!delay x y")));
@@ -154,11 +153,8 @@ TEST_F(Ws, DelayCommand) {
 
 TEST_F(Ws, MaxSizeEnforced) {
   auto ws = connect("/websocket/echo?max_size=10");
-  ws->text(true);
-  ws->write(net::buffer(std::string(100, 'y')));
-  beast::flat_buffer b;
-  beast::error_code ec;
-  ws->read(b, ec);
+  send_text(*ws, std::string(100, 'y'));
+  beast::error_code ec = read_error(*ws);
   EXPECT_EQ(ec, websocket::error::closed);
   EXPECT_EQ(ws->reason().code, websocket::close_code::too_big);
 }
@@ -172,9 +168,7 @@ TEST_F(Ws, BadTargetsAndPlainHttp) {
   r = client(port_)->Get("/other");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 404);
-  auto ws = std::make_unique<websocket::stream<tcp::socket>>(ioc_);
-  ws->next_layer().connect(
-      tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)));
+  auto ws = open_stream();
   beast::error_code ec;
   ws->handshake("127.0.0.1", "/websocket/echo?max_size=0", ec);
   EXPECT_TRUE(ec);
@@ -186,9 +180,6 @@ TEST_F(Ws, DeleteClosesOpenConnections) {
   auto r = control().Delete("/scenarios/" + id_);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
-  beast::flat_buffer b;
-  beast::error_code ec;
-  ws->read(b, ec);
-  EXPECT_TRUE(ec);
+  EXPECT_TRUE(read_error(*ws));
   EXPECT_LT(Clock::now() - t0, std::chrono::seconds(2));
 }

@@ -65,8 +65,9 @@ class FaultReport:
 
 
 def find_faults(results_dir):
-    """faults.json of the results directory, else of the run directory holding it, else None."""
-    for d in (results_dir, results_dir.parent):
+    """faults.json of the results directory, else of the run directory holding it, else the one
+    `scripts/conformance faults` wrote in that build tree (faults/faults.json), else None."""
+    for d in (results_dir, results_dir.parent, results_dir.parent / "faults"):
         if (d / FILE_NAME).is_file():
             return d / FILE_NAME
     return None

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "hc/expectation.h"
+#include "hc/platform.h"
 
 namespace {
 
@@ -43,6 +44,30 @@ TEST(HcExpectation, FailuresOnOtherThreadsAreInterceptedToo) {
   hc::CheckExpecting(hc::Divergence{true, "selftest reason"},
                      [] { std::thread([] { ADD_FAILURE() << "from another thread"; }).join(); });
   EXPECT_EQ(Property("hc_verdict"), "known_divergence");
+}
+
+TEST(HcExpectation, IntermittentDivergenceThatDoesNotOccurPassesAndSaysSo) {
+  hc::CheckExpecting(hc::Intermittent(hc::Divergence{true, "selftest race"}), [] {});
+  EXPECT_EQ(Property("hc_verdict"), "");
+  EXPECT_EQ(Property("hc_divergence_seen"), "no");
+  EXPECT_EQ(Property("hc_divergence_reason"), "selftest race");
+}
+
+TEST(HcExpectation, IntermittentDivergenceThatOccursIsAKnownDivergence) {
+  hc::CheckExpecting(hc::Intermittent(hc::Divergence{true, "selftest race"}),
+                     [] { EXPECT_EQ(1, 2) << "the race happened"; });
+  EXPECT_EQ(Property("hc_verdict"), "known_divergence");
+  EXPECT_EQ(Property("hc_divergence_seen"), "yes");
+}
+
+TEST(HcExpectation, OnWineFromComparesTheWineVersionNumerically) {
+  const hc::Platform& p = hc::CurrentPlatform();
+  EXPECT_EQ(hc::OnWineFrom("0.9", "r").applies, p.is_wine);
+  EXPECT_FALSE(hc::OnWineFrom("999.0", "r").applies);
+  if (p.is_wine) {
+    EXPECT_TRUE(hc::OnWineFrom(p.wine_version, "r").applies) << p.wine_version;
+    EXPECT_FALSE(hc::OnWineFrom(p.wine_version + ".999", "r").applies) << p.wine_version;
+  }
 }
 
 }  // namespace

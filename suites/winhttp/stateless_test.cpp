@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "hc/catalogue.h"
+#include "hc/expectation.h"
 #include "hc/text.h"
 #include "hc/thread_gang.h"
 #include "hc/winhttp/names.h"
@@ -32,6 +33,12 @@ constexpr int kCreatePasses = 12;  // 45 CreateUrl cases
 constexpr int kTimePasses = 24;    // 31 time conversion cases
 constexpr int kMixedPasses = 1;    // all 364 cases on 128 threads
 constexpr auto kGangBound = 60s;
+// Seen under Wine 10.0 in 5 of 6 runs, never under 8.0: WinHttpCrackUrl with ICU_DECODE gives a
+// wrong error or length for "http:" and "" when many threads call it, as if the decoded copy's
+// missing terminator let the parser read what another thread left in the heap.
+const char* const kCrackUrlRace =
+    "Wine 10.0: concurrent WinHttpCrackUrl(ICU_DECODE) calls sometimes return another error or length "
+    "for short URLs (\"http:\", \"\") than a single-threaded call";
 
 struct Case {
   std::string name;
@@ -334,7 +341,8 @@ std::vector<Case> TimeCases() {
 // two single-threaded runs 20 ms apart depends on the clock (Wine's WinHttpTimeToSystemTime fills
 // what it cannot parse from the current time), not on concurrency: it is left out of the comparison
 // and listed in the hc_clock_dependent_cases property.
-void ExpectConcurrentResultsEqualReference(std::vector<Case> cases, int threads, int passes) {
+void ExpectConcurrentResultsEqualReference(std::vector<Case> cases, int threads, int passes,
+                                           const hc::Divergence& divergence = {}) {
   std::vector<std::string> reference;
   reference.reserve(cases.size());
   for (const auto& c : cases)
@@ -377,14 +385,17 @@ void ExpectConcurrentResultsEqualReference(std::vector<Case> cases, int threads,
   std::string detail;
   for (const auto& f : first)
     detail += "\n  " + f;
-  EXPECT_EQ(mismatches.load(), 0) << mismatches.load() << " of " << calls.load() << " concurrent calls ("
-                                  << threads
-                                  << " threads) differed from the single-threaded result:" << detail;
+  hc::CheckExpecting(divergence, [&] {
+    EXPECT_EQ(mismatches.load(), 0) << mismatches.load() << " of " << calls.load() << " concurrent calls ("
+                                    << threads
+                                    << " threads) differed from the single-threaded result:" << detail;
+  });
 }
 
 TEST(WinHttpStateless, CrackUrlFromManyThreadsGivesTheSingleThreadedResults) {
   hc::Covers({"WH-STATELESS"});
-  ExpectConcurrentResultsEqualReference(CrackUrlCases(), kThreads, kCrackPasses);
+  ExpectConcurrentResultsEqualReference(CrackUrlCases(), kThreads, kCrackPasses,
+                                        hc::Intermittent(hc::OnWineFrom("10.0", kCrackUrlRace)));
 }
 
 TEST(WinHttpStateless, CreateUrlFromManyThreadsGivesTheSingleThreadedResults) {
@@ -404,7 +415,8 @@ TEST(WinHttpStateless, AllFourInterleavedFromManyThreadsGiveTheSingleThreadedRes
     all.push_back(std::move(c));
   for (auto& c : TimeCases())
     all.push_back(std::move(c));
-  ExpectConcurrentResultsEqualReference(all, kManyThreads, kMixedPasses);
+  ExpectConcurrentResultsEqualReference(all, kManyThreads, kMixedPasses,
+                                        hc::Intermittent(hc::OnWineFrom("10.0", kCrackUrlRace)));
 }
 
 }  // namespace

@@ -1,0 +1,28 @@
+// wi-cache-lock-not-held: RetrieveUrlCacheEntryFile succeeds but does not keep the entry locked
+// (the proxy unlocks it at once): the cache manager may delete the file while the caller uses it.
+#include <windows.h>
+#include <wininet.h>
+
+#include "proxy.h"
+
+extern "C" BOOL WINAPI hc_fault_RetrieveUrlCacheEntryFileA(LPCSTR url, LPINTERNET_CACHE_ENTRY_INFOA info,
+                                                           LPDWORD size, DWORD reserved) {
+  static const auto real =
+      hc::fault::Real<decltype(&RetrieveUrlCacheEntryFileA)>("RetrieveUrlCacheEntryFileA");
+  static const auto unlock = hc::fault::Real<decltype(&UnlockUrlCacheEntryFileA)>("UnlockUrlCacheEntryFileA");
+  const BOOL ok = real(url, info, size, reserved);
+  if (ok && unlock(url, 0))
+    hc::fault::Fired();
+  return ok;
+}
+
+extern "C" BOOL WINAPI hc_fault_RetrieveUrlCacheEntryFileW(LPCWSTR url, LPINTERNET_CACHE_ENTRY_INFOW info,
+                                                           LPDWORD size, DWORD reserved) {
+  static const auto real =
+      hc::fault::Real<decltype(&RetrieveUrlCacheEntryFileW)>("RetrieveUrlCacheEntryFileW");
+  static const auto unlock = hc::fault::Real<decltype(&UnlockUrlCacheEntryFileW)>("UnlockUrlCacheEntryFileW");
+  const BOOL ok = real(url, info, size, reserved);
+  if (ok && unlock(url, 0))
+    hc::fault::Fired();
+  return ok;
+}

@@ -1,0 +1,25 @@
+// wi-openrequest-shared-object: HttpOpenRequestA takes the object name through one process-wide
+// pointer, with a race window: requests created at once on a shared connect handle can get each
+// other's URL.
+#include <windows.h>
+#include <wininet.h>
+
+#include <atomic>
+
+#include "proxy.h"
+
+namespace {
+std::atomic<LPCSTR> g_object{nullptr};  // the fault
+}  // namespace
+
+extern "C" HINTERNET WINAPI hc_fault_HttpOpenRequestA(HINTERNET connect, LPCSTR verb, LPCSTR object,
+                                                      LPCSTR version, LPCSTR referrer, LPCSTR* accept_types,
+                                                      DWORD flags, DWORD_PTR context) {
+  static const auto real = hc::fault::Real<decltype(&HttpOpenRequestA)>("HttpOpenRequestA");
+  g_object.store(object);
+  hc::fault::RaceWindow();
+  const LPCSTR used = g_object.load();
+  if (used != object)
+    hc::fault::Fired();
+  return real(connect, verb, used, version, referrer, accept_types, flags, context);
+}
