@@ -2,11 +2,15 @@
 // WinHttpReceiveResponse, WinHttpReadData and WinHttpCloseHandle may be called by many threads at
 // once when each thread uses its own handle. Synchronous and asynchronous, GET and POST with
 // written bodies, content-length and chunked responses: every body is checked byte for byte and
-// the server's log must hold exactly the requests sent, none lost, none duplicated.
+// the server's log must hold exactly the requests sent, none lost, none duplicated. That the
+// handles are independent, not merely taking turns, shows in requests held at the server's gate:
+// all of them are there at the same moment before any is answered.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include <hc_protocol/body_pattern.h>
 
@@ -33,6 +37,8 @@ constexpr int kRequestsPerThread = 2;
 constexpr auto kGangBound = 60s;
 constexpr auto kStepBound = 20s;
 constexpr auto kClosingBound = 10s;
+constexpr auto kInFlightParkBound = 30s;  // every held request reaches the gate within this
+constexpr int kInFlightHoldMs = 40000;    // the server answers a held request by itself after this
 
 class WinHttpIndependentHandles : public hc::winhttp::SuiteTest {
  protected:
@@ -98,6 +104,35 @@ TEST_F(WinHttpIndependentHandles, AsyncRequestsDrivenFromManyThreadsEachOnItsOwn
   EXPECT_TRUE(load.NoProblems()) << client().recorder().Dump(100);
   EXPECT_TRUE(load.MatchesLog(server()));
   EXPECT_TRUE(hc::AwaitAllClosed(client().owner(), kClosingBound));
+}
+
+TEST_F(WinHttpIndependentHandles, RequestsFromManyThreadsOnTheirOwnHandlesAreAllInFlightAtOnce) {
+  hc::Covers({"WH-INDEPENDENT"});
+  ASSERT_TRUE(OpenConnection());
+  const std::string gate = "independent";
+  ::testing::AssertionResult all_parked = ::testing::AssertionFailure() << "the conductor did not run";
+  hc::RequestLoad load;
+  // kThreads threads send a synchronous request each, on a handle of its own, to the gate; one
+  // more thread waits until the server holds all of them at once, then opens the gate.
+  load.Run(kThreads + 1, kGangBound, [&](int t) {
+    if (t == kThreads) {
+      all_parked = server().AwaitParked(kThreads, kInFlightParkBound, gate);
+      server().Release(gate);
+      return;
+    }
+    const std::string query = "timeout_ms=" + std::to_string(kInFlightHoldMs) + "&t=" + std::to_string(t);
+    const std::string target = "/hold/" + gate + "?" + query;
+    const auto r = hc::winhttp::SyncRequest(connect(), L"GET", target);
+    std::string problem =
+        r.error != 0 ? target + ": " + r.Describe() : hc::EchoProblem(r.status, r.body, target);
+    if (problem.empty() && !nlohmann::json::parse(r.body, nullptr, false).value("released", false))
+      problem = target + ": answered without being released at the gate: " + r.body.substr(0, 200);
+    load.Sent(t, {hc::LogKey("GET", "/hold/" + gate, query), problem});
+  });
+  EXPECT_TRUE(all_parked) << "the " << kThreads
+                          << " requests were never all in flight at once: their handles took turns";
+  EXPECT_TRUE(load.NoProblems());
+  EXPECT_TRUE(load.MatchesLog(server()));
 }
 
 TEST_F(WinHttpIndependentHandles, CloseFromManyThreadsAtOnceEachOnItsOwnHandle) {

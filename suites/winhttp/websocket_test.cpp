@@ -3,7 +3,9 @@
 // send (WinHttpWebSocketSend, or WinHttpWebSocketShutdown) while another receives;
 // WinHttpWebSocketClose operates on both sides and is called here only when no send or receive
 // runs (calling it during one is in suites/unsafe). Asynchronous mode, against the ws scenario's
-// /websocket/echo; every wait is bounded and reports the recorded notifications.
+// /websocket/echo; every wait is bounded and reports the recorded notifications, and so is every
+// send and shutdown call itself (kCallBound, well inside the watchdog's bound): a side that waits
+// for the other one fails the test with what it waited for.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -43,10 +46,49 @@ constexpr int kOneOpSockets = 8;  // sockets tried in turn by one thread (no con
 constexpr int kMessages = 40;
 constexpr int kEchoesBeforeClose = 3;
 constexpr auto kOpBound = 30s;
+// A send or shutdown returns at once in asynchronous mode; one still running after this waits
+// for something (the other side's pending receive).
+constexpr auto kCallBound = 10s;
 constexpr auto kGangBound = 120s;
 constexpr auto kNormalClosure = static_cast<USHORT>(WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS);  // 1000
 
 class WebSocket;
+
+// Runs call on a thread of its own: true, with its result in *result, if it returned within
+// bound; false if not (it is left to return on its own: its thread touches nothing but the shared
+// state and what call captured, the socket's context, which the owner keeps).
+bool ReturnsWithin(std::chrono::milliseconds bound, std::function<DWORD()> call, DWORD* result) {
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    DWORD result = 0;
+  };
+  auto state = std::make_shared<State>();
+  std::thread t([state, call = std::move(call)] {
+    const DWORD r = call();
+    std::lock_guard lock(state->mu);
+    state->result = r;
+    state->done = true;
+    state->cv.notify_all();
+  });
+  std::unique_lock lock(state->mu);
+  if (!state->cv.wait_for(lock, bound, [&] { return state->done; })) {
+    lock.unlock();
+    t.detach();
+    return false;
+  }
+  *result = state->result;
+  lock.unlock();
+  t.join();
+  return true;
+}
+
+std::string NotReturned(const char* call) {
+  return std::string(call) + " did not return within " +
+         std::to_string(std::chrono::milliseconds(kCallBound).count()) +
+         " ms: it waits for something (a pending receive on the other side?)";
+}
 
 class WinHttpWebSocket : public hc::winhttp::SuiteTest {
  protected:
@@ -144,10 +186,21 @@ class WebSocket : public Context {
     return WinHttpWebSocketSend(handle(), WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE, send_buffer.data(),
                                 static_cast<DWORD>(send_buffer.size()));
   }
+  // SendText, which must return NO_ERROR within kCallBound.
+  ::testing::AssertionResult Send(const std::string& text) {
+    DWORD e = ERROR_INVALID_FUNCTION;
+    if (!ReturnsWithin(
+            kCallBound, [this, text] { return SendText(text); }, &e))
+      return ::testing::AssertionFailure() << NotReturned("WinHttpWebSocketSend") << "; notifications:\n"
+                                           << owner().recorder().Dump(50);
+    if (e != NO_ERROR)
+      return ::testing::AssertionFailure() << "WinHttpWebSocketSend: " << ErrorName(e);
+    return ::testing::AssertionSuccess();
+  }
   // Sends text and waits for its echo; empty on success, else what went wrong.
   std::string Echo(const std::string& text) {
-    if (DWORD e = SendText(text); e != NO_ERROR)
-      return "WinHttpWebSocketSend: " + ErrorName(e);
+    if (auto ok = Send(text); !ok)
+      return ok.message();
     WsEvent w, r;
     if (auto ok = Await(WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, w); !ok)
       return ok.message();
@@ -388,8 +441,8 @@ TEST_F(WinHttpWebSocket, SendOnOneThreadWhileAnotherReceives) {
       const std::string text = "socket " + std::to_string(s) + " message " + std::to_string(m);
       WsEvent e;
       if (t % 2 == 0) {
-        if (DWORD err = ws.SendText(text); err != NO_ERROR)
-          return problem(s, "send " + std::to_string(m) + ": " + ErrorName(err));
+        if (auto ok = ws.Send(text); !ok)
+          return problem(s, "send " + std::to_string(m) + ": " + ok.message());
         if (auto ok = ws.Await(WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, e); !ok)
           return problem(s, ok.message());
         if (e.status != WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE)
@@ -429,14 +482,26 @@ TEST_F(WinHttpWebSocket, ShutdownWhileAReceiveIsPending) {
         << "a receive completed with nothing sent";
   // Thread s shuts the send side of socket s down while that socket's receive is pending, all at once.
   std::vector<DWORD> shutdown_results(sockets.size(), ERROR_INVALID_FUNCTION);
+  std::vector<char> returned(sockets.size(), 0);
   hc::RunGang(kShutdownSockets, kGangBound, [&](int s) {
-    shutdown_results[static_cast<std::size_t>(s)] =
-        WinHttpWebSocketShutdown(sockets[static_cast<std::size_t>(s)]->handle(), kNormalClosure,
-                                 const_cast<char*>(kBye), sizeof(kBye) - 1);
+    HINTERNET h = sockets[static_cast<std::size_t>(s)]->handle();
+    returned[static_cast<std::size_t>(s)] = ReturnsWithin(
+        kCallBound,
+        [h] {
+          return WinHttpWebSocketShutdown(h, kNormalClosure, const_cast<char*>(kBye), sizeof(kBye) - 1);
+        },
+        &shutdown_results[static_cast<std::size_t>(s)]);
   });
-  for (std::size_t s = 0; s < sockets.size(); ++s)
+  for (std::size_t s = 0; s < sockets.size(); ++s) {
+    EXPECT_TRUE(returned[s]) << "socket " << s << ": " << NotReturned("WinHttpWebSocketShutdown");
     EXPECT_EQ(shutdown_results[s], static_cast<DWORD>(NO_ERROR))
         << "WinHttpWebSocketShutdown of socket " << s;
+  }
+  if (std::find(returned.begin(), returned.end(), 0) != returned.end()) {
+    for (auto* ws : sockets)
+      ws->Close();  // ends the pending receives, and with them what the shutdowns wait for
+    return;
+  }
   for (auto* ws : sockets) {
     WsEvent shut, received;
     ASSERT_TRUE(ws->Await(WINHTTP_CALLBACK_STATUS_SHUTDOWN_COMPLETE, shut));
@@ -479,7 +544,7 @@ TEST_F(WinHttpWebSocket, OneReceiveOutstandingTheSecondDoesNotTakeItsMessage) {
     ++second[e == NO_ERROR ? "accepted" : "rejected " + ErrorName(e)];
     // The send side is free: send the message the first receive is waiting for.
     const std::string text = "for the first receive " + std::to_string(s);
-    ASSERT_EQ(ws->SendText(text), static_cast<DWORD>(NO_ERROR));
+    ASSERT_TRUE(ws->Send(text));
     WsEvent w, r;
     ASSERT_TRUE(ws->Await(WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, w));
     ASSERT_TRUE(ws->Await(WINHTTP_CALLBACK_STATUS_READ_COMPLETE, r));
@@ -487,7 +552,7 @@ TEST_F(WinHttpWebSocket, OneReceiveOutstandingTheSecondDoesNotTakeItsMessage) {
     EXPECT_EQ(r.data, text) << "the first receive did not get its message";
     if (e == NO_ERROR) {
       // The accepted second receive waits for a message of its own: give it one.
-      ASSERT_EQ(ws->SendText("for the second receive"), static_cast<DWORD>(NO_ERROR));
+      ASSERT_TRUE(ws->Send("for the second receive"));
       ASSERT_TRUE(ws->Await(WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE, w));
       EXPECT_TRUE(ws->Await(WINHTTP_CALLBACK_STATUS_READ_COMPLETE, r)) << "(the accepted second receive)";
     }

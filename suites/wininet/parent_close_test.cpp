@@ -8,16 +8,21 @@
 // receive any INTERNET_STATUS_REQUEST_COMPLETE indications on the handle before the final
 // INTERNET_STATUS_HANDLE_CLOSING indication"; and from its Windows CE edition, "This function
 // closes a single Internet handle or a subtree of Internet handles" (WI-CLOSE-SUBTREE).
-// Asserted, as observable and sane: the close succeeds; every child's pending HttpSendRequest
-// ends promptly (without the server answering) with a failed REQUEST_COMPLETE; every child gets
-// HANDLE_CLOSING without the application closing it; the parent's HANDLE_CLOSING comes after
-// its children's completions; the server sees every connection closed.
+// Asserted, as observable and sane: the close succeeds; right after it every child handle is
+// invalid (a call on it fails); every child's pending HttpSendRequest ends promptly (without the
+// server answering) with a failed REQUEST_COMPLETE; every child's pending operation ends and its
+// HANDLE_CLOSING comes without the application touching the child (bounded, once the server has
+// answered at the latest); the parent's HANDLE_CLOSING comes after its children's completions; the
+// server sees every connection closed.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "hc/catalogue.h"
 #include "hc/expectation.h"
@@ -34,6 +39,9 @@ constexpr int kParentHoldMs = 10000;
 constexpr auto kCloseBound = 1500ms;  // the pending requests must end well before the server's hold
 constexpr auto kParentParkBound = 20s;
 constexpr auto kParentCleanupBound = 30s;
+// After the parent's close and the server's answer, every child's HANDLE_CLOSING must come within
+// this, without the test closing the child.
+constexpr auto kChildClosingBound = 10s;
 
 int ConnLimit() {
   DWORD limit = 0, error = 0;
@@ -111,6 +119,58 @@ void StartChildren(hc::CallbackSession& client, std::vector<Parent>& parents, co
   }
 }
 
+// Right after the parent's close: a call on every child fails, as on any closed handle
+// (INTERNET_OPTION_HANDLE_TYPE cannot fail on a valid handle, whatever its state). The errors
+// seen go to the hc_child_call_after_parent_close property.
+void ExpectChildrenInvalid(const std::vector<Parent>& parents) {
+  std::map<std::string, int> errors;
+  int valid = 0;
+  std::string first;
+  for (std::size_t pi = 0; pi < parents.size(); ++pi)
+    for (const auto* c : parents[pi].children) {
+      DWORD type = 0, size = sizeof(type);
+      const BOOL ok = InternetQueryOptionA(c->handle(), INTERNET_OPTION_HANDLE_TYPE, &type, &size);
+      ++errors[ok ? "succeeded" : hc::wininet::ErrorName(GetLastError())];
+      if (ok && ++valid <= 5)
+        first += "\n  parent " + std::to_string(pi) + ": " + c->target() + " (handle type " +
+                 std::to_string(type) + ")";
+    }
+  ::testing::Test::RecordProperty("hc_child_call_after_parent_close", nlohmann::json(errors).dump());
+  EXPECT_EQ(valid, 0) << "children still valid handles right after their parent's close "
+                         "(InternetQueryOption(INTERNET_OPTION_HANDLE_TYPE) succeeded), the first:"
+                      << first;
+}
+
+// Once the server has answered: every child's pending operation ended (a REQUEST_COMPLETE came)
+// and its HANDLE_CLOSING came, although the test has not closed it.
+void ExpectChildrenClosedByTheParent(std::vector<Parent>& parents, const hc::CallbackRecorder& rec,
+                                     const std::string& gate) {
+  for (auto& p : parents)
+    p.server->Release(gate);
+  const auto deadline = std::chrono::steady_clock::now() + kChildClosingBound;
+  int not_closed = 0;
+  std::string first;
+  for (std::size_t pi = 0; pi < parents.size(); ++pi)
+    for (auto* c : parents[pi].children) {
+      const auto left = std::max(0ms, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          deadline - std::chrono::steady_clock::now()));
+      if (!c->WaitForClosing(left) && ++not_closed <= 5)
+        first += "\n  parent " + std::to_string(pi) + ": " + c->Describe();
+      EXPECT_FALSE(c->close_called()) << c->target() << " was closed by the test";
+    }
+  EXPECT_EQ(not_closed, 0) << "children without HANDLE_CLOSING " << kChildClosingBound.count()
+                           << " ms after their parent's close and the server's answer, the first:" << first
+                           << "\nnotifications:\n"
+                           << rec.Dump(100);
+  const auto log = rec.Snapshot();
+  for (std::size_t pi = 0; pi < parents.size(); ++pi)
+    for (const auto* c : parents[pi].children) {
+      const auto o = Outcome(log, *c);
+      EXPECT_TRUE(o.completed_ok || o.completed_with_error)
+          << c->target() << " of parent " << pi << ": its pending send never ended (" << c->Describe() << ")";
+    }
+}
+
 // Measures after the close, then checks (inside the divergence mark where one applies).
 void ObserveAndCheck(std::vector<Parent>& parents, const hc::CallbackRecorder& rec,
                      const hc::Divergence& divergence) {
@@ -127,6 +187,10 @@ void ObserveAndCheck(std::vector<Parent>& parents, const hc::CallbackRecorder& r
     servers_closed.push_back(p.server->AwaitOpen(0, remaining()));
   }
   const auto log = rec.Snapshot();
+  for (const auto& p : parents)
+    for (const auto* c : p.children)
+      EXPECT_FALSE(Outcome(log, *c).completed_ok)
+          << c->target() << " completed successfully although the server never answered";
   hc::CheckExpecting(divergence, [&] {
     std::size_t k = 0;
     for (std::size_t pi = 0; pi < parents.size(); ++pi) {
@@ -136,8 +200,6 @@ void ObserveAndCheck(std::vector<Parent>& parents, const hc::CallbackRecorder& r
         EXPECT_TRUE(ended[k++]) << "child " << c->target() << " of parent " << pi;
         EXPECT_TRUE(o.completed_with_error) << c->target() << ": its pending send did not end with a failed "
                                             << "REQUEST_COMPLETE (" << c->Describe() << ")";
-        EXPECT_FALSE(o.completed_ok) << c->target()
-                                     << " completed successfully although the server never answered";
       }
       EXPECT_TRUE(servers_closed[pi]) << "parent " << pi;
       EXPECT_TRUE(ParentClosingAfterChildren(log, p)) << "parent " << pi;
@@ -195,11 +257,14 @@ TEST_F(WinInetParentClose, ClosingTheConnectHandleEndsItsChildrensPendingRequest
 
   EXPECT_TRUE(parents[0].context->Close())
       << "InternetCloseHandle(connect): " << hc::wininet::ErrorName(GetLastError());
+  ExpectChildrenInvalid(parents);
   ObserveAndCheck(parents, callbacks->recorder(),
                   hc::OnWine("Wine 8.0 invalidates the child handles (invalidate_handle), but a pending "
                              "HttpSendRequest keeps its own reference and goes on waiting for the response; "
                              "nothing ends the operation until the server answers"));
+  ExpectChildrenClosedByTheParent(parents, callbacks->recorder(), gate);
   Cleanup(parents, gate, false);
+  EXPECT_TRUE(ParentClosingAfterChildren(callbacks->recorder().Snapshot(), parents[0])) << "at the end";
   for (auto* c : parents[0].children)
     EXPECT_TRUE(hc::ClosingIsLast(*c)) << c->target();
   EXPECT_TRUE(hc::ClosingIsLast(*parents[0].context)) << "connect handle";
@@ -214,12 +279,16 @@ TEST_F(WinInetParentClose, ClosingTheSessionHandleEndsEveryPendingRequestBelowIt
 
   EXPECT_TRUE(callbacks->CloseSession())
       << "InternetCloseHandle(session): " << hc::wininet::ErrorName(GetLastError());
+  ExpectChildrenInvalid(parents);
   ObserveAndCheck(parents, callbacks->recorder(),
                   hc::OnWine("Wine 8.0 invalidates the subtree (invalidate_handle), but a pending "
                              "HttpSendRequest keeps its own reference and goes on waiting for the response; "
                              "nothing ends the operation until the server answers"));
+  ExpectChildrenClosedByTheParent(parents, callbacks->recorder(), gate);
   Cleanup(parents, gate, false);
+  const auto log = callbacks->recorder().Snapshot();
   for (auto& p : parents) {
+    EXPECT_TRUE(ParentClosingAfterChildren(log, p)) << "at the end";
     EXPECT_TRUE(hc::ClosingIsLast(*p.context)) << "connect handle";
     for (auto* c : p.children)
       EXPECT_TRUE(hc::ClosingIsLast(*c)) << c->target();

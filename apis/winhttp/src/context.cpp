@@ -19,6 +19,12 @@ bool ReadSome(void* request, char* buffer, unsigned long size, unsigned long* go
   return WinHttpReadData(request, buffer, size, got) != FALSE;
 }
 
+// Every notification is for h, with h's context (or, while h has none of its own, its
+// parent's); HANDLE_CREATED comes before the new handle can have one.
+void* ContextHandle(void* h, unsigned long status, void*, unsigned long) {
+  return status == WINHTTP_CALLBACK_STATUS_HANDLE_CREATED ? nullptr : h;
+}
+
 }  // namespace
 
 const hc::Api kApi{.name = "WinHTTP",
@@ -32,7 +38,10 @@ const hc::Api kApi{.name = "WinHTTP",
                    .connect = ConnectBound,
                    .connect_call = "WinHttpConnect",
                    .read = ReadSome,
-                   .session_takes_context = true};
+                   .session_takes_context = true,
+                   .handle_created = WINHTTP_CALLBACK_STATUS_HANDLE_CREATED,
+                   .context_handle = ContextHandle,
+                   .children_inherit_context = true};
 
 void CALLBACK StatusCallback(HINTERNET h, DWORD_PTR context, DWORD status, LPVOID info, DWORD length) {
   hc::DeliverStatus(context, h, status, info, length, NotificationValue(status, info, length));

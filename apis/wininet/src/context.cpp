@@ -19,6 +19,15 @@ bool ReadSome(void* request, char* buffer, unsigned long size, unsigned long* go
   return InternetReadFile(request, buffer, size, got) != FALSE;
 }
 
+// HANDLE_CREATED carries the new handle's context; its status information holds the new handle
+// ("the address of an HINTERNET handle"; INTERNET_ASYNC_RESULT starts with it too), whichever
+// handle the callback is called for.
+void* ContextHandle(void* h, unsigned long status, void* info, unsigned long length) {
+  if (status != INTERNET_STATUS_HANDLE_CREATED)
+    return h;
+  return info != nullptr && length >= sizeof(HINTERNET) ? *static_cast<HINTERNET*>(info) : nullptr;
+}
+
 }  // namespace
 
 // The session has no context: InternetOpen takes none, and one set later would report the
@@ -34,7 +43,10 @@ const hc::Api kApi{.name = "WinINet",
                    .connect = ConnectAdopted,
                    .connect_call = "InternetConnect",
                    .read = ReadSome,
-                   .session_takes_context = false};
+                   .session_takes_context = false,
+                   .handle_created = INTERNET_STATUS_HANDLE_CREATED,
+                   .context_handle = ContextHandle,
+                   .children_inherit_context = false};
 
 unsigned long long NotificationValue(DWORD status, void* info, DWORD length) {
   const auto* completion = static_cast<const INTERNET_ASYNC_RESULT*>(info);
@@ -43,10 +55,10 @@ unsigned long long NotificationValue(DWORD status, void* info, DWORD length) {
       return info == nullptr || length < sizeof(INTERNET_ASYNC_RESULT)
                  ? 0
                  : (static_cast<unsigned long long>(completion->dwResult != 0) << 32) | completion->dwError;
-    case INTERNET_STATUS_HANDLE_CREATED:  // the new handle
-      return info == nullptr || length < sizeof(INTERNET_ASYNC_RESULT)
+    case INTERNET_STATUS_HANDLE_CREATED:  // the new handle (an HINTERNET, or INTERNET_ASYNC_RESULT)
+      return info == nullptr || length < sizeof(HINTERNET)
                  ? 0
-                 : static_cast<unsigned long long>(completion->dwResult);
+                 : reinterpret_cast<std::uintptr_t>(*static_cast<const HINTERNET*>(info));
     case INTERNET_STATUS_REQUEST_SENT:
     case INTERNET_STATUS_RESPONSE_RECEIVED:
       return info != nullptr && length >= sizeof(DWORD) ? *static_cast<const DWORD*>(info) : 0;
