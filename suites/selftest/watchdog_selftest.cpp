@@ -1,10 +1,19 @@
-// The watchdog turns a hang into a failure with evidence, well before ctest's TIMEOUT.
+// The watchdog turns a hang into a failure with evidence, well before ctest's TIMEOUT, and the
+// binary's budget bounds the whole binary: tests that would start after it fail at once with the
+// reason, a test running when it ends is ended, and the results are still written.
+#include <windows.h>
+
 #include <gtest/gtest.h>
 
-#include "hc/child_process.h"
-#include "hc/wait.h"
-
+#include <filesystem>
+#include <fstream>
 #include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "hc/child_process.h"
+#include "hc/hang_exit_code.h"
+#include "hc/wait.h"
 
 namespace {
 
@@ -25,6 +34,109 @@ TEST(HcWatchdog, ProvokedHangEndsTheProcessWithADumpOfWhatItWaitedOn) {
                 "--- thread gang of 3 ---\n1 still running:\n  thread 1: waiting on the gate 'never'"),
             std::string::npos)
       << child.output;
+}
+
+}  // namespace
+
+namespace {
+
+// A results file of the child's in the temporary directory, removed when done.
+class ChildResultsFile {
+ public:
+  explicit ChildResultsFile(const std::wstring& name) {
+    wchar_t dir[MAX_PATH];
+    const DWORD n = GetTempPathW(MAX_PATH, dir);
+    path_ = std::wstring(dir, n) + name + L"-" + std::to_wstring(GetCurrentProcessId()) + L".json";
+    DeleteFileW(path_.c_str());
+  }
+  ~ChildResultsFile() { DeleteFileW(path_.c_str()); }
+  std::wstring OutputFlag() const { return L"\"--gtest_output=json:" + path_ + L"\""; }
+  // The child's GoogleTest JSON; a discarded value if it is missing or malformed.
+  nlohmann::json Read() const {
+    std::ifstream in(std::filesystem::path(path_), std::ios::binary);
+    return nlohmann::json::parse(in, nullptr, false);
+  }
+
+ private:
+  std::wstring path_;
+};
+
+// The failure messages of one test in a GoogleTest JSON result, joined ("" if it passed);
+// "(absent)" if the test is not in it.
+std::string FailuresOf(const nlohmann::json& run, const std::string& suite, const std::string& name) {
+  if (!run.is_object())
+    return "(absent)";
+  for (const auto& ts : run.value("testsuites", nlohmann::json::array()))
+    for (const auto& tc : ts.value("testsuite", nlohmann::json::array()))
+      if (ts.value("name", "") == suite && tc.value("name", "") == name) {
+        std::string text;
+        for (const auto& f : tc.value("failures", nlohmann::json::array()))
+          text += f.value("failure", "") + "\n";
+        return text;
+      }
+  return "(absent)";
+}
+
+constexpr auto kBudgetChildBound = std::chrono::seconds(30);
+constexpr const char* kAfterBudget[] = {"StartsAfterTheBudget", "StartsAfterTheBudgetToo"};
+
+TEST(HcBinaryBudget, TestsStartingAfterTheBudgetFailAtOnceWithTheReason) {
+  ChildResultsFile results(L"hc-budget-between");
+  // A 1 s budget: the first test takes 1.2 s (within the grace, so it passes); the two after it
+  // would start with the budget used up.
+  auto child =
+      hc::RunSelf(L"--hc-provoke-budget=1200 --gtest_filter=HcBudgetProvoked.* " + results.OutputFlag(),
+                  {{L"HC_BINARY_BUDGET_S", L"1"}}, kBudgetChildBound);
+  std::erase(child.output, '\r');
+  ASSERT_FALSE(child.timed_out) << child.output;
+  EXPECT_EQ(child.exit_code, 1ul) << "GoogleTest's exit code for failed tests expected:\n" << child.output;
+  const auto run = results.Read();
+  ASSERT_TRUE(run.is_object()) << "no GoogleTest JSON written:\n" << child.output;
+  EXPECT_EQ(FailuresOf(run, "HcBudgetProvoked", "UsesTheBudget"), "") << child.output;
+  for (const char* name : kAfterBudget) {
+    const std::string failures = FailuresOf(run, "HcBudgetProvoked", name);
+    EXPECT_NE(failures.find("not run: the binary's 1 s budget (HC_BINARY_BUDGET_S) was used up by "
+                            "HcBudgetProvoked.UsesTheBudget ("),
+              std::string::npos)
+        << name << ": " << failures << "\n"
+        << child.output;
+    EXPECT_EQ(child.output.find(std::string("[ BODY RAN ] ") + name), std::string::npos)
+        << "the body of a test that started after the budget ran:\n"
+        << child.output;
+  }
+}
+
+TEST(HcBinaryBudget, TestRunningWhenTheBudgetEndsIsEndedAndTheResultsAreWritten) {
+  ChildResultsFile results(L"hc-budget-during");
+  // A 1 s budget and a first test that would take a minute: the watchdog ends the process after
+  // the grace, and writes the results GoogleTest no longer can.
+  auto child =
+      hc::RunSelf(L"--hc-provoke-budget=60000 --gtest_filter=HcBudgetProvoked.* " + results.OutputFlag(),
+                  {{L"HC_BINARY_BUDGET_S", L"1"}}, kBudgetChildBound);
+  std::erase(child.output, '\r');
+  ASSERT_FALSE(child.timed_out) << "the budget did not end the child within 30 s:\n" << child.output;
+  EXPECT_EQ(child.exit_code, static_cast<unsigned long>(hc::kHangExitCode)) << child.output;
+  const auto run = results.Read();
+  ASSERT_TRUE(run.is_object()) << "the watchdog wrote no GoogleTest JSON:\n" << child.output;
+  EXPECT_EQ(run.value("tests", 0), 3) << run.dump(2);
+  EXPECT_EQ(run.value("failures", 0), 3) << run.dump(2);
+  EXPECT_FALSE(run.value("hc_platform", "").empty()) << "run-level properties lost:\n" << run.dump(2);
+  const std::string running = FailuresOf(run, "HcBudgetProvoked", "UsesTheBudget");
+  EXPECT_NE(running.find("the watchdog ended this test: HcBudgetProvoked.UsesTheBudget was still running "
+                         "1000 ms after the binary's 1 s budget (HC_BINARY_BUDGET_S) was used up by "
+                         "HcBudgetProvoked.UsesTheBudget ("),
+            std::string::npos)
+      << running << "\n"
+      << child.output;
+  for (const char* name : kAfterBudget) {
+    const std::string failures = FailuresOf(run, "HcBudgetProvoked", name);
+    EXPECT_NE(failures.find("not run: the binary's 1 s budget (HC_BINARY_BUDGET_S) was used up by "
+                            "HcBudgetProvoked.UsesTheBudget ("),
+              std::string::npos)
+        << name << ": " << failures << "\n"
+        << child.output;
+    EXPECT_NE(failures.find(" s, still running)"), std::string::npos) << name << ": " << failures;
+  }
 }
 
 }  // namespace
