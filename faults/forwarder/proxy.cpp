@@ -124,6 +124,15 @@ void RaceWindow() {
   SwitchToThread();
 }
 
+bool DropOneCompletionIn(unsigned every, bool concurrent) {
+  static std::atomic<unsigned> completions{0};
+  if (++completions < every || !concurrent)
+    return false;
+  completions = 0;
+  Fired();
+  return true;
+}
+
 }  // namespace hc::fault
 
 extern "C" BOOL WINAPI DllMain(HINSTANCE self, DWORD reason, LPVOID) {

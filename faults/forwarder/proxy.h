@@ -43,4 +43,8 @@ void Mark(const char* event, const std::string& detail);
 // Lets other threads run inside a race window the fault opens on purpose.
 void RaceWindow();
 
+// The lost wake-up of both APIs: true (drop this completion, counted as fired) for one completion
+// in every `every`, the first after every - 1 that arrives while `concurrent` holds.
+bool DropOneCompletionIn(unsigned every, bool concurrent);
+
 }  // namespace hc::fault

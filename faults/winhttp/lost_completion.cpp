@@ -2,24 +2,13 @@
 // first after the 49th that arrives while two or more requests are open in the process (one
 // request at a time never loses one). The operation it ends never reports, and whoever waits for
 // it waits for ever.
-#include <atomic>
-
 #include "kit.h"
 #include "proxy.h"
-
-namespace {
-std::atomic<unsigned> g_completions{0};
-}  // namespace
 
 void hc::fault::winhttp::Install(Hooks& hooks) {
   hooks.notify = [](Notification& n, const Deliver&) {
     if (!IsCompletion(n.status) || n.status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR)
       return true;
-    if (++g_completions >= 50 && OpenRequests() >= 2) {
-      g_completions = 0;
-      Fired();
-      return false;
-    }
-    return true;
+    return !hc::fault::DropOneCompletionIn(50, OpenRequests() >= 2);
   };
 }

@@ -6,37 +6,10 @@
 #include "kit.h"
 #include "proxy.h"
 
-namespace {
+namespace hc::fault::wininet {
+#include "cross_talk_hooks.inc"
 
-struct InFlight {
-  HINTERNET handle = nullptr;
-  DWORD_PTR context = 0;
-  DWORD thread = 0;
-};
-std::mutex g_mu;
-InFlight g_in_flight;  // one request notification being delivered now
-
-}  // namespace
-
-void hc::fault::wininet::Install(Hooks& hooks) {
-  hooks.notify = [](Notification& n, const Deliver&) {
-    if (Info(n.handle).kind != Kind::request || n.context == 0)
-      return true;
-    std::lock_guard lock(g_mu);
-    const DWORD self = GetCurrentThreadId();
-    if (g_in_flight.handle != nullptr && g_in_flight.handle != n.handle && g_in_flight.thread != self) {
-      if (IsInformational(n.status)) {
-        n.context = g_in_flight.context;
-        Fired();
-      }
-    } else if (g_in_flight.handle == nullptr) {
-      g_in_flight = InFlight{n.handle, n.context, self};
-    }
-    return true;
-  };
-  hooks.delivered = [](const Notification& n) {
-    std::lock_guard lock(g_mu);
-    if (g_in_flight.handle == n.handle && g_in_flight.thread == GetCurrentThreadId())
-      g_in_flight = InFlight{};
-  };
+void Install(Hooks& hooks) {
+  InstallCrossTalk(hooks);
 }
+}  // namespace hc::fault::wininet

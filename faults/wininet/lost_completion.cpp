@@ -2,24 +2,13 @@
 // one is dropped: the first after the 49th that arrives while two or more requests are open in the
 // process (one request at a time never loses one). The call that returned ERROR_IO_PENDING never
 // completes for the application.
-#include <atomic>
-
 #include "kit.h"
 #include "proxy.h"
-
-namespace {
-std::atomic<unsigned> g_completions{0};
-}  // namespace
 
 void hc::fault::wininet::Install(Hooks& hooks) {
   hooks.notify = [](Notification& n, const Deliver&) {
     if (n.status != INTERNET_STATUS_REQUEST_COMPLETE)
       return true;
-    if (++g_completions >= 50 && OpenRequests() >= 2) {
-      g_completions = 0;
-      Fired();
-      return false;
-    }
-    return true;
+    return !hc::fault::DropOneCompletionIn(50, OpenRequests() >= 2);
   };
 }
