@@ -16,6 +16,7 @@ if(NOT CMAKE_CXX_COMPILER OR NOT HC_MINGW_GXX OR NOT HC_LLD)
 endif()
 set(CMAKE_C_COMPILER_TARGET ${HC_MINGW_TRIPLE})
 set(CMAKE_CXX_COMPILER_TARGET ${HC_MINGW_TRIPLE})
+set(CMAKE_ASM_COMPILER_TARGET ${HC_MINGW_TRIPLE})
 set(CMAKE_SYSROOT /usr/${HC_MINGW_TRIPLE})
 
 # Clang 14 does not recognise Debian's GCC directory name ("12-posix"), so it finds neither the
@@ -34,6 +35,7 @@ set(CMAKE_CXX_STANDARD_INCLUDE_DIRECTORIES ${hc_cxx_inc} ${hc_cxx_inc}/${HC_MING
 set(CMAKE_CXX_FLAGS_INIT "-femulated-tls")
 # Static runtime as with GCC; -pthread links winpthreads, which the posix libstdc++ needs.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -pthread -fuse-ld=lld -L${hc_gcc_dir}")
+set(CMAKE_SHARED_LINKER_FLAGS_INIT "-static -pthread -fuse-ld=lld -L${hc_gcc_dir}")
 
 set(CMAKE_FIND_ROOT_PATH /usr/${HC_MINGW_TRIPLE})
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
