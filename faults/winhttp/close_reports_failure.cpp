@@ -10,7 +10,7 @@ namespace {
 std::atomic<unsigned> g_request_closes{0};
 }  // namespace
 
-void hc::fault::winhttp::Install(Hooks& hooks) {
+void hc::fault::Install(Hooks& hooks) {
   hooks.close = [](HINTERNET h, BOOL& result) {
     if (Info(h).kind != Kind::request || ++g_request_closes % 8 != 0)
       return false;

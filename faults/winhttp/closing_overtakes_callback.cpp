@@ -13,7 +13,7 @@ std::mutex g_mu;
 std::set<HINTERNET> g_faked;  // requests whose HANDLE_CLOSING was delivered early
 }  // namespace
 
-void hc::fault::winhttp::Install(Hooks& hooks) {
+void hc::fault::Install(Hooks& hooks) {
   hooks.close = [](HINTERNET h, BOOL&) {
     const HandleInfo i = Info(h);
     if (i.kind != Kind::request || i.context == 0)

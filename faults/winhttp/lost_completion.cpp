@@ -5,7 +5,7 @@
 #include "kit.h"
 #include "proxy.h"
 
-void hc::fault::winhttp::Install(Hooks& hooks) {
+void hc::fault::Install(Hooks& hooks) {
   hooks.notify = [](Notification& n, const Deliver&) {
     if (!IsCompletion(n.status) || n.status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR)
       return true;

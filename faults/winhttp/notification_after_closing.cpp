@@ -4,7 +4,7 @@
 #include "kit.h"
 #include "proxy.h"
 
-void hc::fault::winhttp::Install(Hooks& hooks) {
+void hc::fault::Install(Hooks& hooks) {
   hooks.notify = [](Notification& n, const Deliver& deliver) {
     if (n.status != WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING || Info(n.handle).kind != Kind::request)
       return true;

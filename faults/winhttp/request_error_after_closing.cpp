@@ -12,7 +12,7 @@ std::mutex g_mu;
 std::map<HINTERNET, WINHTTP_ASYNC_RESULT> g_held;  // request -> its held REQUEST_ERROR
 }  // namespace
 
-void hc::fault::winhttp::Install(Hooks& hooks) {
+void hc::fault::Install(Hooks& hooks) {
   hooks.notify = [](Notification& n, const Deliver& deliver) {
     if (n.status == WINHTTP_CALLBACK_STATUS_REQUEST_ERROR) {
       const HandleInfo i = Info(n.handle);

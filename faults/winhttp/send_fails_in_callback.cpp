@@ -4,13 +4,13 @@
 #include "kit.h"
 #include "proxy.h"
 
-void hc::fault::winhttp::Install(Hooks&) {}
+void hc::fault::Install(Hooks&) {}
 
 extern "C" BOOL WINAPI hc_fault_WinHttpSendRequest(HINTERNET request, LPCWSTR headers, DWORD headers_length,
                                                    LPVOID optional, DWORD optional_length, DWORD total_length,
                                                    DWORD_PTR context) {
   static const auto real = hc::fault::Real<decltype(&WinHttpSendRequest)>("WinHttpSendRequest");
-  if (hc::fault::winhttp::InCallback()) {
+  if (hc::fault::InCallback()) {
     hc::fault::Fired();
     SetLastError(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
     return FALSE;

@@ -14,7 +14,7 @@ std::condition_variable g_cv;
 std::map<HINTERNET, int> g_running;  // handle -> its callbacks running now
 }  // namespace
 
-void hc::fault::winhttp::Install(Hooks& hooks) {
+void hc::fault::Install(Hooks& hooks) {
   hooks.notify = [](Notification& n, const Deliver&) {
     std::lock_guard lock(g_mu);
     ++g_running[n.handle];

@@ -15,8 +15,8 @@ namespace {
 constexpr int kLimit = 2;
 std::mutex g_mu;
 std::condition_variable g_cv;
-std::map<std::wstring, int> g_busy;         // server -> requests holding one of its two slots
-std::map<HINTERNET, std::wstring> g_holds;  // request -> the server whose slot it holds
+std::map<std::string, int> g_busy;          // server -> requests holding one of its two slots
+std::map<HINTERNET, std::string> g_holds;   // request -> the server whose slot it holds
 std::set<HINTERNET> g_capped_sessions;      // the application set its own cap on these
 
 void Release(HINTERNET request) {
@@ -33,14 +33,14 @@ void Release(HINTERNET request) {
 
 }  // namespace
 
-void hc::fault::winhttp::Install(Hooks& hooks) {
+void hc::fault::Install(Hooks& hooks) {
   hooks.close = [](HINTERNET h, BOOL&) {
     Release(h);
     return false;
   };
 }
 
-using namespace hc::fault::winhttp;
+using namespace hc::fault;
 
 extern "C" BOOL WINAPI hc_fault_WinHttpSetOption(HINTERNET h, DWORD option, LPVOID buffer, DWORD length) {
   static const auto real = hc::fault::Real<decltype(&WinHttpSetOption)>("WinHttpSetOption");

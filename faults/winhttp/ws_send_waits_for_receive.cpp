@@ -29,7 +29,7 @@ void ReceiveEnded(HINTERNET ws) {
 
 }  // namespace
 
-void hc::fault::winhttp::Install(Hooks& hooks) {
+void hc::fault::Install(Hooks& hooks) {
   hooks.notify = [](Notification& n, const Deliver&) {
     if (n.status == WINHTTP_CALLBACK_STATUS_READ_COMPLETE) {
       ReceiveEnded(n.handle);

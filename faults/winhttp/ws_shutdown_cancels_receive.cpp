@@ -13,7 +13,7 @@ std::set<HINTERNET> g_shut;  // web sockets whose send side was shut down
 thread_local WINHTTP_WEB_SOCKET_ASYNC_RESULT t_cancelled{};
 }  // namespace
 
-void hc::fault::winhttp::Install(Hooks& hooks) {
+void hc::fault::Install(Hooks& hooks) {
   hooks.notify = [](Notification& n, const Deliver&) {
     if (n.status == WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING) {
       std::lock_guard lock(g_mu);

@@ -4,7 +4,7 @@
 #include "kit.h"
 #include "proxy.h"
 
-void hc::fault::wininet::Install(Hooks& hooks) {
+void hc::fault::Install(Hooks& hooks) {
   hooks.close = [](HINTERNET h, BOOL& result) {
     const Notification* n = CurrentNotification();
     if (n == nullptr || n->handle != h)

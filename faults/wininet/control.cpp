@@ -2,4 +2,4 @@
 // trampoline, unchanged: the suites must pass with it exactly as without a proxy.
 #include "kit.h"
 
-void hc::fault::wininet::Install(Hooks&) {}
+void hc::fault::Install(Hooks&) {}

@@ -1,117 +1,11 @@
 #include "kit.h"
 
-#include <array>
-#include <atomic>
-#include <mutex>
-#include <unordered_map>
-#include <utility>
+#include <string>
 
 #include "proxy.h"
 
-namespace hc::fault::wininet {
+namespace hc::fault {
 namespace {
-
-Hooks& TheHooks() {
-  static Hooks hooks = [] {
-    Hooks h;
-    Install(h);
-    return h;
-  }();
-  return hooks;
-}
-
-std::mutex g_mu;
-std::atomic<int> g_open_requests{0};
-std::unordered_map<HINTERNET, HandleInfo>& Table() {
-  static auto* table = new std::unordered_map<HINTERNET, HandleInfo>();  // outlives every callback
-  return *table;
-}
-
-void Record(HINTERNET h, HandleInfo info) {
-  if (info.kind == Kind::request)
-    ++g_open_requests;
-  std::lock_guard lock(g_mu);
-  Table()[h] = std::move(info);  // a reused handle value gets its new record
-}
-
-thread_local int t_depth = 0;
-thread_local const Notification* t_current = nullptr;
-
-// Application callbacks, one per trampoline: children inherit their parent's callback, so each
-// distinct application callback needs a trampoline of its own that knows where to go.
-constexpr std::size_t kTrampolines = 16;
-std::array<std::atomic<INTERNET_STATUS_CALLBACK>, kTrampolines> g_app{};
-
-void Dispatch(std::size_t k, HINTERNET h, DWORD_PTR context, DWORD status, LPVOID info, DWORD length) {
-  const INTERNET_STATUS_CALLBACK app = g_app[k].load();
-  if (app == nullptr)
-    return;
-  const Deliver deliver = [app](const Notification& n) {
-    app(n.handle, n.context, n.status, n.info, n.length);
-  };
-  Notification n{h, context, status, info, length};
-  const Notification* outer = t_current;
-  ++t_depth;
-  t_current = &n;
-  const Hooks& hooks = TheHooks();
-  if (!hooks.notify || hooks.notify(n, deliver)) {
-    deliver(n);
-    if (hooks.delivered)
-      hooks.delivered(n);
-  }
-  t_current = outer;
-  --t_depth;
-}
-
-template <std::size_t K>
-void CALLBACK Trampoline(HINTERNET h, DWORD_PTR context, DWORD status, LPVOID info, DWORD length) {
-  Dispatch(K, h, context, status, info, length);
-}
-
-template <std::size_t... K>
-constexpr std::array<INTERNET_STATUS_CALLBACK, kTrampolines> MakeTrampolines(std::index_sequence<K...>) {
-  return {&Trampoline<K>...};
-}
-constexpr auto kTrampoline = MakeTrampolines(std::make_index_sequence<kTrampolines>());
-
-INTERNET_STATUS_CALLBACK TrampolineFor(INTERNET_STATUS_CALLBACK app) {
-  for (std::size_t k = 0; k < kTrampolines; ++k) {
-    INTERNET_STATUS_CALLBACK expected = nullptr;
-    if (g_app[k].load() == app || g_app[k].compare_exchange_strong(expected, app) || expected == app)
-      return kTrampoline[k];
-  }
-  return nullptr;
-}
-
-INTERNET_STATUS_CALLBACK AppCallback(INTERNET_STATUS_CALLBACK real) {
-  for (std::size_t k = 0; k < kTrampolines; ++k)
-    if (real == kTrampoline[k])
-      return g_app[k].load();
-  return real;
-}
-
-INTERNET_STATUS_CALLBACK SetCallback(decltype(&InternetSetStatusCallbackA) real, HINTERNET h,
-                                     INTERNET_STATUS_CALLBACK callback) {
-  INTERNET_STATUS_CALLBACK installed = callback;
-  if (callback != nullptr) {
-    if (INTERNET_STATUS_CALLBACK t = TrampolineFor(callback); t != nullptr)
-      installed = t;  // otherwise (16 distinct callbacks already) the application's own, untouched
-  }
-  const INTERNET_STATUS_CALLBACK previous = real(h, installed);
-  return previous == INTERNET_INVALID_STATUS_CALLBACK ? previous : AppCallback(previous);
-}
-
-void RecordCreated(HINTERNET h, Kind kind, HINTERNET parent, bool async, std::string server) {
-  const DWORD error = GetLastError();
-  HandleInfo info;
-  info.kind = kind;
-  info.parent = parent;
-  info.async = async;
-  info.server = std::move(server);
-  info.creator = GetCurrentThreadId();
-  Record(h, std::move(info));
-  SetLastError(error);
-}
 
 std::string Narrow(LPCWSTR s) {
   std::string out;
@@ -120,38 +14,16 @@ std::string Narrow(LPCWSTR s) {
   return out;
 }
 
+StatusCallback SetCallback(decltype(&InternetSetStatusCallbackA) real, HINTERNET h,
+                           INTERNET_STATUS_CALLBACK callback) {
+  return SetCallbackThroughKit(h, callback, INTERNET_INVALID_STATUS_CALLBACK,
+                               [&](StatusCallback installed) { return real(h, installed); });
+}
+
 }  // namespace
 
-HandleInfo Info(HINTERNET h) {
-  std::lock_guard lock(g_mu);
-  auto it = Table().find(h);
-  return it == Table().end() ? HandleInfo{} : it->second;
-}
-
-int OpenChildren(HINTERNET h) {
-  std::lock_guard lock(g_mu);
-  int n = 0;
-  for (const auto& [child, info] : Table())
-    if (info.parent == h && !info.closed && info.kind != Kind::unknown)
-      ++n;
-  return n;
-}
-
-int OpenRequests() {
-  return g_open_requests.load();
-}
-
-bool InCallback() {
-  return t_depth > 0;
-}
-
-const Notification* CurrentNotification() {
-  return t_current;
-}
-
-BOOL RealClose(HINTERNET h) {
-  static const auto real = Real<decltype(&InternetCloseHandle)>("InternetCloseHandle");
-  return real(h);
+bool IsCompletion(DWORD status) {
+  return status == INTERNET_STATUS_REQUEST_COMPLETE;
 }
 
 bool IsInformational(DWORD status) {
@@ -159,10 +31,14 @@ bool IsInformational(DWORD status) {
          status != INTERNET_STATUS_HANDLE_CLOSING;
 }
 
-}  // namespace hc::fault::wininet
+BOOL RealClose(HINTERNET h) {
+  static const auto real = Real<decltype(&InternetCloseHandle)>("InternetCloseHandle");
+  return real(h);
+}
 
-using hc::fault::Real;
-using namespace hc::fault::wininet;
+}  // namespace hc::fault
+
+using namespace hc::fault;
 
 extern "C" HINTERNET WINAPI hc_fault_InternetOpenA(LPCSTR agent, DWORD access, LPCSTR proxy, LPCSTR bypass,
                                                    DWORD flags) {
@@ -228,26 +104,7 @@ extern "C" HINTERNET WINAPI hc_fault_HttpOpenRequestW(HINTERNET connect, LPCWSTR
 }
 
 extern "C" BOOL WINAPI hc_fault_InternetCloseHandle(HINTERNET h) {
-  const Hooks& hooks = TheHooks();
-  BOOL result = FALSE;
-  if (hooks.close && hooks.close(h, result))
-    return result;
-  {
-    std::lock_guard lock(g_mu);
-    auto it = Table().find(h);
-    if (it != Table().end() && !it->second.closed) {
-      it->second.closed = true;
-      if (it->second.kind == Kind::request)
-        --g_open_requests;
-    }
-  }
-  const BOOL closed = RealClose(h);
-  if (hooks.closed) {
-    const DWORD error = GetLastError();
-    hooks.closed(h, closed);
-    SetLastError(error);
-  }
-  return closed;
+  return CloseThroughKit(h);
 }
 
 extern "C" INTERNET_STATUS_CALLBACK WINAPI hc_fault_InternetSetStatusCallbackA(HINTERNET h,

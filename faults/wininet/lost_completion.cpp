@@ -5,7 +5,7 @@
 #include "kit.h"
 #include "proxy.h"
 
-void hc::fault::wininet::Install(Hooks& hooks) {
+void hc::fault::Install(Hooks& hooks) {
   hooks.notify = [](Notification& n, const Deliver&) {
     if (n.status != INTERNET_STATUS_REQUEST_COMPLETE)
       return true;

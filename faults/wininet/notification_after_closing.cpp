@@ -4,7 +4,7 @@
 #include "kit.h"
 #include "proxy.h"
 
-void hc::fault::wininet::Install(Hooks& hooks) {
+void hc::fault::Install(Hooks& hooks) {
   hooks.notify = [](Notification& n, const Deliver& deliver) {
     const Kind kind = Info(n.handle).kind;
     if (n.status != INTERNET_STATUS_HANDLE_CLOSING || (kind != Kind::request && kind != Kind::connect))

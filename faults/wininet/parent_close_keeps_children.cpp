@@ -14,7 +14,7 @@ std::mutex g_mu;
 std::set<HINTERNET> g_deferred;  // connect handles whose close waits for their requests
 }  // namespace
 
-void hc::fault::wininet::Install(Hooks& hooks) {
+void hc::fault::Install(Hooks& hooks) {
   hooks.close = [](HINTERNET h, BOOL& result) {
     if (Info(h).kind != Kind::connect || OpenChildren(h) == 0)
       return false;

@@ -3,7 +3,7 @@
 #include "kit.h"
 #include "proxy.h"
 
-void hc::fault::wininet::Install(Hooks& hooks) {
+void hc::fault::Install(Hooks& hooks) {
   hooks.notify = [](Notification& n, const Deliver&) {
     if (n.status != INTERNET_STATUS_RESPONSE_RECEIVED)
       return true;

@@ -17,7 +17,7 @@ std::mutex g_mu;
 std::map<std::pair<HINTERNET, DWORD>, std::string> g_ahead;  // (request, thread) -> bytes kept
 }  // namespace
 
-void hc::fault::wininet::Install(Hooks& hooks) {
+void hc::fault::Install(Hooks& hooks) {
   hooks.closed = [](HINTERNET h, BOOL) {
     std::lock_guard lock(g_mu);
     for (auto it = g_ahead.begin(); it != g_ahead.end();)
@@ -27,8 +27,8 @@ void hc::fault::wininet::Install(Hooks& hooks) {
 
 extern "C" BOOL WINAPI hc_fault_InternetReadFile(HINTERNET h, LPVOID buffer, DWORD size, LPDWORD read) {
   static const auto real = hc::fault::Real<decltype(&InternetReadFile)>("InternetReadFile");
-  const auto info = hc::fault::wininet::Info(h);
-  if (info.kind != hc::fault::wininet::Kind::request || info.async || read == nullptr || size == 0)
+  const auto info = hc::fault::Info(h);
+  if (info.kind != hc::fault::Kind::request || info.async || read == nullptr || size == 0)
     return real(h, buffer, size, read);
   const auto key = std::make_pair(h, GetCurrentThreadId());
   {

@@ -5,12 +5,12 @@
 #include "kit.h"
 #include "proxy.h"
 
-void hc::fault::wininet::Install(Hooks&) {}
+void hc::fault::Install(Hooks&) {}
 
 extern "C" BOOL WINAPI hc_fault_InternetReadFile(HINTERNET h, LPVOID buffer, DWORD size, LPDWORD read) {
   static const auto real = hc::fault::Real<decltype(&InternetReadFile)>("InternetReadFile");
-  const auto info = hc::fault::wininet::Info(h);
-  if (info.kind != hc::fault::wininet::Kind::request || info.async || size > hc::fault::kBounceBufferSize ||
+  const auto info = hc::fault::Info(h);
+  if (info.kind != hc::fault::Kind::request || info.async || size > hc::fault::kBounceBufferSize ||
       read == nullptr)
     return real(h, buffer, size, read);
   return hc::fault::ReadThroughBounceBuffer(
