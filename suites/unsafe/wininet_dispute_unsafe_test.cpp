@@ -1,0 +1,93 @@
+// WinINet patterns where Microsoft's pages disagree with "WinInet thread safe?" or say less than a
+// wrapper library relies on, each next to the pattern the documentation does promise. Every trial
+// runs in unsafe_wininet_trials.exe (patterns: wininet_dispute_trials.cpp), a child process: a
+// crash or hang there is an outcome to count, never the end of this test. See hc/trial.h.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "hc/catalogue.h"
+#include "hc/expectation.h"
+#include "hc/localserver.h"
+#include "unsafe_test_util.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using hc::unsafe::RecordAndCheck;
+using hc::unsafe::RunPair;
+using hc::unsafe::RunShape;
+
+constexpr const wchar_t* kDisputeProgram = L"unsafe_wininet_trials";
+// Per pattern, hazard and safe alike: trials, children at once, a hazard trial's bound.
+constexpr RunShape kDisputeShape{100, 4, 1000ms};
+// 64 threads and about 200 request lifetimes per trial.
+constexpr RunShape kSharedConnectShape{200, 4, 3000ms};
+
+hc::unsafe::PairRun RunDisputePair(const hc::unsafe::PatternRun& hazard, const hc::unsafe::PatternRun& safe,
+                                   const RunShape& shape = kDisputeShape) {
+  hc::Scenario server;
+  return RunPair(kDisputeProgram, hazard, safe, server.port(), shape);
+}
+
+TEST(UnsafeWinInetDisputes, ClosedFromAnotherThreadBeforeOrAfterTheSendReturnedIoPending) {
+  hc::Covers({"WI-NO-CROSS-THREAD-CLOSE", "WI-CLOSE-PENDING-SAFE"});
+  RecordAndCheck(RunDisputePair(
+      {"wi-close-racing-send",
+       "InternetCloseHandle from another thread 0-300 us after an asynchronous HttpSendRequest started, "
+       "whether or not it has returned"},
+      {"wi-close-after-pending",
+       "InternetCloseHandle from another thread only after HttpSendRequest returned ERROR_IO_PENDING"}));
+}
+
+TEST(UnsafeWinInetDisputes, AsyncRequestClosedMomentsAfterItWasIssued) {
+  hc::Covers({"WI-CLOSING-AFTER-QUICK-CLOSE", "WI-CLOSING-LAST"});
+  RecordAndCheck(RunDisputePair(
+      {"wi-quick-close-completion",
+       "a wrapper closes its asynchronous request 0-50 us after HttpSendRequest and waits for "
+       "INTERNET_STATUS_REQUEST_COMPLETE"},
+      {"wi-quick-close-closing", "the same wrapper waits for INTERNET_STATUS_HANDLE_CLOSING instead"}));
+}
+
+TEST(UnsafeWinInetDisputes, HandleValueUsedAfterClose) {
+  hc::Covers({"WI-CLOSE-NO-REUSE"});
+  const auto run = RunDisputePair({"wi-use-after-close",
+                                   "HttpAddRequestHeaders on a closed request's handle value while another "
+                                   "thread opens a new request on the same connection"},
+                                  {"wi-no-use-after-close", "the closed handle is forgotten at once"});
+  RecordAndCheck(run, {{"values_reused", run.hazard.SumNote("value_reused")},
+                       {"values_reused_safe", run.safe.SumNote("value_reused")}});
+}
+
+TEST(UnsafeWinInetDisputes, ReadBufferReleasedWhileTheReadIsPending) {
+  hc::Covers({"WI-BUFFER-UNTIL-COMPLETE"});
+  RecordAndCheck(RunDisputePair(
+      {"wi-released-buffer",
+       "the buffer of an InternetReadFile that returned ERROR_IO_PENDING is released (poisoned) at once"},
+      {"wi-kept-buffer", "the buffer is kept until INTERNET_STATUS_REQUEST_COMPLETE"}));
+}
+
+const char* const kWineSharedConnectRace =
+    "Wine (dlls/wininet/http.c HTTP_HttpOpenRequestW adds the request to the connect handle's children "
+    "list, internet.c WININET_Release removes it and invalidate_handle walks it, none under a lock): "
+    "requests created and closed at once on one connect handle can corrupt that list (8.0 to 11.10)";
+
+TEST(UnsafeWinInetDisputes, SixtyFourThreadsCreateAndCloseRequestsOnOneConnectHandle) {
+  hc::Covers({"WI-CONCURRENT-REQUESTS"});
+  const auto run = RunDisputePair(
+      {"wi-shared-connect",
+       "64 threads create, use (1 in 8) and close 3 requests each on one connect handle, "
+       "without a lock"},
+      {"wi-serialized-connect", "the same with HttpOpenRequest and InternetCloseHandle under one lock"},
+      kSharedConnectShape);
+  hc::RecordUnsafe(run.hazard, run.safe, {{"sends", run.hazard.SumNote("sends")}});
+  hc::unsafe::ExpectClassified(run.hazard);
+  hc::unsafe::ExpectAllSucceed(run.safe);
+  // Documented as fine ("WinInet thread safe?"): every trial must succeed; a hang names the stage
+  // of every thread, a crash its exception code.
+  hc::CheckExpecting(hc::Intermittent(hc::OnWine(kWineSharedConnectRace)), [&] {
+    EXPECT_EQ(run.hazard.Count("success"), run.hazard.trials) << run.hazard.Summary();
+  });
+}
+
+}  // namespace
