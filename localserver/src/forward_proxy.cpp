@@ -239,8 +239,9 @@ class ProxySession : public AsioSession {
       }
       if (ec) {
         if (self->ticket_ && !self->ended_) {
-          self->ended_ = true;
           self->state_.request_client_gone(*self->ticket_);
+          self->status_ = 499;
+          self->finish(499);
         }
         self->close();
         return;

@@ -15,12 +15,13 @@
 //  wi-released-buffer        the buffer of an InternetReadFile that returned ERROR_IO_PENDING is
 //                            released (poisoned) at once (WI-BUFFER-UNTIL-COMPLETE)
 //  wi-kept-buffer            safe: the buffer kept until REQUEST_COMPLETE
-//  wi-shared-connect         64 threads create, use and close requests on one connect handle at
-//                            once (WI-CONCURRENT-REQUESTS: documented as fine)
+//  wi-shared-connect         64 threads create, use (send_every=N: 1 in N) and close requests on
+//                            one connect handle at once (WI-CONCURRENT-REQUESTS: documented as fine)
 //  wi-serialized-connect     the same with HttpOpenRequest and InternetCloseHandle under one lock
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -264,7 +265,7 @@ Outcome UseAfterClose(Trial& trial, bool use_stale) {
 
 constexpr std::size_t kBufferBodySize = 4096;
 constexpr std::size_t kBufferPiece = 512;
-constexpr int kBufferPieceDelayMs = 3;  // the first read after the headers finds no data yet
+constexpr int kBufferPieceDelayMs = 3;  // once the piece that has arrived is read, the next read pends
 constexpr unsigned char kPoison = 0xDD;
 
 Outcome ReleasedBuffer(Trial& trial, bool keep) {
@@ -288,33 +289,56 @@ Outcome ReleasedBuffer(Trial& trial, bool keep) {
     if (!ctx->WaitComplete(1, kDisputeWaitBound) || !ctx->last_ok())
       return end(HarnessError("HttpSendRequest's REQUEST_COMPLETE"));
   }
-  // Never freed, only poisoned: the buffer outlives the trial (see patterns.h).
-  auto* buffer = new unsigned char[kBufferBodySize];
-  std::memset(buffer, 0, kBufferBodySize);
+  // Never freed, only poisoned: the buffers outlive the trial (see patterns.h). Reads that
+  // complete at once take what has arrived; the first one that pends is the subject.
   static DWORD read_count;  // must outlive the call too
-  read_count = 0;
-  const int completes_before = ctx->completes();
-  if (InternetReadFile(h, buffer, static_cast<DWORD>(kBufferBodySize), &read_count))
-    return end({"read completed at once", "no pending read to release the buffer of"});
-  if (GetLastError() != ERROR_IO_PENDING)
-    return end(Outcome::Error(GetLastError(), "InternetReadFile"));
+  unsigned char* buffer = nullptr;
+  int completes_before = 0;
+  std::size_t consumed = 0;
+  for (;;) {
+    buffer = new unsigned char[kBufferBodySize];
+    std::memset(buffer, 0, kBufferBodySize);
+    read_count = 0;
+    completes_before = ctx->completes();
+    if (!InternetReadFile(h, buffer, static_cast<DWORD>(kBufferBodySize), &read_count)) {
+      if (GetLastError() != ERROR_IO_PENDING)
+        return end(Outcome::Error(GetLastError(), "InternetReadFile"));
+      break;
+    }
+    if (read_count == 0)
+      return end(keep ? Outcome::Success("no read pended: the body arrived faster than it was read")
+                      : Outcome{"no read pended", "the body arrived faster than it was read"});
+    consumed += read_count;
+  }
+  trial.Note("consumed_before_pending", static_cast<std::int64_t>(consumed));
+  // Whether the body's next bytes were in the buffer already when ERROR_IO_PENDING was returned.
+  const std::string expected_start = hc_protocol::PatternBytes(seed, consumed, 16);
+  const bool filled_before = std::memcmp(buffer, expected_start.data(), expected_start.size()) == 0;
+  trial.Note("filled_before_pending_returned", filled_before ? 1 : 0);
   if (!keep)
     std::memset(buffer, kPoison, kBufferPiece);  // "released": the application reuses it
   if (!ctx->WaitComplete(completes_before + 1, kDisputeWaitBound))
     return end({"no REQUEST_COMPLETE for the pending read", keep ? "buffer kept" : "buffer released"});
+  if (read_count == 0)
+    return end(
+        keep ? Outcome::Success("the pending read found the end of the body")
+             : Outcome{"no data for the released buffer", "the pending read found the end of the body"});
   std::size_t poisoned = 0;
   for (std::size_t i = 0; i < kBufferPiece; ++i)
     poisoned += buffer[i] == kPoison ? 1 : 0;
   // The first bytes of the body, as the completed read reports them.
   const std::size_t n = std::min<std::size_t>(read_count, 64);
   const std::string got(reinterpret_cast<const char*>(buffer), n);
-  const bool pattern = n > 0 && hc_protocol::FirstPatternMismatch(seed, got) == n;
+  const bool pattern = n > 0 && got == hc_protocol::PatternBytes(seed, consumed, n);
   trial.Note("read_bytes", static_cast<std::int64_t>(read_count));
   trial.Note("poisoned_bytes_left", static_cast<std::int64_t>(poisoned));
   if (keep)
     return end(pattern
                    ? Outcome::Success("the completed read's data is in the kept buffer")
                    : Outcome{"kept buffer lacks the data", std::to_string(poisoned) + " bytes unchanged"});
+  if (filled_before)
+    return end({"data was in the buffer before ERROR_IO_PENDING returned",
+                std::to_string(poisoned) + " poisoned bytes left at REQUEST_COMPLETE"});
   if (pattern)
     return end({"the API wrote into the released buffer", "the body's bytes replaced the application's"});
   return end({"released buffer not written", std::to_string(poisoned) + " poisoned bytes left"});
@@ -323,66 +347,118 @@ Outcome ReleasedBuffer(Trial& trial, bool keep) {
 // ---- wi-shared-connect / wi-serialized-connect ---------------------------------------------------
 
 constexpr int kSharedConnectThreads = 64;
-constexpr int kSharedConnectCycles = 3;     // request lifetimes per thread
+constexpr int kSharedConnectCycles = 2;     // request lifetimes per thread and trial
 constexpr int kSharedConnectSendEvery = 8;  // 1 in 8 lifetimes also sends and reads
 
+// kSharedConnectThreads threads that live as long as the trial program and run one job per trial:
+// starting 64 threads per trial would cost more than the trial. Never destroyed: after a hang
+// its threads may be stuck anywhere (the process then ends, see hc/trial_child.h).
+class SharedConnectGang {
+ public:
+  static SharedConnectGang& Get() {
+    static auto* gang = new SharedConnectGang();
+    return *gang;
+  }
+  // job(t) on every thread, released together; returns once every one returned (the trial's
+  // bound ends a trial that never does).
+  void Run(const std::function<void(int)>& job) {
+    std::unique_lock lock(mu_);
+    job_ = &job;
+    remaining_ = kSharedConnectThreads;
+    ++generation_;
+    start_.notify_all();
+    done_.wait(lock, [&] { return remaining_ == 0; });
+    job_ = nullptr;
+  }
+
+ private:
+  SharedConnectGang() {
+    for (int t = 0; t < kSharedConnectThreads; ++t)
+      std::thread([this, t] { Loop(t); }).detach();
+  }
+  void Loop(int t) {
+    std::uint64_t seen = 0;
+    for (;;) {
+      std::unique_lock lock(mu_);
+      start_.wait(lock, [&] { return generation_ != seen; });
+      seen = generation_;
+      const auto* job = job_;
+      lock.unlock();
+      (*job)(t);
+      lock.lock();
+      if (--remaining_ == 0)
+        done_.notify_all();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable start_, done_;
+  const std::function<void(int)>* job_ = nullptr;
+  std::uint64_t generation_ = 0;
+  int remaining_ = 0;
+};
+
 Outcome SharedConnect(Trial& trial, bool serialized) {
-  const auto c = hc::OpenConnection(wininet::kApi, static_cast<std::uint16_t>(trial.port()),
-                                    {.timeout = kTrialCallBound});
+  auto c = hc::OpenConnection(wininet::kApi, static_cast<std::uint16_t>(trial.port()),
+                              {.timeout = kTrialCallBound});
   if (!c)
     return HarnessError("InternetOpen/InternetConnect");
   std::mutex handle_mu;
   std::atomic<int> failures{0}, sends{0};
   std::atomic<unsigned long> first_error{0};
-  hc::Latch start(kSharedConnectThreads);
-  std::vector<std::thread> threads;
-  const int offset = static_cast<int>(trial.Uniform(0, kSharedConnectSendEvery - 1));
-  for (int t = 0; t < kSharedConnectThreads; ++t)
-    threads.emplace_back([&, t] {
-      std::string who = "thread ";  // built in two steps: GCC 12 misreads "t" + std::to_string(t)
-      who += std::to_string(t);
-      start.ArriveAndWait();
-      for (int i = 0; i < kSharedConnectCycles; ++i) {
-        const std::string target = "/get?t=" + std::to_string(t) + "&i=" + std::to_string(i);
-        trial.Stage(who, "in HttpOpenRequest");
-        HINTERNET h = nullptr;
-        {
-          std::unique_lock lock(handle_mu, std::defer_lock);
-          if (serialized)
-            lock.lock();
-          h = wininet::OpenRequest(c.connect.get(), "GET", target);
-        }
-        if (!h) {
-          first_error.store(GetLastError());
-          ++failures;
-          continue;
-        }
-        if ((t * kSharedConnectCycles + i + offset) % kSharedConnectSendEvery == 0) {
-          ++sends;
-          trial.Stage(who, "in HttpSendRequest");
-          if (!HttpSendRequestA(h, nullptr, 0, nullptr, 0)) {
-            first_error.store(GetLastError());
-            ++failures;
-          } else {
-            trial.Stage(who, "in InternetReadFile");
-            std::string body;
-            DWORD error = 0;
-            if (!wininet::ReadAll(h, body, error) || body.find("\"seq\"") == std::string::npos) {
-              first_error.store(error);
-              ++failures;
-            }
-          }
-        }
-        trial.Stage(who, "in InternetCloseHandle");
+  const int cycles = static_cast<int>(trial.IntArg("cycles", kSharedConnectCycles));
+  const int send_every =
+      static_cast<int>(std::max<std::int64_t>(1, trial.IntArg("send_every", kSharedConnectSendEvery)));
+  const int offset = static_cast<int>(trial.Uniform(0, send_every - 1));
+  const std::function<void(int)> job = [&](int t) {
+    std::string who = "thread ";  // built in two steps: GCC 12 misreads "..." + std::to_string(t)
+    who += std::to_string(t);
+    for (int i = 0; i < cycles; ++i) {
+      const std::string target = "/get?t=" + std::to_string(t) + "&i=" + std::to_string(i);
+      trial.Stage(who, "in HttpOpenRequest");
+      HINTERNET h = nullptr;
+      {
         std::unique_lock lock(handle_mu, std::defer_lock);
         if (serialized)
           lock.lock();
-        InternetCloseHandle(h);
+        h = wininet::OpenRequest(c.connect.get(), "GET", target);
       }
-      trial.Stage(who, "");
-    });
-  for (auto& th : threads)
-    th.join();  // a thread stuck in the API leaves the trial to the child's watchdog: "hang" with the stages
+      if (!h) {
+        first_error.store(GetLastError());
+        ++failures;
+        continue;
+      }
+      if ((t * cycles + i + offset) % send_every == 0) {
+        ++sends;
+        trial.Stage(who, "in HttpSendRequest");
+        if (!HttpSendRequestA(h, nullptr, 0, nullptr, 0)) {
+          first_error.store(GetLastError());
+          ++failures;
+        } else {
+          trial.Stage(who, "in InternetReadFile");
+          std::string body;
+          DWORD error = 0;
+          if (!wininet::ReadAll(h, body, error) || body.find("\"seq\"") == std::string::npos) {
+            first_error.store(error);
+            ++failures;
+          }
+        }
+      }
+      trial.Stage(who, "in InternetCloseHandle");
+      std::unique_lock lock(handle_mu, std::defer_lock);
+      if (serialized)
+        lock.lock();
+      InternetCloseHandle(h);
+    }
+    trial.Stage(who, "");
+  };
+  SharedConnectGang::Get().Run(job);
+  // Every request is closed; what is left is the connect handle (its list of children) and the
+  // session.
+  trial.Stage("trial", "in InternetCloseHandle of the connect handle");
+  c.connect.reset();
+  trial.Stage("trial", "in InternetCloseHandle of the session");
+  c.session.reset();
+  trial.Stage("trial", "");
   trial.Note("sends", sends.load());
   if (failures > 0)
     return {"call failed",

@@ -47,8 +47,8 @@ const char* const kWineLimitNotEnforced =
     "Wine 8.0 stores and reports the per-server limits (dlls/wininet/internet.c) but nothing in "
     "dlls/wininet/http.c consults them: every request opens its own connection at once";
 const char* const kWineNoProxyLimit =
-    "Wine 8.0 has no INTERNET_OPTION_MAX_CONNS_PER_PROXY (dlls/wininet/internet.c INET_QueryOption / "
-    "InternetSetOptionW fall through to ERROR_INTERNET_INVALID_OPTION) and limits no connection to a proxy";
+    "Wine 8.0: InternetQueryOption and InternetSetOption(NULL, INTERNET_OPTION_MAX_CONNS_PER_PROXY) fail, "
+    "and nothing limits the connections to a proxy: every request opens its own at once";
 
 // The documented release a pair of per-server limits matches.
 std::string ReleaseOf(DWORD per_server, DWORD per_1_0_server) {

@@ -30,9 +30,8 @@ constexpr int kZeroContextRequestsPerThread = 2;
 constexpr auto kZeroContextGangBound = 60s;
 
 const char* const kWineZeroContextAsync =
-    "Wine 8.0 (dlls/wininet/http.c HttpSendRequestExW / HttpSendRequestW, internet.c InternetReadFile): "
-    "a handle of an INTERNET_FLAG_ASYNC session queues its work whatever its context, so the call returns "
-    "ERROR_IO_PENDING, and with context 0 no REQUEST_COMPLETE is ever delivered";
+    "Wine 8.0: HttpSendRequest with context 0 on a handle of an INTERNET_FLAG_ASYNC session returns "
+    "ERROR_IO_PENDING like any other, and with context 0 no REQUEST_COMPLETE tells the caller when it ends";
 
 class WinInetZeroContext : public hc::wininet::SuiteTest {};
 
@@ -56,8 +55,9 @@ TEST_F(WinInetZeroContext, ZeroContextRequestsCompleteSynchronouslyOnAnAsyncSess
       ++send_outcomes[sent_ok ? "returned TRUE" : hc::wininet::ErrorName(send_error)];
     }
     if (!sent_ok) {
-      return hc::SentRequest{sent.log_key, req.target() + ": HttpSendRequest did not complete synchronously: " +
-                                           hc::wininet::ErrorName(send_error)};
+      return hc::SentRequest{sent.log_key, req.target() +
+                                               ": HttpSendRequest did not complete synchronously: " +
+                                               hc::wininet::ErrorName(send_error)};
     }
     hc::Response response;
     response.error_name = hc::wininet::ErrorName;
