@@ -82,9 +82,10 @@ TEST(UnsafeWinInetDisputes, ReadBufferReleasedWhileTheReadIsPending) {
 }
 
 const char* const kWineSharedConnectRace =
-    "Wine (dlls/wininet/http.c HTTP_HttpOpenRequestW adds the request to the connect handle's children "
-    "list, internet.c WININET_Release removes it and invalidate_handle walks it, none under a lock): "
-    "requests created and closed at once on one connect handle can corrupt that list (8.0 to 11.10)";
+    "Wine: HTTP_HttpOpenRequestW (dlls/wininet/http.c) adds each request to its connect handle's list of "
+    "children and WININET_Release (internet.c) removes it, neither under a lock, and invalidate_handle walks "
+    "the list when the connect handle is closed (unchanged 8.0 to 11.10); under 8.0 some trials crash "
+    "(0xC0000005) or hang in InternetCloseHandle of the connect handle after every request was closed";
 
 // Documented as fine ("WinInet thread safe?"): every trial must succeed; a hang names the stage of
 // every thread (and of the trial's own close of the connect handle), a crash its exception code.
