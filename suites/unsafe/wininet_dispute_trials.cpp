@@ -263,7 +263,7 @@ Outcome UseAfterClose(Trial& trial, bool use_stale) {
 
 // ---- wi-released-buffer / wi-kept-buffer ---------------------------------------------------------
 
-constexpr std::size_t kBufferBodySize = 4096;
+constexpr std::size_t kBufferBodySize = 2048;
 constexpr std::size_t kBufferPiece = 512;
 constexpr int kBufferPieceDelayMs = 3;  // once the piece that has arrived is read, the next read pends
 constexpr unsigned char kPoison = 0xDD;

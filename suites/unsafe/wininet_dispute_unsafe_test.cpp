@@ -24,8 +24,8 @@ using hc::unsafe::RunShape;
 constexpr const wchar_t* kDisputeProgram = L"unsafe_wininet_trials";
 // Per pattern, hazard and safe alike: trials, children at once, a hazard trial's bound.
 constexpr RunShape kDisputeShape{100, 8, 1000ms};
-// 64 threads (one gang per child, reused by its trials) and 128 request lifetimes per trial.
-constexpr RunShape kSharedConnectShape{300, 4, 3000ms};
+// 64 threads (one gang per child, reused by its trials), 64 or 128 request lifetimes per trial.
+constexpr RunShape kSharedConnectShape{300, 6, 3000ms};
 
 hc::unsafe::PairRun RunDisputePair(const hc::unsafe::PatternRun& hazard, const hc::unsafe::PatternRun& safe,
                                    const RunShape& shape = kDisputeShape) {
@@ -89,10 +89,12 @@ const char* const kWineSharedConnectRace =
 
 // Documented as fine ("WinInet thread safe?"): every trial must succeed; a hang names the stage of
 // every thread (and of the trial's own close of the connect handle), a crash its exception code.
-void RunSharedConnect(const std::vector<std::string>& args, const std::string& uses) {
+void RunSharedConnect(const std::vector<std::string>& args, const std::string& uses, int cycles) {
   const auto run = RunDisputePair(
       {"wi-shared-connect",
-       "64 threads create" + uses + " and close 2 requests each on one connect handle, without a lock", args},
+       "64 threads create" + uses + " and close " + std::to_string(cycles) +
+           " request(s) each on one connect handle, without a lock",
+       args},
       {"wi-serialized-connect", "the same with HttpOpenRequest and InternetCloseHandle under one lock", args},
       kSharedConnectShape);
   hc::RecordUnsafe(run.hazard, run.safe, {{"sends", run.hazard.SumNote("sends")}});
@@ -105,12 +107,12 @@ void RunSharedConnect(const std::vector<std::string>& args, const std::string& u
 
 TEST(UnsafeWinInetDisputes, SixtyFourThreadsCreateAndCloseRequestsOnOneConnectHandle) {
   hc::Covers({"WI-CONCURRENT-REQUESTS"});
-  RunSharedConnect({"send_every=1000000"}, "");
+  RunSharedConnect({"send_every=1000000"}, "", 2);
 }
 
 TEST(UnsafeWinInetDisputes, SixtyFourThreadsCreateSendAndCloseRequestsOnOneConnectHandle) {
   hc::Covers({"WI-CONCURRENT-REQUESTS"});
-  RunSharedConnect({"send_every=32"}, ", send (1 in 32 lifetimes)");
+  RunSharedConnect({"send_every=32", "cycles=1"}, ", send (1 in 32 lifetimes)", 1);
 }
 
 }  // namespace
