@@ -41,6 +41,11 @@ constexpr auto kPendingParkBound = 20s;
 constexpr auto kPendingClosingBound = 5s;
 constexpr auto kPendingCleanupBound = 20s;
 
+const char* const kWineClosedRequestHandleType =
+    "Wine 8.0: the HTTP functions (HttpAddRequestHeaders, HttpSendRequest) on a closed request handle fail "
+    "with ERROR_INTERNET_INCORRECT_HANDLE_TYPE (12018), not ERROR_INVALID_HANDLE; InternetQueryOption does "
+    "return ERROR_INVALID_HANDLE";
+
 // What the notifications of one request showed.
 struct PendingOutcome {
   bool completed_ok = false;
@@ -100,17 +105,28 @@ class WinInetClosePending : public hc::wininet::SuiteTest {
       close_thread[k] = GetCurrentThreadId();
       closed[k] = requests_[k]->Close();
     });
-    std::map<std::string, int> after;
+    // No handle is created between the closes and these calls, so no value can have been reused.
+    std::map<std::string, int> after, headers_after;
     for (int k = 0; k < kPendingRequests; ++k) {
       EXPECT_TRUE(closed[k]) << requests_[k]->target() << ": InternetCloseHandle from another thread";
       EXPECT_NE(close_thread[k], requests_[k]->start_thread()) << "closed on its starting thread";
       DWORD type = 0, size = sizeof(type);
       const BOOL ok = InternetQueryOptionA(handles[k], INTERNET_OPTION_HANDLE_TYPE, &type, &size);
       ++after[ok ? "succeeded" : hc::wininet::ErrorName(GetLastError())];
+      const BOOL added = HttpAddRequestHeadersA(handles[k], "X-After-Close: 1", static_cast<DWORD>(-1),
+                                                HTTP_ADDREQ_FLAG_ADD);
+      ++headers_after[added ? "succeeded" : hc::wininet::ErrorName(GetLastError())];
     }
     RecordProperty("hc_call_after_close", nlohmann::json(after).dump());
+    RecordProperty("hc_add_headers_after_close", nlohmann::json(headers_after).dump());
     EXPECT_EQ(after[hc::wininet::ErrorName(ERROR_INVALID_HANDLE)], kPendingRequests)
-        << "a call on a closed handle must fail with ERROR_INVALID_HANDLE: " << nlohmann::json(after).dump();
+        << "InternetQueryOption on a closed handle must fail with ERROR_INVALID_HANDLE: "
+        << nlohmann::json(after).dump();
+    hc::CheckExpecting(hc::OnWine(kWineClosedRequestHandleType), [&] {
+      EXPECT_EQ(headers_after[hc::wininet::ErrorName(ERROR_INVALID_HANDLE)], kPendingRequests)
+          << "HttpAddRequestHeaders on a closed handle must fail with ERROR_INVALID_HANDLE: "
+          << nlohmann::json(headers_after).dump();
+    });
   }
 
   // Every request ends with HANDLE_CLOSING (last, once) within kPendingClosingBound of the close,
