@@ -1,5 +1,6 @@
 #include "control_server.hpp"
 
+#include "forward_proxy.hpp"
 #include "json_util.hpp"
 #include "params.hpp"
 
@@ -97,8 +98,8 @@ void ControlServer::routes() {
       send_error(res, 400, "name longer than 200 characters");
       return;
     }
-    if (kind != "http" && kind != "ws" && kind != "raw") {
-      send_error(res, 400, "kind must be http, ws or raw");
+    if (kind != "http" && kind != "ws" && kind != "raw" && kind != "proxy") {
+      send_error(res, 400, "kind must be http, ws, raw or proxy");
       return;
     }
     std::string id;
@@ -114,9 +115,10 @@ void ControlServer::routes() {
       }
       id = "s" + std::to_string(next_id_++);
     }
-    std::unique_ptr<Scenario> s = kind == "http" ? make_http_scenario(id, name, host_)
-                                  : kind == "ws" ? make_ws_scenario(id, name, host_)
-                                                 : make_raw_scenario(id, name, host_);
+    std::unique_ptr<Scenario> s = kind == "http"    ? make_http_scenario(id, name, host_)
+                                  : kind == "ws"    ? make_ws_scenario(id, name, host_)
+                                  : kind == "proxy" ? make_proxy_scenario(id, name, host_)
+                                                    : make_raw_scenario(id, name, host_);
     if (!s) {
       send_error(res, 500, "could not bind a listener on " + host_);
       return;

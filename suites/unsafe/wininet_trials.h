@@ -11,5 +11,7 @@ void AddWinInetClosePatterns(Patterns& p);  // InternetCloseHandle from another 
 void AddWinInetReadPatterns(Patterns& p);   // two threads reading one request
 void AddWinInetLimitPatterns(Patterns& p);  // more requests to one server than its connection limit
 void AddWinInetCachePatterns(Patterns& p);  // many threads on the same URLs, cache on and off
+void AddWinInetDisputePatterns(
+    Patterns& p);  // close windows, handle reuse, released buffers, one shared connect
 
 }  // namespace hc::unsafe

@@ -4,7 +4,7 @@
 
 int main(int argc, char** argv) {
   using namespace hc::unsafe;
-  return TrialsMain(
-      argc, argv,
-      {AddWinInetClosePatterns, AddWinInetReadPatterns, AddWinInetLimitPatterns, AddWinInetCachePatterns});
+  return TrialsMain(argc, argv,
+                    {AddWinInetClosePatterns, AddWinInetReadPatterns, AddWinInetLimitPatterns,
+                     AddWinInetCachePatterns, AddWinInetDisputePatterns});
 }
