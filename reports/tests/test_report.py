@@ -348,6 +348,9 @@ class DisputesAndWrappers(ReportCase):
             "library": "libA", "assumption": "HANDLE_CLOSING always comes",
             "table": {"columns": ["case", "error", "closings"], "rows": [["sync failure", "error 87", 64]]},
             "answer": {"trials": 10, "outcomes": {"success": 7, "error 6": 3}, "trials_per_s": 55.5}})
+        unsafe = json.loads(t["hc_unsafe"])
+        unsafe.update(documented_outcome="error 12017", documented_by="Some page")
+        t["hc_unsafe"] = json.dumps(unsafe)
         (d / "unsafe_lab.json").write_text(json.dumps(data))
         (d / "run.json").write_text((DATA / "lab" / "run.json").read_text())
         self.r = self.generate(d, catalogue=self.catalogue)
@@ -369,6 +372,16 @@ class DisputesAndWrappers(ReportCase):
         self.assertEqual(cells, ["sync failure", "error ERROR_INVALID_PARAMETER (87)", "64"])
         self.assertIn("55.50", w.find(cls="kv").text())
         self.assertIn("ERROR_INVALID_HANDLE (6)", w.text())
+
+    def test_an_unsafe_card_shows_the_documented_outcome_and_its_count(self):
+        text = self.r.section("unsafe").find(cls="documented").text()
+        self.assertIn("ERROR_WINHTTP_OPERATION_CANCELLED (12017)", text)
+        self.assertIn("Some page", text)
+        self.assertRegex(text, r"in 72 of 400 trials")
+
+    def test_recorded_properties_name_their_error_numbers(self):
+        details = self.r.row("t-unsafe_lab-UnsafeClose.CloseDuringRead").find("details")
+        self.assertIn("error ERROR_INVALID_PARAMETER (87)", details.text())
 
     def test_no_disputes_file_no_groups_and_a_bad_one_is_an_error(self):
         plain = self.generate("lab", out=self.tmp / "plain")
