@@ -68,12 +68,13 @@ TEST(UnsafeWinHttp, TwoOperationsAtOnceOnOneRequest) {
   // "Porting WinINet Applications to WinHTTP" (WH-PORT-SECOND-CALL) names the outcome of the
   // second call: ERROR_INVALID_OPERATION. Recorded with the counts, for the report.
   hc::unsafe::RecordAndCheck(
-      hc::unsafe::RunPair(kProgram,
-                          {"wh-two-ops",
-                           "a second thread calls WinHttpReadData on a request while the first thread's "
-                           "receive/read calls run"},
-                          {"wh-one-op", "the same two readers, one operation at a time (a lock around each call)"},
-                          server.port(), kShape),
+      hc::unsafe::RunPair(
+          kProgram,
+          {"wh-two-ops",
+           "a second thread calls WinHttpReadData on a request while the first thread's "
+           "receive/read calls run"},
+          {"wh-one-op", "the same two readers, one operation at a time (a lock around each call)"},
+          server.port(), kShape),
       {{"documented_outcome", "error " + std::to_string(ERROR_INVALID_OPERATION)},
        {"documented_by", "Porting WinINet Applications to WinHTTP"}});
 }

@@ -119,9 +119,10 @@ WrapperConnection OpenWrapperConnection(int port) {
 
 // A new request (never freed) on c, context bound, sent; null on failure.
 WrapperRequest* StartWrapperRequest(const WrapperConnection& c, const std::string& target,
-                                    bool reads_from_callback) {
+                                    bool reads_from_callback, std::size_t read_size = 1024) {
   auto* r = new WrapperRequest;
   r->reads_from_callback = reads_from_callback;
+  r->buffer.resize(read_size);
   r->handle = winhttp::OpenRequest(c.connect.get(), L"GET", target);
   DWORD_PTR value = reinterpret_cast<DWORD_PTR>(r);
   if (!r->handle || !WinHttpSetOption(r->handle, WINHTTP_OPTION_CONTEXT_VALUE, &value, sizeof(value)) ||
@@ -130,9 +131,10 @@ WrapperRequest* StartWrapperRequest(const WrapperConnection& c, const std::strin
   return r;
 }
 
-bool WaitFor(const std::atomic<bool>& flag, std::chrono::milliseconds bound) {
+bool WaitFor(const std::atomic<bool>& flag, std::chrono::milliseconds bound,
+             const std::atomic<bool>* or_flag = nullptr) {
   const auto until = std::chrono::steady_clock::now() + bound;
-  while (!flag.load()) {
+  while (!flag.load() && !(or_flag && or_flag->load())) {
     if (std::chrono::steady_clock::now() > until)
       return false;
     Sleep(1);
@@ -231,9 +233,9 @@ Outcome CloseDuringCall(Trial& trial, bool locked) {
   hc::Latch start(2);
   std::thread caller([&] {
     start.ArriveAndWait();
-    if (!WaitFor(r->headers, kTrialCallBound))
+    if (!WaitFor(r->headers, kTrialCallBound, &r->closing) || !r->headers.load())
       return;
-    while (!r->done.load()) {
+    while (!r->done.load() && !r->closing.load()) {
       {
         std::unique_lock lock(calls, std::defer_lock);
         if (locked) {
@@ -253,7 +255,8 @@ Outcome CloseDuringCall(Trial& trial, bool locked) {
         in_call = "between calls";
       }
       const auto until = std::chrono::steady_clock::now() + kTrialCallBound;
-      while (r->read_pending.load() && !r->done.load() && std::chrono::steady_clock::now() < until)
+      while (r->read_pending.load() && !r->done.load() && !r->closing.load() &&
+             std::chrono::steady_clock::now() < until)
         Sleep(0);
     }
   });
@@ -323,11 +326,11 @@ Outcome ClearCallbackRacing(Trial& trial, bool clear) {
   const auto c = OpenWrapperConnection(trial.port());
   if (!c)
     return HarnessError("async session");
+  // Many small reads: many callbacks being dispatched.
   WrapperRequest* r = StartWrapperRequest(
-      c, "/stream-bytes/65536?chunk_size=512&seed=" + std::to_string(trial.index()), true);
+      c, "/stream-bytes/65536?chunk_size=512&seed=" + std::to_string(trial.index()), true, 256);
   if (!r)
     return HarnessError("WinHttpOpenRequest/SendRequest");
-  r->buffer.resize(256);  // many small reads: many callbacks being dispatched
   if (!WaitFor(r->headers, kTrialCallBound))
     return {"error " + std::to_string(r->error.load()), "no headers"};
   SpinFor(microseconds(trial.Uniform(0, 3000)));

@@ -49,8 +49,13 @@ struct SpanLog {
       ++callbacks_after_event;
   }
 
-  std::map<HINTERNET, SpanRequest*> by_handle;  // requests, once WinHttpOpenRequest has returned
-  int null_unattributed = 0;                    // NULL-context notifications of no known request
+  // Requests by handle value, once WinHttpOpenRequest has returned, until the application closes
+  // them: the value may name a new request at once after the close. A closed request is found
+  // only by its HANDLE_CLOSING, oldest close first.
+  std::map<HINTERNET, SpanRequest*> by_handle;
+  std::map<HINTERNET, std::vector<SpanRequest*>> closed_by_handle;
+  int null_unattributed = 0;                        // NULL-context notifications of no known request
+  std::map<unsigned long, int> null_after_context;  // status -> NULL after the request's own context
 
   void CountNull(HINTERNET h, unsigned long status);
   int NullTotal() {
@@ -90,6 +95,8 @@ struct SpanRequest {
   std::atomic<int> max_depth{0};  // READ_COMPLETE nesting on one thread
   std::atomic<bool> closed_by_app{false};
   std::atomic<bool> send_completed{false};  // SENDREQUEST_COMPLETE's callback was entered
+  std::atomic<const char*> ended_by{""};    // how the request ended (done)
+  std::atomic<bool> read_in_flight{false};  // a WinHttpReadData issued, its READ_COMPLETE not yet come
   // Notifications for this handle that carried a NULL context: before the first one that carried
   // this request's context, and after it.
   std::atomic<int> null_before_context{0};
@@ -110,17 +117,24 @@ inline SpanLog* g_span_log = nullptr;
 inline void SpanLog::CountNull(HINTERNET h, unsigned long status) {
   std::lock_guard lock(mu);
   ++null_context[status];
-  const auto it = by_handle.find(h);
-  if (it != by_handle.end() && status == WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING)
-    ++it->second->null_closing;
-  if (it == by_handle.end())
+  SpanRequest* r = nullptr;
+  if (status == WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING) {
+    if (auto c = closed_by_handle.find(h); c != closed_by_handle.end() && !c->second.empty()) {
+      r = c->second.front();
+      c->second.erase(c->second.begin());
+      ++r->null_closing;
+    }
+  } else if (auto it = by_handle.find(h); it != by_handle.end()) {
+    r = it->second;
+  }
+  if (!r) {
     ++null_unattributed;
-  else if (it->second->callbacks.load() > 0)
-    ++it->second->null_after_context;
-  else
-    ++it->second->null_before_context;
-  if (it != by_handle.end() && status == WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING)
-    by_handle.erase(it);
+  } else if (r->callbacks.load() > 0) {
+    ++r->null_after_context;
+    ++null_after_context[status];
+  } else {
+    ++r->null_before_context;
+  }
 }
 
 inline SpanLog& NewSpanLog() {
@@ -139,22 +153,24 @@ inline void AtomicMax(std::atomic<int>& a, int v) {
   }
 }
 
-inline void Finish(SpanRequest& r, unsigned long error, unsigned long api = 0) {
+inline void Finish(SpanRequest& r, unsigned long error, const char* how, unsigned long api = 0) {
   r.error = error;
   r.error_api = api;
+  r.ended_by = how;
   r.done = true;
 }
 
 inline void Read(SpanRequest& r) {
+  r.read_in_flight = true;
   if (!WinHttpReadData(r.handle, r.buffer.data(), r.read_size, nullptr))
-    Finish(r, GetLastError());
+    Finish(r, GetLastError(), "WinHttpReadData failed");
 }
 
 inline void Drive(SpanRequest& r, HINTERNET h, DWORD status, void* info, DWORD length) {
   switch (status) {
     case WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE:
       if (!WinHttpReceiveResponse(h, nullptr))
-        Finish(r, GetLastError());
+        Finish(r, GetLastError(), "WinHttpReceiveResponse failed");
       break;
     case WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE: {
       DWORD code = 0, size = sizeof(code);
@@ -165,8 +181,9 @@ inline void Drive(SpanRequest& r, HINTERNET h, DWORD status, void* info, DWORD l
       break;
     }
     case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
+      r.read_in_flight = false;
       if (length == 0) {
-        Finish(r, 0);
+        Finish(r, 0, "READ_COMPLETE of 0 bytes");
       } else {
         r.body_bytes += length;
         ++t_read_depth;
@@ -177,7 +194,7 @@ inline void Drive(SpanRequest& r, HINTERNET h, DWORD status, void* info, DWORD l
       break;
     case WINHTTP_CALLBACK_STATUS_REQUEST_ERROR: {
       const auto* result = static_cast<const WINHTTP_ASYNC_RESULT*>(info);
-      Finish(r, result ? result->dwError : ERROR_GEN_FAILURE,
+      Finish(r, result ? result->dwError : ERROR_GEN_FAILURE, "REQUEST_ERROR",
              result ? static_cast<unsigned long>(result->dwResult) : 0);
       break;
     }
@@ -229,10 +246,9 @@ inline void CALLBACK SpanCallback(HINTERNET h, DWORD_PTR context, DWORD status, 
     detail::Drive(*r, h, status, info, length);
   if (status == WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING) {
     {
-      // The handle value may name a new request from now on.
       std::lock_guard lock(r->log->mu);
-      if (const auto it = r->log->by_handle.find(h); it != r->log->by_handle.end() && it->second == r)
-        r->log->by_handle.erase(it);
+      if (auto c = r->log->closed_by_handle.find(h); c != r->log->closed_by_handle.end())
+        std::erase(c->second, r);
     }
     r->closing_running = false;
     ++r->closings;  // last: once Closed(), the test may stop watching
@@ -294,6 +310,12 @@ inline SpanRequest* OpenSpanRequest(SpanLog& log, HINTERNET connect, const std::
 inline bool CloseSpanRequest(SpanRequest& r) {
   if (r.closed_by_app.exchange(true))
     return true;
+  {
+    std::lock_guard lock(r.log->mu);
+    if (const auto it = r.log->by_handle.find(r.handle); it != r.log->by_handle.end() && it->second == &r)
+      r.log->by_handle.erase(it);
+    r.log->closed_by_handle[r.handle].push_back(&r);
+  }
   return WinHttpCloseHandle(r.handle) != FALSE;
 }
 

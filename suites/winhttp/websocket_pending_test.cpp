@@ -16,7 +16,6 @@
 #include <nlohmann/json.hpp>
 
 #include "hc/catalogue.h"
-#include "hc/expectation.h"
 #include "hc/localserver.h"
 #include "hc/problem_list.h"
 #include "hc/thread_gang.h"
@@ -197,13 +196,8 @@ TEST_F(WinHttpWebSocketPending, APendingReceiveIsCancelledWhenTheSocketIsClosed)
                                                .dump());
   EXPECT_TRUE(problems.None(kPendingSockets));
   const std::string cancelled = ErrorName(ERROR_WINHTTP_OPERATION_CANCELLED);
-  hc::CheckExpecting(
-      hc::OnWine("Wine 8.0 does not cancel a pending WinHttpWebSocketReceive when the socket is "
-                 "closed: it delivers the server's close frame to it"),
-      [&] {
-        EXPECT_EQ(receive_outcomes[cancelled], kPendingSockets)
-            << "pending receives at WinHttpWebSocketClose: " << nlohmann::json(receive_outcomes).dump();
-      });
+  EXPECT_EQ(receive_outcomes[cancelled], kPendingSockets)
+      << "pending receives at WinHttpWebSocketClose: " << nlohmann::json(receive_outcomes).dump();
 }
 
 TEST_F(WinHttpWebSocketPending, SendAndCloseFailWithInvalidOperationWhileACloseOrSendIsPending) {
@@ -269,11 +263,9 @@ TEST_F(WinHttpWebSocketPending, SendAndCloseFailWithInvalidOperationWhileACloseO
   for (const auto* calls : {&during_send, &during_close})
     for (const auto& [call, n] : *calls)
       not_invalid += call.find(invalid) == std::string::npos ? n : 0;
-  hc::CheckExpecting(hc::OnWine("Wine 8.0 accepts a web socket send or close while another is pending"), [&] {
-    EXPECT_EQ(not_invalid, 0) << "calls during a pending send or close that did not fail with " << invalid
-                              << ": send pending " << nlohmann::json(during_send).dump() << ", close pending "
-                              << nlohmann::json(during_close).dump();
-  });
+  EXPECT_EQ(not_invalid, 0) << "calls during a pending send or close that did not fail with " << invalid
+                            << ": send pending " << nlohmann::json(during_send).dump() << ", close pending "
+                            << nlohmann::json(during_close).dump();
 }
 
 }  // namespace
