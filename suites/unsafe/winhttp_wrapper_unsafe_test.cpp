@@ -127,8 +127,8 @@ TEST(UnsafeWinHttp, WorkerThreadCountIsSetOnceBeforeAnyAsyncOperation) {
   hc::unsafe::ExpectClassified(run);
   EXPECT_EQ(run.Count("not a fresh process"), 0) << run.Summary();
   hc::CheckExpecting(
-      hc::OnWine("Wine 8.0's WinHttpSetOption does not take WINHTTP_OPTION_WORKER_THREAD_COUNT on a "
-                 "NULL handle"),
+      hc::OnWine("Wine 8.0's WinHttpSetOption refuses WINHTTP_OPTION_WORKER_THREAD_COUNT on a NULL handle "
+                 "with ERROR_INVALID_HANDLE, before any asynchronous operation too"),
       [&] {
         EXPECT_EQ(run.Count("success"), run.trials)
             << "set once on a NULL handle before any async operation, refused afterwards:\n"
