@@ -3,8 +3,8 @@
 //  wh-send-recv-sides        WinHttpWriteData on one thread while another calls WinHttpReceiveResponse
 //                            on the same request (WH-REQUEST-SEND-RECV-SIDES); safe: wh-send-then-recv
 //  wh-close-during-call      an asynchronous request closed from another thread while the first one
-//                            is inside WinHttpReadData on it; safe: wh-close-between-calls (a lock
-//                            around every call and the close)
+//                            is inside WinHttpReadData on it, then another request to the server;
+//                            safe: wh-close-between-calls (a lock around every call and the close)
 //  wh-read-buffer-released   the buffer of a pending asynchronous read poisoned right after the
 //                            close; safe: wh-read-buffer-kept (poisoned after HANDLE_CLOSING)
 //  wh-clear-callback-racing  WinHttpSetStatusCallback(request, NULL) while callbacks for the request
@@ -42,6 +42,7 @@ struct WrapperRequest {
   std::atomic<bool> read_pending{false};
   std::atomic<unsigned long> error{0};
   std::atomic<int> callbacks{0}, after_closing{0}, reads{0};
+  std::atomic<long long> body{0};
   std::atomic<bool> watch_late{false};
   std::atomic<int> late_callbacks{0};  // after watch_late was set
   std::vector<char> buffer = std::vector<char>(1024);
@@ -80,6 +81,7 @@ void CALLBACK WrapperCallback(HINTERNET h, DWORD_PTR context, DWORD status, LPVO
     case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
       r->read_pending = false;
       ++r->reads;
+      r->body += length;
       if (length == 0)
         r->done = true;
       else if (r->drive.load() && r->reads_from_callback)
@@ -276,6 +278,17 @@ Outcome CloseDuringCall(Trial& trial, bool locked) {
   const std::string where = std::string("closed ") + closed_in;
   if (const std::string closing = ClosingOutcome(*r); !closing.empty())
     return {closing, where};
+  // Another request to the server afterwards: a connection the close left in a bad state must not
+  // be handed to it.
+  WrapperRequest* next = StartWrapperRequest(c, "/bytes/2000?seed=" + std::to_string(trial.index()), true);
+  if (!next || !WaitFor(next->done, kTrialCallBound))
+    return {"the next request did not end", where};
+  if (next->error.load() != 0 || next->body.load() != 2000)
+    return {"the next request got a broken response", "error " + std::to_string(next->error.load()) + ", " +
+                                                          std::to_string(next->body.load()) + " bytes, " +
+                                                          where};
+  WinHttpCloseHandle(next->handle);
+  WaitFor(next->closing, kWrapperClosingBound);
   if (call_error != 0)
     return {"error " + std::to_string(call_error),
             std::string("in ") + failed_call + " after the close, " + where};

@@ -97,6 +97,9 @@ struct SpanRequest {
   std::atomic<bool> send_completed{false};  // SENDREQUEST_COMPLETE's callback was entered
   std::atomic<const char*> ended_by{""};    // how the request ended (done)
   std::atomic<bool> read_in_flight{false};  // a WinHttpReadData issued, its READ_COMPLETE not yet come
+  // Close inside the READ_COMPLETE callback once this many bytes have been read (0: never).
+  long long close_at_bytes = 0;
+  std::atomic<bool> closed_in_callback{false};
   // Notifications for this handle that carried a NULL context: before the first one that carried
   // this request's context, and after it.
   std::atomic<int> null_before_context{0};
@@ -142,6 +145,8 @@ inline SpanLog& NewSpanLog() {
   return *g_span_log;
 }
 
+inline bool CloseSpanRequest(SpanRequest& r);
+
 namespace detail {
 
 inline thread_local std::vector<HINTERNET> t_stack;
@@ -184,8 +189,11 @@ inline void Drive(SpanRequest& r, HINTERNET h, DWORD status, void* info, DWORD l
       r.read_in_flight = false;
       if (length == 0) {
         Finish(r, 0, "READ_COMPLETE of 0 bytes");
+      } else if (r.body_bytes += length; r.close_at_bytes > 0 && r.body_bytes.load() >= r.close_at_bytes) {
+        // The documented way to cancel: close the handle inside its callback, no call after it.
+        r.closed_in_callback = true;
+        CloseSpanRequest(r);
       } else {
-        r.body_bytes += length;
         ++t_read_depth;
         AtomicMax(r.max_depth, t_read_depth);
         Read(r);
