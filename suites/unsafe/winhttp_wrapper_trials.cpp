@@ -154,8 +154,8 @@ std::string ClosingOutcome(WrapperRequest& r) {
 
 // ---- wh-send-recv-sides / wh-send-then-recv ---------------------------------------------------
 
-constexpr DWORD kSidesBodySize = 65536;
-constexpr DWORD kSidesPiece = 4096;
+constexpr DWORD kSidesBodySize = 16384;
+constexpr DWORD kSidesPiece = 2048;
 
 Outcome SendAndReceiveSides(Trial& trial, bool at_once) {
   const auto connection = hc::OpenConnection(winhttp::kApi, trial.port(), {.timeout = kTrialCallBound});

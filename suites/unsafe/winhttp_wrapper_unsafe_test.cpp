@@ -19,7 +19,8 @@ using hc::unsafe::RunShape;
 using namespace std::chrono_literals;
 
 constexpr const wchar_t* kWrapperProgram = L"unsafe_winhttp_trials";
-// 100 trials per pattern, 4 children at once; a trial takes 5-40 ms, one over 1 s is a hang.
+// 100 trials per pattern, 4 children at once (process starts overlap); a trial takes 5-40 ms,
+// one over 1 s is a hang.
 constexpr RunShape kWrapperShape{100, 4, 1000ms};
 constexpr int kWorkerThreadChecks = 8;  // one fresh process each
 
@@ -87,9 +88,16 @@ TEST(UnsafeWinHttp, ReadBufferReleasedWhileItsReadIsPending) {
   for (const auto& [detail, n] : run.hazard.details)
     pending += detail.find("a read was pending") != std::string::npos ? n : 0;
   EXPECT_GT(pending, 0) << "no trial closed the request with a read pending:\n" << run.hazard.Summary();
-  EXPECT_EQ(run.hazard.Count("WinHTTP wrote into the released buffer"), 0)
-      << "the libraries' assumption failed:\n"
-      << run.hazard.Summary();
+  hc::CheckExpecting(
+      hc::Intermittent(hc::OnWine(
+          "Wine 8.0: WinHttpCloseHandle does not cancel a read already queued or running, which may "
+          "still write into its buffer after the close returned (1 of 100 trials in one run, none "
+          "in four others)")),
+      [&] {
+        EXPECT_EQ(run.hazard.Count("WinHTTP wrote into the released buffer"), 0)
+            << "the libraries' assumption failed:\n"
+            << run.hazard.Summary();
+      });
 }
 
 TEST(UnsafeWinHttp, StatusCallbackClearedWhileACallbackIsDispatched) {
