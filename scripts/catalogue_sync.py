@@ -4,6 +4,8 @@
 Each test names the statements it verifies with hc::Covers({"ID", ...}); this script reads those
 calls and rewrites every statement's "tests" list (`--write`), or checks that the catalogue is in
 step and that every id a test names exists (`--check`, the default; exit 1 with the differences).
+Both modes also check suites/disputes.json (the groups of statements that contradict each other):
+every id it names must be a statement, and its words in dispute must be in that statement's text.
 """
 import argparse
 import json
@@ -29,6 +31,21 @@ def covered_by_tests(suites: pathlib.Path):
             if ids:
                 result[f"{head.group(1)}.{head.group(2)}"] = ids
     return result
+
+
+def dispute_problems(path: pathlib.Path, statements):
+    """What is wrong with disputes.json: unknown ids, words not in their statement."""
+    if not path.exists():
+        return []
+    problems = []
+    for g in json.loads(path.read_text()).get("disputes", []):
+        for row in g.get("statements", []):
+            s = statements.get(row.get("id"))
+            if s is None:
+                problems.append(f"disputes.json group {g.get('id')} names unknown catalogue id {row.get('id')}")
+            elif row.get("words", "").lower() not in s["statement"].lower():
+                problems.append(f"disputes.json group {g.get('id')}: \"{row.get('words')}\" is not in {s['id']}'s statement")
+    return problems
 
 
 def main():
@@ -61,6 +78,7 @@ def main():
     if args.write:
         path.write_text(json.dumps(catalogue, indent=2) + "\n")
         problems = [p for p in problems if "unknown catalogue id" in p]
+    problems += dispute_problems(args.root / "suites" / "disputes.json", statements)
     for p in problems:
         print("catalogue:", p, file=sys.stderr)
     if problems:

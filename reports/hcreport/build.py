@@ -1,6 +1,7 @@
 """Builds the Model of one run: reads the results directory and the catalogue, joins each
 statement to its tests (recorded ids and the catalogue's test lists) and gives it its verdict."""
 from .catalogue import load_catalogue
+from .disputes import disputes_path, join_disputes, load_disputes
 from .exit_status import describe_exit
 from .faults import find_faults, load_faults
 from .inputs import load_run, load_suite
@@ -12,6 +13,7 @@ APIS = ("winhttp", "wininet")
 
 def build_model(results_dir, catalogue_path):
     catalogue_version, statements = load_catalogue(catalogue_path)
+    dispute_groups = load_disputes(disputes_path(catalogue_path))
     run, entries, notes = load_run(results_dir)
     suites = [load_suite(results_dir, e, i, notes) for i, e in enumerate(entries)]
     tests = [t for s in suites for t in s.tests]
@@ -29,7 +31,8 @@ def build_model(results_dir, catalogue_path):
                  totals=totals, notes=notes,
                  platforms=sorted({s.platform for s in suites if s.platform}),
                  windows_builds=sorted({str(s.windows_build) for s in suites if s.windows_build}),
-                 catalogue_version=catalogue_version, faults=faults_of(results_dir, notes))
+                 catalogue_version=catalogue_version, faults=faults_of(results_dir, notes),
+                 disputes=join_disputes(dispute_groups, statements))
 
 
 def join(statements, tests):

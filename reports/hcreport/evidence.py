@@ -86,6 +86,9 @@ class UnsafeEvidence:
     trials_per_s: float | None = None
     hazard: Outcomes | None = None
     safe: Outcomes | None = None
+    documented_outcome: str = ""  # the outcome a document names for the hazard, errors named
+    documented_by: str = ""
+    documented_count: int | None = None  # the hazard's trials with that outcome
 
 
 @dataclass
@@ -129,9 +132,15 @@ def evidence_of(tests, key, kind, read):
 
 def read_unsafe(t, u):
     safe = u.get("safe")
+    documented = str(u.get("documented_outcome") or "")
+    hazard = outcomes_of(u, t.api)
     return UnsafeEvidence(t, pattern=str(u.get("pattern", "(unnamed pattern)")), seed=u.get("seed"),
-                          trials_per_s=as_number(u.get("trials_per_s")), hazard=outcomes_of(u, t.api),
-                          safe=outcomes_of(safe, t.api) if isinstance(safe, dict) else None)
+                          trials_per_s=as_number(u.get("trials_per_s")), hazard=hazard,
+                          safe=outcomes_of(safe, t.api) if isinstance(safe, dict) else None,
+                          documented_outcome=outcome_label(documented, t.api) if documented else "",
+                          documented_by=str(u.get("documented_by") or ""),
+                          documented_count=sum(o.count for o in hazard.items if o.name == documented)
+                          if documented else None)
 
 
 def read_timeline(t, tl):

@@ -154,6 +154,7 @@ class Model:
     windows_builds: list
     catalogue_version: object = None
     faults: object = None  # faults.FaultReport or None
+    disputes: list = field(default_factory=list)  # disputes.Dispute, suites/disputes.json's groups
 
     @property
     def platform_text(self):

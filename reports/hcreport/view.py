@@ -15,9 +15,10 @@ from .jsonfile import parse_json_property
 from .inputs import LOG_TAIL_LINES
 from .model import RESULT_HELP, RESULT_LABEL, RESULTS, VERDICT_HELP, VERDICT_LABEL, VERDICTS, verdict_label
 from .text import as_number, clean_text, slug
+from .wrappers import wrapper_evidence
 
 HERE = pathlib.Path(__file__).resolve().parent
-LAB_PROPERTIES = ("hc_unsafe", "hc_timeline", "hc_cache")
+LAB_PROPERTIES = ("hc_unsafe", "hc_timeline", "hc_cache", "hc_wrapper")
 TIMELINE_EVENTS_SHOWN = 12
 
 
@@ -73,6 +74,7 @@ def render_report(model):
     return environment().get_template("report.html.j2").render(
         m=model, test_groups=test_groups(model), statement_ids={s.id for s in model.statements}, unsafe=unsafe_evidence(model.tests), timelines=timeline_evidence(model.tests),
         caches=cache_evidence(model.tests), cache_rows=CACHE_ROWS, cache_bad=CACHE_BAD,
+        wrappers=wrapper_evidence(model.tests),
         shown_properties=shown_properties)
 
 

@@ -3,9 +3,9 @@ sections and rows, JUnit XML, results.json and escaping."""
 import json
 import unittest
 
-from helpers import DATA, PROJECT_CATALOGUE, ReportCase
+from helpers import CATALOGUE, DATA, PROJECT_CATALOGUE, ReportCase
 
-SECTIONS = ("matrix", "binaries", "tests", "unsafe", "connlimit", "cache")
+SECTIONS = ("matrix", "binaries", "tests", "unsafe", "disputes", "wrappers", "connlimit", "cache")
 RESULTS = ("pass", "fail", "known_divergence", "unexpected_pass", "not_run")
 
 
@@ -323,6 +323,73 @@ class Lab(Common, ReportCase):
         self.assertIn("hc_unsafe is not valid JSON", r.section("unsafe").text())
         self.assertIn("no events recorded", r.section("connlimit").text())
         self.assertIn("hc_cache is not a JSON object", r.section("cache").text())
+
+
+class DisputesAndWrappers(ReportCase):
+    """suites/disputes.json's groups beside the catalogue, and hc_wrapper evidence (a table of cases
+    and the outcome counts of trials)."""
+
+    def setUp(self):
+        super().setUp()
+        cat_dir = self.tmp / "cat"
+        cat_dir.mkdir()
+        self.catalogue = cat_dir / "catalogue.json"
+        self.catalogue.write_text(CATALOGUE.read_text())
+        (cat_dir / "disputes.json").write_text(json.dumps({"version": 1, "disputes": [
+            {"id": "close-vs-limit", "title": "Closing against connection limits",
+             "question": "Which one holds?",
+             "statements": [{"id": "U-DEMO", "words": "unsafe"}, {"id": "L-CONN-OVERRIDE", "words": "sets the limit"}],
+             "evidence": ["hc_unsafe", "hc_timeline"]}]}))
+        d = self.tmp / "res"
+        d.mkdir()
+        data = json.loads((DATA / "lab" / "unsafe_lab.json").read_text())
+        t = data["testsuites"][0]["testsuite"][0]
+        t["hc_wrapper"] = json.dumps({
+            "library": "libA", "assumption": "HANDLE_CLOSING always comes",
+            "table": {"columns": ["case", "error", "closings"], "rows": [["sync failure", "error 87", 64]]},
+            "answer": {"trials": 10, "outcomes": {"success": 7, "error 6": 3}, "trials_per_s": 55.5}})
+        unsafe = json.loads(t["hc_unsafe"])
+        unsafe.update(documented_outcome="error 12017", documented_by="Some page")
+        t["hc_unsafe"] = json.dumps(unsafe)
+        (d / "unsafe_lab.json").write_text(json.dumps(data))
+        (d / "run.json").write_text((DATA / "lab" / "run.json").read_text())
+        self.r = self.generate(d, catalogue=self.catalogue)
+
+    def test_disputes_section_lists_the_statements_words_verdicts_and_evidence(self):
+        s = self.r.section("disputes")
+        rows = s.find_all("tr", data_statement=True)
+        self.assertEqual([r.attrs["data-statement"] for r in rows], ["U-DEMO", "L-CONN-OVERRIDE"])
+        self.assertIn("sets the limit", rows[1].text())
+        self.assertIn("known divergence", rows[1].text())
+        self.assertIn("demonstrated", rows[0].text())
+        self.assertIn("hc_timeline", s.text())
+        self.assertIn("ERROR_WINHTTP_OPERATION_CANCELLED (12017)", s.text())  # evidence with errors named
+
+    def test_wrappers_section_shows_the_table_and_the_outcomes_with_errors_named(self):
+        w = self.r.section("wrappers")
+        self.assertIn("HANDLE_CLOSING always comes", w.find("h3").text())
+        cells = [td.text() for td in w.find("table", cls="wrapper-table").find_all("td")]
+        self.assertEqual(cells, ["sync failure", "error ERROR_INVALID_PARAMETER (87)", "64"])
+        self.assertIn("55.50", w.find(cls="kv").text())
+        self.assertIn("ERROR_INVALID_HANDLE (6)", w.text())
+
+    def test_an_unsafe_card_shows_the_documented_outcome_and_its_count(self):
+        text = self.r.section("unsafe").find(cls="documented").text()
+        self.assertIn("ERROR_WINHTTP_OPERATION_CANCELLED (12017)", text)
+        self.assertIn("Some page", text)
+        self.assertRegex(text, r"in 72 of 400 trials")
+
+    def test_recorded_properties_name_their_error_numbers(self):
+        details = self.r.row("t-unsafe_lab-UnsafeClose.CloseDuringRead").find("details")
+        self.assertIn("error ERROR_INVALID_PARAMETER (87)", details.text())
+
+    def test_no_disputes_file_no_groups_and_a_bad_one_is_an_error(self):
+        plain = self.generate("lab", out=self.tmp / "plain")
+        self.assertIn("No dispute groups", plain.section("disputes").text())
+        (self.catalogue.with_name("disputes.json")).write_text(json.dumps({"disputes": [{"id": "x"}]}))
+        rc, out, err = self.main("--results", DATA / "lab", "--catalogue", self.catalogue, "--out", self.tmp / "bad")
+        self.assertEqual(rc, 1)
+        self.assertIn("disputes is malformed", err)
 
 
 class WindowsRun(Common, ReportCase):

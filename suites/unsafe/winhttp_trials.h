@@ -11,5 +11,6 @@ void AddWinHttpClosePatterns(Patterns& p);      // sync close, use after close, 
 void AddWinHttpContextPatterns(Patterns& p);    // freeing the callback context
 void AddWinHttpRequestPatterns(Patterns& p);    // two operations at once on one request
 void AddWinHttpWebSocketPatterns(Patterns& p);  // WinHttpWebSocketClose during send/receive
+void AddWinHttpWrapperPatterns(Patterns& p);    // what wrapper libraries do; options needing a fresh process
 
 }  // namespace hc::unsafe

@@ -6,5 +6,5 @@ int main(int argc, char** argv) {
   using namespace hc::unsafe;
   return TrialsMain(argc, argv,
                     {AddWinHttpClosePatterns, AddWinHttpContextPatterns, AddWinHttpRequestPatterns,
-                     AddWinHttpWebSocketPatterns});
+                     AddWinHttpWebSocketPatterns, AddWinHttpWrapperPatterns});
 }
