@@ -24,8 +24,8 @@ constexpr RunShape kShape{100, 4, 1000ms};
 // Two readers now and then hang, and the server paces the body (16 pieces 1 ms apart): more
 // trials, so that the last hang's bound is a small part of the run, and more children at once.
 constexpr RunShape kTwoReadersShape{200, 6, 1000ms};
-// A trial: limit + 4 requests parked at the server; mostly waiting, so many children at once.
-constexpr RunShape kLimitShape{100, 8, 10000ms};
+// A trial: limit + 4 requests parked at the server.
+constexpr RunShape kLimitShape{100, 4, 10000ms};
 // A trial: 4 threads x 2 requests on 2 URLs (2 threads on each at once).
 constexpr RunShape kCacheShape{100, 4, 10000ms};
 
