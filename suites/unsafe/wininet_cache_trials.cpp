@@ -23,16 +23,16 @@
 namespace hc::unsafe {
 namespace {
 
-constexpr int kUrls = 4;
 constexpr std::size_t kBytes = 16384;
 
 Outcome CacheContention(Trial& trial, bool cache_on) {
   hc::Scenario server("http", "unsafe-cache");
   const int threads = static_cast<int>(trial.IntArg("threads", 16));
   const int per_thread = static_cast<int>(trial.IntArg("requests", 4));
+  const int urls = static_cast<int>(trial.IntArg("urls", 4));
   const std::string run = std::to_string(trial.seed());
   std::vector<std::string> paths;
-  for (int j = 0; j < kUrls; ++j)
+  for (int j = 0; j < urls; ++j)
     paths.push_back(j % 2 == 0 ? "/cache/60?run=" + run + "&k=" + std::to_string(j)
                                : "/bytes/" + std::to_string(kBytes) + "?seed=" +
                                      std::to_string((trial.seed() + j) & 0xFFFFFFFFull) + "&run=" + run);
@@ -56,7 +56,7 @@ Outcome CacheContention(Trial& trial, bool cache_on) {
     gang.emplace_back([&, t] {
       start.ArriveAndWait();
       for (int r = 0; r < per_thread; ++r) {
-        const int j = (t + r) % kUrls;
+        const int j = (t + r) % urls;
         const std::string id = std::to_string(t) + "-" + std::to_string(r);
         HINTERNET request = wininet::OpenRequest(connect, "GET", paths[static_cast<std::size_t>(j)], flags);
         if (!request) {
