@@ -83,6 +83,10 @@ nlohmann::json CacheMode(const char* mode, const hc::TrialRun& run) {
           {"errors", run.SumNote("errors")},
           {"bad_bodies", run.SumNote("bad_bodies")},
           {"from_cache", run.SumNote("from_cache")},
+          {"answered_by_server", run.SumNote("answered_by_server")},
+          {"cached_urls", run.SumNote("cached_urls")},
+          {"trials_from_cache", run.Count("success")},
+          {"trials_not_exercised", run.Count("cache not exercised")},
           {"seconds", seconds},
           {"req_per_s", seconds > 0 ? requests / seconds : 0}};
 }
@@ -91,7 +95,8 @@ TEST(UnsafeWinInet, ManyThreadsOnTheSameUrlsWithTheCacheOn) {
   hc::Covers({"WI-CACHE-OFF", "WI-CONCURRENT-REQUESTS"});
   const auto run = RunPair(kProgram,
                            {"wi-cache-on",
-                            "4 threads x 2 requests on the same 2 URLs through one session, cache on",
+                            "a warm-up request per URL, then 4 threads x 2 requests on the same 2 URLs "
+                            "through one session, cache on",
                             {"threads=4", "requests=2", "urls=2"}},
                            {"wi-cache-off",
                             "the same with INTERNET_FLAG_RELOAD | INTERNET_FLAG_NO_CACHE_WRITE",
