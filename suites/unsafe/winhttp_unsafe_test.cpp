@@ -23,8 +23,9 @@ constexpr RunShape kTwoReadersShape{200, 4, 1000ms};
 // busy until their process ends: few children at once, and a hazard trial whose calls have not
 // returned after 100 ms is taken for hung (stall_ms: several times the longest normal run of the
 // calls, 1-30 ms, calls_us; given 1 s, none of Wine 8.0's hung trials returned); the safe pattern
-// is given 2 s.
-constexpr RunShape kWebSocketShape{100, 3, 4000ms};
+// is given 2 s. A hung trial costs its process, whose start takes a few hundred ms of processor
+// time under Wine on a loaded machine: the run is given 45 s for its 100 trials.
+constexpr RunShape kWebSocketShape{100, 3, 4000ms, 45000ms};
 
 // The pair on a fresh listener of this test.
 void RunPairOnServer(const PatternRun& hazard, const PatternRun& safe, const RunShape& shape = kShape) {
