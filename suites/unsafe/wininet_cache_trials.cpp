@@ -101,7 +101,8 @@ std::string OriginProblem(const Fetched& f, const std::string& path, std::uint64
   if (url.size() < path.size() || url.compare(url.size() - path.size(), path.size(), path) != 0)
     return "not the echo of its URL";
   if (must_be_own) {
-    const auto headers = echo.is_object() ? echo.value("headers", nlohmann::json::object()) : nlohmann::json();
+    const auto headers =
+        echo.is_object() ? echo.value("headers", nlohmann::json::object()) : nlohmann::json();
     if (!headers.is_object() || headers.value("X-Req", "") != f.id)
       return "the echo of another request";
   }
@@ -131,8 +132,8 @@ Outcome CacheContention(Trial& trial, bool cache_on) {
   for (int j = 0; j < urls; ++j) {
     pattern_seed.push_back((trial.seed() + static_cast<std::uint64_t>(j)) & 0xFFFFFFFFull);
     paths.push_back(j % 2 == 0 ? "/cache/60?run=" + run + "&k=" + std::to_string(j)
-                               : "/bytes/" + std::to_string(kBytes) + "?seed=" +
-                                     std::to_string(pattern_seed.back()) + "&run=" + run);
+                               : "/bytes/" + std::to_string(kBytes) +
+                                     "?seed=" + std::to_string(pattern_seed.back()) + "&run=" + run);
   }
   auto connection = hc::OpenConnection(wininet::kApi, server.port(), {.timeout = kTrialCallBound});
   if (!connection)
@@ -144,7 +145,8 @@ Outcome CacheContention(Trial& trial, bool cache_on) {
   std::vector<Fetched> fetched;
   trial.Stage("main", "warm-up");
   for (int j = 0; j < urls; ++j)
-    fetched.push_back(Fetch(connect, paths[static_cast<std::size_t>(j)], flags, j, "warm-" + std::to_string(j)));
+    fetched.push_back(
+        Fetch(connect, paths[static_cast<std::size_t>(j)], flags, j, "warm-" + std::to_string(j)));
   std::mutex mu;
   hc::Latch start(threads);
   std::vector<std::thread> gang;
@@ -204,7 +206,8 @@ Outcome CacheContention(Trial& trial, bool cache_on) {
     }
     // The one request the server answered: for an echo, the one whose X-Req it names.
     const bool echo_url = j % 2 == 0;
-    if (const auto problem = OriginProblem(any, paths[j], pattern_seed[j], echo_url, false); !problem.empty()) {
+    if (const auto problem = OriginProblem(any, paths[j], pattern_seed[j], echo_url, false);
+        !problem.empty()) {
       wrong("seq " + std::to_string(seq) + ": " + problem);
     } else if (echo_url && std::count_if(group.begin(), group.end(), [&](const Fetched* f) {
                              return OriginProblem(*f, paths[j], pattern_seed[j], true, true).empty();
@@ -223,9 +226,9 @@ Outcome CacheContention(Trial& trial, bool cache_on) {
   trial.Note("from_cache", from_cache);
   trial.Note("cached_urls", cached_urls);
   trial.Note("request_us", static_cast<std::int64_t>(seconds * 1e6));
-  const std::string seen = std::to_string(from_cache) + " of " + std::to_string(sent) +
-                           " from the cache, " + std::to_string(reached) + " reached the server, " +
-                           std::to_string(cached_urls) + " of " + std::to_string(urls) + " URLs in the cache";
+  const std::string seen = std::to_string(from_cache) + " of " + std::to_string(sent) + " from the cache, " +
+                           std::to_string(reached) + " reached the server, " + std::to_string(cached_urls) +
+                           " of " + std::to_string(urls) + " URLs in the cache";
   if (errors > 0)
     return {"error " + std::to_string(first_error), std::to_string(errors) + " failed; " + seen};
   if (bad > 0)
