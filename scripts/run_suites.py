@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Runs every suite binary once (under Wine on Linux) against one localserver; writes the report.
 
+Binaries run --jobs at a time (default 2), the longest first, one of the unsafe lab at a time.
+
 Used by `scripts/conformance run`. Each binary writes GoogleTest JSON into the results directory;
 a binary that crashes or hangs is recorded with its exit code, so the report still says so and
 nothing from the other binaries is lost.
@@ -14,11 +16,23 @@ import platform
 import re
 import subprocess
 import sys
+import threading
 import time
 
 # A backstop only: each binary's watchdog ends it within its budget (HC_BINARY_BUDGET_S, 80 s,
 # + 8 s for a running test; fixtures/include/hc/watchdog.h).
 SUITE_TIMEOUT_S = 150
+DEFAULT_JOBS = 2
+# How long a binary the last run did not time is taken to last: (other, unsafe lab).
+UNKNOWN_DURATION_S = (5.0, 20.0)
+
+
+def previous_durations(run_json):
+    """{binary: seconds} of the last run in the results directory, {} if there is none."""
+    try:
+        return {s["name"]: float(s["duration_s"]) for s in json.loads(run_json.read_text())["suites"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def sh(args, **kw):
@@ -115,7 +129,12 @@ def main():
                     help="where the localserver's port file and log go (default: the build tree's)")
     ap.add_argument("--results", type=pathlib.Path, help="results directory (default: BUILD/results)")
     ap.add_argument("--report", type=pathlib.Path, help="report directory (default: BUILD/report)")
+    ap.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
+                    help=f"suite binaries run at once (default: {DEFAULT_JOBS}, as ctest -j in "
+                         "`conformance test`; 1: one after the other)")
     args = ap.parse_args()
+    if args.jobs < 1:
+        ap.error("--jobs must be 1 or more")
     build, source = args.build.resolve(), args.source.resolve()
     paths_file = build / f"hc_paths-{args.config}.json"
     if not paths_file.exists():
@@ -134,6 +153,7 @@ def main():
     results = args.results.resolve() if args.results else build / "results"
     report_dir = args.report.resolve() if args.report else build / "report"
     results.mkdir(parents=True, exist_ok=True)
+    previous = previous_durations(results / "run.json")
     for old in results.glob("*"):
         old.unlink()
     port_file = run_dir / "localserver.json"
@@ -150,30 +170,75 @@ def main():
         sys.exit("conformance: could not start localserver")
 
     env = dict(os.environ, HC_LOCALSERVER_FILE=win_path(port_file))
-    suites = []
-    try:
-        for n, suite in enumerate(manifest, 1):
-            out_json = results / (suite["name"] + ".json")
-            log = results / (suite["name"] + ".log")
-            t0 = time.time()
-            cmd = wine_run + [suite["path"], "--gtest_output=json:" + win_path(out_json)]
-            with open(log, "wb") as log_file:
-                try:
-                    rc = sh(cmd, stdout=log_file, stderr=subprocess.STDOUT, env=env,
-                            timeout=SUITE_TIMEOUT_S).returncode
-                except subprocess.TimeoutExpired:
-                    rc = "timeout"
-            duration = time.time() - t0
-            passed = failed = 0
-            if out_json.exists():
-                data = json.loads(out_json.read_text())
-                failed = data.get("failures", 0)
-                passed = data.get("tests", 0) - failed - data.get("disabled", 0)
-            print(f"[{n}/{len(manifest)}] {suite['name']}: {passed} passed, {failed} failed, "
+
+    def run_suite(suite):
+        out_json = results / (suite["name"] + ".json")
+        log = results / (suite["name"] + ".log")
+        t0 = time.time()
+        cmd = wine_run + [suite["path"], "--gtest_output=json:" + win_path(out_json)]
+        with open(log, "wb") as log_file:
+            try:
+                rc = sh(cmd, stdout=log_file, stderr=subprocess.STDOUT, env=env,
+                        timeout=SUITE_TIMEOUT_S).returncode
+            except subprocess.TimeoutExpired:
+                rc = "timeout"
+        duration = time.time() - t0
+        passed = failed = 0
+        if out_json.exists():
+            data = json.loads(out_json.read_text())
+            failed = data.get("failures", 0)
+            passed = data.get("tests", 0) - failed - data.get("disabled", 0)
+        with lock:
+            done.append(suite["name"])
+            print(f"[{len(done)}/{len(manifest)}] {suite['name']}: {passed} passed, {failed} failed, "
                   f"exit {rc} ({duration:.1f} s)", flush=True)
-            suites.append({"name": suite["name"], "label": suite["label"], "exit_code": rc,
-                           "duration_s": round(duration, 3),
-                           "json": out_json.name if out_json.exists() else None, "log": log.name})
+        return {"name": suite["name"], "label": suite["label"], "exit_code": rc,
+                "duration_s": round(duration, 3),
+                "json": out_json.name if out_json.exists() else None, "log": log.name}
+
+    # The longest binaries first (as long as the last run took; the unsafe lab's when unknown), so
+    # that the run does not end waiting for one long binary started last; and never two binaries of
+    # the unsafe lab at once: they keep the CPUs busy, and each records its trial rates.
+    pending = sorted(manifest, key=lambda s: -previous.get(s["name"], UNKNOWN_DURATION_S[s["label"] == "unsafe"]))
+    lock, done, ran, errors = threading.Condition(), [], {}, []
+    lab_running = [False]
+
+    def worker():
+        while True:
+            with lock:
+                while True:
+                    if not pending:
+                        return
+                    suite = next((x for x in pending if x["label"] != "unsafe" or not lab_running[0]), None)
+                    if suite:
+                        break
+                    lock.wait()
+                pending.remove(suite)
+                heavy = suite["label"] == "unsafe"
+                lab_running[0] = lab_running[0] or heavy
+            try:
+                entry = run_suite(suite)
+            except BaseException as e:  # re-raised by main once every worker has stopped
+                with lock:
+                    errors.append(e)
+                    pending.clear()
+                    lock.notify_all()
+                return
+            with lock:
+                ran[suite["name"]] = entry
+                if heavy:
+                    lab_running[0] = False
+                lock.notify_all()
+
+    try:
+        workers = [threading.Thread(target=worker) for _ in range(args.jobs)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        if errors:
+            raise errors[0]
+        suites = [ran[s["name"]] for s in manifest]  # run.json keeps the manifest's order
     finally:
         sh([server, "--stop", "--port-file", str(port_file)])
         if wine_run:

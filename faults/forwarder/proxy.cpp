@@ -4,10 +4,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-#ifndef HC_FAULT_ID
-#error "HC_FAULT_ID must name the fault (faults/CMakeLists.txt defines it per DLL)"
-#endif
-
 // The thunks (<api>_thunks.S / .asm) jump through these; filled once, before any export is called.
 extern "C" void (*hc_fwd_slots[])();
 
@@ -76,10 +72,6 @@ bool Attach(HMODULE self) {
 }
 
 }  // namespace
-
-const char* Id() {
-  return HC_FAULT_ID;
-}
 
 FARPROC RealProc(const char* name) {
   const FARPROC p = g_real ? GetProcAddress(g_real, name) : nullptr;

@@ -16,25 +16,41 @@ using std::chrono::milliseconds;
 
 // Buffered socket stream kept for the whole connection (so pipelined requests
 // survive between requests), with a time budget for reading each request.
+// A response whose body is in memory leaves in one send: httplib writes the
+// header block and the body separately, and two sends cost two segments and
+// twice the system calls of the small responses that dominate.
 class LsStream : public httplib::Stream {
  public:
-  LsStream(socket_t s, const ServerLimits& lim)
+  LsStream(socket_t s, const ServerLimits& lim, const ConnContext& ctx)
       : sock_(s),
+        ctx_(ctx),
         read_timeout_ms_(lim.read_timeout_s * 1000),
         write_timeout_ms_(lim.write_timeout_s * 1000),
         budget_(lim.request_read_budget_s),
         buf_(16 * 1024) {}
 
-  void begin_request() {
+  // `readable`: the socket was just seen readable (no need to poll again).
+  void begin_request(bool readable) {
     deadline_ = Clock::now() + budget_;
     read_failed_ = false;
+    known_readable_ = readable;
+    first_write_ = true;
   }
   // A read timed out or failed: the connection is not worth keeping.
   bool read_failed() const { return read_failed_; }
   bool buffered() const { return off_ < len_; }
+  // Sends a held header block (a response without a body written after it).
+  bool flush() {
+    if (held_.empty()) {
+      return true;
+    }
+    std::string out;
+    out.swap(held_);
+    return send_all(out.data(), out.size());
+  }
 
   bool is_readable() const override {
-    if (buffered()) {
+    if (buffered() || known_readable_) {
       return true;
     }
     auto left = std::chrono::duration_cast<milliseconds>(deadline_ - Clock::now()).count();
@@ -58,6 +74,7 @@ class LsStream : public httplib::Stream {
       read_failed_ = true;
       return -1;
     }
+    known_readable_ = false;
     if (size >= buf_.size()) {
       auto r = sock::recv_some(sock_, ptr, size);
       read_failed_ = r <= 0;
@@ -77,22 +94,68 @@ class LsStream : public httplib::Stream {
   }
 
   ssize_t write(const char* ptr, size_t size) override {
+    // The first write of a response is its header block. The post-routing hook
+    // ends a response held in memory before it is written (ctx_.ended): then the
+    // body follows at once, so the headers wait for it. A streamed body may
+    // take its time: its headers go out at once.
+    const bool first = first_write_;
+    first_write_ = false;
+    if (first && ctx_.ended && held_.empty()) {
+      held_.assign(ptr, size);
+      return static_cast<ssize_t>(size);
+    }
+    if (!held_.empty()) {
+      std::string out;
+      out.swap(held_);
+      out.append(ptr, size);
+      return send_all(out.data(), out.size()) ? static_cast<ssize_t>(size) : -1;
+    }
     if (!is_writable()) {
       return -1;
     }
     return static_cast<ssize_t>(sock::send_some(sock_, ptr, size));
   }
 
+  // The addresses of a connection do not change: looked up once, not per request.
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    sock::peer_address(sock_, ip, port);
+    if (remote_port_ < 0) {
+      sock::peer_address(sock_, remote_ip_, remote_port_);
+    }
+    ip = remote_ip_;
+    port = remote_port_;
   }
   void get_local_ip_and_port(std::string& ip, int& port) const override {
-    sock::local_address(sock_, ip, port);
+    if (local_port_ < 0) {
+      sock::local_address(sock_, local_ip_, local_port_);
+    }
+    ip = local_ip_;
+    port = local_port_;
   }
   socket_t socket() const override { return sock_; }
 
  private:
+  bool send_all(const char* p, size_t n) {
+    while (n > 0) {
+      if (!is_writable()) {
+        return false;
+      }
+      auto r = sock::send_some(sock_, p, n);
+      if (r <= 0) {
+        return false;
+      }
+      p += r;
+      n -= static_cast<size_t>(r);
+    }
+    return true;
+  }
+
   socket_t sock_;
+  const ConnContext& ctx_;
+  mutable std::string remote_ip_, local_ip_;
+  mutable int remote_port_ = -1, local_port_ = -1;
+  std::string held_;
+  bool first_write_ = true;
+  mutable bool known_readable_ = false;
   int read_timeout_ms_;
   int write_timeout_ms_;
   std::chrono::seconds budget_;
@@ -259,7 +322,7 @@ bool ConnServer::process_and_close_socket(socket_t sock) {
   }
   set_current_conn(&ctx);
 
-  LsStream strm(sock, limits_);
+  LsStream strm(sock, limits_, ctx);
   bool ret = true;
   // httplib compresses text/JSON bodies when the client offers Accept-Encoding,
   // buffering timed bodies and changing lengths: stash the header instead.
@@ -292,10 +355,11 @@ bool ConnServer::process_and_close_socket(socket_t sock) {
   };
 
   for (std::size_t count = limits_.keep_alive_max; count > 0 && !stopping_; --count) {
-    if (!wait_for_request(sock, strm.buffered())) {
+    const bool buffered = strm.buffered();
+    if (!wait_for_request(sock, buffered)) {
       break;
     }
-    strm.begin_request();
+    strm.begin_request(!buffered);
     ctx.ticket.reset();
     ctx.ended = false;
     ctx.accept_encoding.clear();
@@ -304,6 +368,9 @@ bool ConnServer::process_and_close_socket(socket_t sock) {
     ctx.routed = false;
     bool connection_closed = false;
     ret = process_request(strm, count == 1 || stopping_, connection_closed, setup);
+    if (!strm.flush()) {
+      ret = false;
+    }
     if (ctx.ticket && !ctx.ended && state_) {
       state_->request_end(*ctx.ticket, 0);
       ctx.ended = true;

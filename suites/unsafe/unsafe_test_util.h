@@ -29,6 +29,8 @@ struct RunShape {
   // A hazard trial that takes longer is a hang. Hazards hang often enough that the bound is the
   // cost of each hang: a few times a normal trial (tens of ms), with room for a loaded machine.
   std::chrono::milliseconds trial_bound = std::chrono::milliseconds(2000);
+  // The run's time limit (hc::TrialPlan::budget): past it the trials left are a failure.
+  std::chrono::milliseconds budget = std::chrono::milliseconds(30000);
 };
 
 // The safe pattern is not expected to hang: a long bound, so a slow machine cannot fake a hang.
@@ -48,6 +50,7 @@ inline TrialRun RunPattern(const wchar_t* program, const PatternRun& p, int port
   plan.port = port;
   plan.args = p.args;
   plan.trial_bound = shape.trial_bound;
+  plan.budget = shape.budget;
   return RunTrials(plan);
 }
 
@@ -72,12 +75,15 @@ struct PairRun {
   TrialRun hazard, safe;
 };
 
-// The watchdog bound of a test that runs a pair: two runs of at most hc::TrialPlan::budget each.
-inline constexpr std::chrono::seconds kPairWatchdogBound{100};
+// The watchdog bound of a test that runs a pair: two runs of at most their budget each, and room
+// for the ends of the runs.
+inline std::chrono::seconds PairWatchdogBound(const RunShape& shape) {
+  return std::chrono::duration_cast<std::chrono::seconds>(2 * shape.budget) + std::chrono::seconds(40);
+}
 
 inline PairRun RunPair(const wchar_t* program, const PatternRun& hazard, const PatternRun& safe, int port,
                        const RunShape& shape) {
-  SetWatchdogBound(kPairWatchdogBound);
+  SetWatchdogBound(PairWatchdogBound(shape));
   return {RunPattern(program, hazard, port, shape), RunPattern(program, safe, port, SafeShape(shape))};
 }
 

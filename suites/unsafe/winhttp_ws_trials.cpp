@@ -5,10 +5,11 @@
 //                      while the receiver runs), the receiver runs until the server's close frame,
 //                      and WinHttpWebSocketClose is called once both have returned
 // The server side is a ws scenario of localserver (/websocket/echo), one per trial. A trial whose
-// threads have not all returned after stall_ms (a normal one takes tens of ms) is a hang; the
-// trial then deletes its scenario (the server closes the connection). Calls that return then are
-// a hang "released by the server"; if they stay blocked (Wine 8.0: they do), the trial reports
-// the hang and abandons the process (trial::Abandon), and the parent starts a fresh child.
+// threads have not all returned stall_ms after they started (their calls normally take 5-20 ms,
+// calls_us) is a hang; the trial then deletes its scenario (the server closes the connection).
+// Calls that return then are a hang "released by the server"; if they stay blocked (Wine 8.0:
+// they do), the trial reports the hang and abandons the process (trial::Abandon), and the parent
+// continues with another child.
 #include <condition_variable>
 #include <cstdio>
 #include <memory>
@@ -27,6 +28,10 @@ namespace {
 
 using std::chrono::microseconds;
 using trial::SpinFor;
+
+// After the server closed the connection, how long calls blocked on it are given to return. Wine
+// 8.0's hung calls spin (a core busy until the process ends): every millisecond here costs CPU.
+constexpr auto kReleaseBound = std::chrono::milliseconds(20);
 
 struct Side {
   DWORD error = 0;  // first failing call's result
@@ -128,16 +133,21 @@ Outcome WebSocketClose(Trial& trial, bool racing) {
     }
     finished();
   });
+  const auto released = std::chrono::steady_clock::now();
   std::unique_lock lock(done_mu);
   const bool stalled = !done_cv.wait_for(lock, std::chrono::milliseconds(trial.IntArg("stall_ms", 400)),
                                          [&] { return running == 0; });
   lock.unlock();
+  // How long the three threads' calls took (the stall bound when they had not all returned).
+  trial.Note("calls_us", std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::steady_clock::now() - released)
+                             .count());
   std::string stalled_in;
   if (stalled) {
     stalled_in = trial.Stages();
     server.reset();  // the server closes the connection: may release calls blocked on the socket
     lock.lock();
-    if (!done_cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return running == 0; }))
+    if (!done_cv.wait_for(lock, kReleaseBound, [&] { return running == 0; }))
       trial::Abandon(trial, {"hang", stalled_in + "; still blocked after the server closed the connection"});
     lock.unlock();
   }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "hc/localserver.h"
+#include "hc/wait.h"
 #include "hc/wininet/options.h"
 #include "hc/wininet/session.h"
 #include "wininet_trials.h"
@@ -24,6 +25,13 @@ namespace {
 enum class Mode { kDefault, kRaised, kSpread };
 
 constexpr auto kParkedReceiveBound = std::chrono::milliseconds(15000);
+// How long the requests may take to reach the server (a loaded machine's scheduler can hold a
+// thread for a second); a wait ends as soon as they have.
+constexpr auto kArrivalBound = std::chrono::milliseconds(5000);
+// With the default limit: how long the requests beyond it are given to arrive, relative to the
+// time the limit's worth took.
+constexpr int kSettleFactor = 3;
+constexpr auto kSettleFloor = std::chrono::milliseconds(500);
 
 DWORD DefaultLimit() {
   static const DWORD limit = [] {
@@ -57,7 +65,7 @@ Outcome ConnectionLimit(Trial& trial, Mode mode) {
   InternetSetOptionA(session.get(), INTERNET_OPTION_RECEIVE_TIMEOUT, &parked_ms, sizeof(parked_ms));
   std::string gate = "g";
   gate += std::to_string(trial.index());
-  std::atomic<int> failed{0};
+  std::atomic<int> failed{0}, sending{0};
   std::atomic<DWORD> first_error{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < n; ++i) {
@@ -68,6 +76,9 @@ Outcome ConnectionLimit(Trial& trial, Mode mode) {
                                          "/hold/" + gate + "?timeout_ms=10000&r=" + std::to_string(i))
                   : nullptr);
       DWORD status = 0, size = sizeof(status);
+      const std::string who = "request " + std::to_string(i);
+      trial.Stage(who, "in HttpSendRequest");
+      ++sending;
       bool ok = request && HttpSendRequestA(request.get(), nullptr, 0, nullptr, 0) &&
                 HttpQueryInfoA(request.get(), HTTP_QUERY_STATUS_CODE | HTTP_QUERY_FLAG_NUMBER, &status, &size,
                                nullptr);
@@ -77,27 +88,50 @@ Outcome ConnectionLimit(Trial& trial, Mode mode) {
       }
       char buffer[4096];
       DWORD got = 0;
+      trial.Stage(who, "reading");
       while (ok && InternetReadFile(request.get(), buffer, sizeof(buffer), &got) && got > 0) {
       }
+      trial.Stage(who, "closing its request and connection");
+      request.reset();
+      connect.reset();
+      trial.Stage(who, "");
       if (!ok || status != 200)
         ++failed;
     });
   }
-  // How many reach the server while none is released: the limit holds the rest in WinINet.
-  const auto await = std::chrono::milliseconds(trial.IntArg("await_ms", 1000));
+  // How many reach the server while none is released: the limit holds the rest in WinINet. The
+  // safe modes wait for every request. With the default limit, once every thread is in
+  // HttpSendRequest (so a slow thread start is not taken for the limit), the limit's worth
+  // arrives; the others are then given a few times as long again (at least kSettleFloor) to show
+  // they are not held back, rather than the whole bound in every trial the limit holds.
+  const auto await = std::chrono::milliseconds(trial.IntArg("await_ms", kArrivalBound.count()));
+  if (mode == Mode::kDefault)
+    (void)hc::WaitUntil([&] { return sending.load() == n; }, await, "every thread in HttpSendRequest");
+  const auto all_sending = std::chrono::steady_clock::now();
   int parked = 0, peak = 0;
   for (int k = 0; k < servers; ++k) {
     const auto& s = *scenario[static_cast<std::size_t>(k)];
-    (void)s.AwaitParked(expected[static_cast<std::size_t>(k)], await, gate);
+    const int want = expected[static_cast<std::size_t>(k)];
+    if (mode == Mode::kDefault) {
+      (void)s.AwaitParked(std::min(want, per_server), await, gate);
+      const auto first = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - all_sending);
+      (void)s.AwaitParked(want, std::max(kSettleFloor, kSettleFactor * first), gate);
+    } else {
+      (void)s.AwaitParked(want, await, gate);
+    }
     const auto stats = s.Stats();
     parked += stats.value("parked", 0);
     peak = std::max(peak, stats.value("connections_peak", 0));
   }
+  trial.Stage("main", "releasing the requests");
   for (const auto& s : scenario)
     s->Release(gate);
   for (auto& t : threads)
     t.join();
+  trial.Stage("main", "closing the session");
   session.reset();
+  trial.Stage("main", "");
 
   trial.Note("limit_option", static_cast<std::int64_t>(limit));
   trial.Note("requests", n);

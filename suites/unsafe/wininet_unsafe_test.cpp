@@ -21,8 +21,13 @@ using hc::unsafe::RunShape;
 constexpr const wchar_t* kProgram = L"unsafe_wininet_trials";
 // Per pattern, hazard and safe alike: trials, children at once, a hazard trial's bound.
 constexpr RunShape kShape{100, 4, 1000ms};
-constexpr RunShape kLimitShape{10, 1, 10000ms};  // a trial: limit + 4 requests parked at the server
-constexpr RunShape kCacheShape{8, 1, 10000ms};   // a trial: 16 threads x 2 requests
+// Two readers now and then hang, and the server paces the body (16 pieces 1 ms apart): more
+// trials, so that the last hang's bound is a small part of the run, and more children at once.
+constexpr RunShape kTwoReadersShape{200, 6, 1000ms};
+// A trial: limit + 4 requests parked at the server.
+constexpr RunShape kLimitShape{100, 4, 10000ms};
+// A trial: 4 threads x 2 requests on 2 URLs (2 threads on each at once).
+constexpr RunShape kCacheShape{100, 4, 10000ms};
 
 TEST(UnsafeWinInet, RequestClosedFromAnotherThread) {
   hc::Covers({"WI-NO-CROSS-THREAD-CLOSE", "WI-ABORT-IN-CALLBACK"});
@@ -44,7 +49,7 @@ TEST(UnsafeWinInet, OneRequestReadByTwoThreads) {
                "a second thread calls InternetReadFile on a request while the "
                "first one sends it and reads"},
               {"wi-serialized-read", "the same two readers, access to the handle serialized by a lock"},
-              server.port(), kShape));
+              server.port(), kTwoReadersShape));
 }
 
 TEST(UnsafeWinInet, MoreRequestsToOneServerThanTheConnectionLimit) {
@@ -78,6 +83,10 @@ nlohmann::json CacheMode(const char* mode, const hc::TrialRun& run) {
           {"errors", run.SumNote("errors")},
           {"bad_bodies", run.SumNote("bad_bodies")},
           {"from_cache", run.SumNote("from_cache")},
+          {"answered_by_server", run.SumNote("answered_by_server")},
+          {"cached_urls", run.SumNote("cached_urls")},
+          {"trials_from_cache", run.Count("success")},
+          {"trials_not_exercised", run.Count("cache not exercised")},
           {"seconds", seconds},
           {"req_per_s", seconds > 0 ? requests / seconds : 0}};
 }
@@ -86,11 +95,12 @@ TEST(UnsafeWinInet, ManyThreadsOnTheSameUrlsWithTheCacheOn) {
   hc::Covers({"WI-CACHE-OFF", "WI-CONCURRENT-REQUESTS"});
   const auto run = RunPair(kProgram,
                            {"wi-cache-on",
-                            "16 threads x 2 requests on the same 4 URLs through one session, cache on",
-                            {"threads=16", "requests=2"}},
+                            "a warm-up request per URL, then 4 threads x 2 requests on the same 2 URLs "
+                            "through one session, cache on",
+                            {"threads=4", "requests=2", "urls=2"}},
                            {"wi-cache-off",
                             "the same with INTERNET_FLAG_RELOAD | INTERNET_FLAG_NO_CACHE_WRITE",
-                            {"threads=16", "requests=2"}},
+                            {"threads=4", "requests=2", "urls=2"}},
                            0, kCacheShape);
   ::testing::Test::RecordProperty(
       "hc_cache",

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "hc/catalogue.h"
@@ -34,6 +35,9 @@ constexpr auto kClosingWindow =
     200ms;  // how long HANDLE_CLOSING gets to (wrongly) overtake a running callback
 constexpr auto kNullCallbackClosingBound = 30s;
 constexpr auto kNullCallbackGangBound = 120s;  // each gang thread may wait kEnterBound twice
+// WinHttpSetStatusCallback(NULL) only swaps a pointer: it returns at once, loaded machine or not.
+// One that has not returned by then waits for the held callback, which waits for this test.
+constexpr auto kRemoveBound = 5s;
 
 // Holds the first completion callback (HEADERS_AVAILABLE) of a request until released.
 struct Held {
@@ -110,12 +114,27 @@ TEST_F(WinHttpSetStatusCallbackNull, DoesNotWaitForACallbackAlreadyRunning) {
                                      "the HEADERS_AVAILABLE callback to be entered");
         !entered)
       return problem(entered.message());
-    // The callback is running on a worker thread. Remove the callback, then close.
-    if (WinHttpSetStatusCallback(x.handle(), nullptr, 0, 0) == WINHTTP_INVALID_STATUS_CALLBACK)
-      ++set_failed;
-    if (!h.exited.load())
-      ++still_inside;  // SetStatusCallback(NULL) returned while the callback ran
-    x.Abandon();       // with no callback, HANDLE_CLOSING is not awaited
+    // The callback is running on a worker thread. Remove the callback, then close. The removal
+    // runs on a helper thread, so that one which waits for the held callback (released only
+    // below) ends this wait after kRemoveBound instead of the hold's bound.
+    std::atomic<bool> removed{false};
+    std::thread remover([&] {
+      if (WinHttpSetStatusCallback(x.handle(), nullptr, 0, 0) == WINHTTP_INVALID_STATUS_CALLBACK)
+        ++set_failed;
+      removed = true;
+    });
+    const auto returned = hc::WaitUntil([&] { return removed.load(); }, kRemoveBound,
+                                        "WinHttpSetStatusCallback(NULL) to return while the callback runs");
+    if (!returned) {
+      problem(std::string(returned.message()) + " (it waits for the callback in progress)");
+      h.Release();
+      remover.join();  // returns once the callback has: bounded by kHoldBound
+    } else {
+      remover.join();
+      if (!h.exited.load())
+        ++still_inside;  // SetStatusCallback(NULL) returned while the callback ran
+    }
+    x.Abandon();  // with no callback, HANDLE_CLOSING is not awaited
     if (!x.Close())
       problem("WinHttpCloseHandle after WinHttpSetStatusCallback(NULL) failed");
     h.Release();

@@ -64,9 +64,10 @@ TEST_F(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThr
       while (!started.TryWait() && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(5ms);
       server().Release(gate);
-      for (auto& d : downloads)
-        if (!hc::AwaitFinished(*d, kFinishBound))
-          finish_waits_ok = false;
+      if (auto waited = hc::AwaitFinished(downloads, kFinishBound); !waited) {
+        ADD_FAILURE() << waited.message();
+        finish_waits_ok = false;
+      }
     } catch (const std::exception& e) {
       ADD_FAILURE() << "controller: " << e.what();
       finish_waits_ok = false;
