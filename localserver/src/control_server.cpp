@@ -198,6 +198,18 @@ void ControlServer::routes() {
       }
       tls->handshake = *mode;
     }
+    if (req.has_param(t::kParamResumption)) {
+      std::string v = req.get_param_value(t::kParamResumption);
+      if (v != "on" && v != "off") {
+        send_error(res, 400, "resumption must be on or off");
+        return;
+      }
+      if (!tls) {
+        send_error(res, 400, "resumption needs tls=<cert>");
+        return;
+      }
+      tls->resumption = v == "on";
+    }
     if (tls && !authority_) {
       send_error(res, 501, tls_reason_);
       return;
@@ -219,7 +231,7 @@ void ControlServer::routes() {
 #if LOCALSERVER_TLS
     if (tls) {
       try {
-        listen = TlsListen{authority_->server_context(tls->cert, id), *tls};
+        listen = TlsListen{authority_->server_context(tls->cert, id, tls->resumption), *tls};
       } catch (const std::exception& e) {
         send_error(res, 500, e.what());
         return;
@@ -238,6 +250,7 @@ void ControlServer::routes() {
     json j = {{"id", id}, {"port", s->port()}, {"kind", kind}, {"name", name}, {"tls", s->tls_cert()}};
     if (tls) {
       j["handshake"] = name_of(tls->handshake);
+      j["resumption"] = tls->resumption;
       j["scheme"] = kind == "http" ? "https" : "wss";
     }
     std::shared_ptr<Scenario> shared(std::move(s));

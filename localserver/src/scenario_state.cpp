@@ -267,6 +267,7 @@ json ScenarioState::stats_locked() const {
     }
     tls = {{"cert", name_of(tls_->cert)},
            {"handshake", name_of(tls_->handshake)},
+           {"resumption", tls_->resumption},
            {"handshakes_completed", tls_completed_},
            {"handshakes_failed", tls_failed_},
            {"resumed", tls_resumed_},

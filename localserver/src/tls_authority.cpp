@@ -182,8 +182,8 @@ const std::string& TlsAuthority::ca_der() const {
   return impl_->ca_der;
 }
 
-std::shared_ptr<ssl_ctx_st> TlsAuthority::server_context(CertKind kind,
-                                                         const std::string& session_context) const {
+std::shared_ptr<ssl_ctx_st> TlsAuthority::server_context(CertKind kind, const std::string& session_context,
+                                                         bool resumption) const {
   ERR_clear_error();
   std::shared_ptr<SSL_CTX> ctx(SSL_CTX_new(TLS_server_method()), SSL_CTX_free);
   if (!ctx) {
@@ -194,7 +194,13 @@ std::shared_ptr<ssl_ctx_st> TlsAuthority::server_context(CertKind kind,
   check(SSL_CTX_use_PrivateKey(ctx.get(), l.key.get()), "SSL_CTX_use_PrivateKey");
   check(SSL_CTX_check_private_key(ctx.get()), "SSL_CTX_check_private_key");
   check(SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION), "SSL_CTX_set_min_proto_version");
-  SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_SERVER);
+  if (resumption) {
+    SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_SERVER);
+  } else {
+    SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_options(ctx.get(), SSL_OP_NO_TICKET);
+    SSL_CTX_set_num_tickets(ctx.get(), 0);
+  }
   std::string sid = session_context.substr(0, SSL_MAX_SID_CTX_LENGTH);
   check(SSL_CTX_set_session_id_context(ctx.get(), reinterpret_cast<const unsigned char*>(sid.data()),
                                        static_cast<unsigned>(sid.size())),

@@ -21,8 +21,10 @@ class TlsAuthority {
   const std::string& ca_der() const;
 
   // A fresh server context presenting kind's certificate; session_context names the listener
-  // (sessions and tickets of one listener do not resume on another).
-  std::shared_ptr<ssl_ctx_st> server_context(CertKind kind, const std::string& session_context) const;
+  // (sessions and tickets of one listener do not resume on another). Without resumption it
+  // neither caches sessions nor issues tickets.
+  std::shared_ptr<ssl_ctx_st> server_context(CertKind kind, const std::string& session_context,
+                                             bool resumption) const;
 
  private:
   struct Impl;

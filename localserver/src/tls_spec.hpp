@@ -25,6 +25,7 @@ const char* name_of(HandshakeMode mode);
 struct TlsSpec {
   CertKind cert = CertKind::valid;
   HandshakeMode handshake = HandshakeMode::normal;
+  bool resumption = true;  // session cache and tickets
 };
 
 // What one completed handshake negotiated.

@@ -284,6 +284,40 @@ TEST_F(Tls, Tls12SessionResumesAndVersionIsReported) {
   EXPECT_TRUE(t["connections"]["2"]["resumed"].get<bool>());
 }
 
+TEST_F(Tls, ResumptionOffMakesEveryHandshakeFull) {
+  int st = 0;
+  json s = post("/scenarios?kind=http&tls=valid&resumption=off", &st);
+  ASSERT_EQ(st, 200) << s.dump();
+  EXPECT_FALSE(s["resumption"].get<bool>());
+  for (const char* ver : {"1.3", "1.2"}) {
+    TlsClientContext ctx(ca_pem(), std::string(ver) == "1.2" ? TLS1_2_VERSION : 0);
+    SSL_SESSION* session = nullptr;
+    {
+      TlsClientConn c(ctx, s["port"], "localhost");
+      ASSERT_TRUE(c.handshake()) << c.error();
+      ASSERT_FALSE(c.get("/get").empty());
+      session = c.session();
+      c.close_tls();
+    }
+    TlsClientConn c(ctx, s["port"], "localhost");
+    if (session) {
+      c.offer(session);
+    }
+    ASSERT_TRUE(c.handshake()) << c.error();
+    EXPECT_FALSE(c.resumed()) << "TLS " << ver;
+    c.close_tls();
+    SSL_SESSION_free(session);
+  }
+  json t = stats_when_closed(s["id"])["tls"];
+  EXPECT_EQ(t["handshakes_completed"], 4);
+  EXPECT_EQ(t["resumed"], 0);
+  EXPECT_FALSE(t["resumption"].get<bool>());
+  post("/scenarios?kind=http&tls=valid&resumption=maybe", &st);
+  EXPECT_EQ(st, 400);
+  post("/scenarios?kind=http&resumption=off", &st);
+  EXPECT_EQ(st, 400);
+}
+
 TEST_F(Tls, SessionsDoNotResumeOnAnotherListener) {
   json a = create_tls("http");
   json b = create_tls("http");

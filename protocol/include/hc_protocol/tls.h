@@ -10,6 +10,9 @@ namespace hc_protocol::tls {
 // POST /scenarios?kind=http|ws&tls=<cert>[&handshake=<mode>]
 inline constexpr const char* kParamCert = "tls";
 inline constexpr const char* kParamHandshake = "handshake";
+// resumption=off: the listener neither caches sessions nor issues tickets, so every handshake is a
+// full one (default on: TLS 1.3 tickets and TLS 1.2 session ids resume on the same listener).
+inline constexpr const char* kParamResumption = "resumption";
 
 // Certificate variants. valid: issued by the run's test CA for DNS:localhost, IP:127.0.0.1 and
 // IP:::1. wrong_host: issued by the test CA for another name only. expired: issued by the test CA
@@ -41,7 +44,7 @@ inline constexpr const char* kCaPemFile = "ca_pem";
 inline constexpr const char* kCaDerFile = "ca_der";
 inline constexpr const char* kCaPemText = "ca_pem_text";
 
-// A scenario's stats: "tls" (null on a plain listener) holds "cert", "handshake",
+// A scenario's stats: "tls" (null on a plain listener) holds "cert", "handshake", "resumption",
 // "handshakes_completed", "handshakes_failed", "resumed", "versions" ({"TLSv1.3": n}),
 // "failures" ({reason: n}) and "connections" ({conn id: {"ok", "version", "resumed", "cipher",
 // "sni"} or {"ok": false, "error"}}). "wrong_protocol" (every listener): connections whose first
