@@ -56,7 +56,8 @@ bool read_client_hello(socket_t sock, std::string& out) {
   if (!read_exact(sock, out, 5) || static_cast<unsigned char>(out[0]) != kTlsHandshakeRecord) {
     return false;
   }
-  std::size_t len = (static_cast<unsigned char>(out[3]) << 8) | static_cast<unsigned char>(out[4]);
+  auto len = static_cast<std::size_t>((static_cast<unsigned char>(out[3]) << 8) |
+                                      static_cast<unsigned char>(out[4]));
   return read_exact(sock, out, len);
 }
 
