@@ -187,6 +187,24 @@ TEST_F(Tls, ClientLeavingAStalledHandshakeIsCounted) {
   EXPECT_EQ(t["failures"]["client left while the handshake was held"], 1) << t.dump();
 }
 
+TEST_F(Tls, DeletingTheScenarioEndsAStalledHandshake) {
+  json s = create_tls("http", tls::kCertValid, tls::kHandshakeStall);
+  std::string id = s["id"];
+  TlsClientContext ctx(ca_pem());
+  TlsClientConn c(ctx, s["port"], "localhost");
+  auto done = std::async(std::launch::async, [&c] { return c.handshake(); });
+  int code = 0;
+  get("/scenarios/" + id + "/await?parked=1&timeout_ms=5000", &code);
+  ASSERT_EQ(code, 200);
+  auto r = control().Delete("/scenarios/" + id);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  ASSERT_EQ(done.wait_for(std::chrono::seconds(5)), std::future_status::ready)
+      << "held past the scenario's end";
+  EXPECT_FALSE(done.get());
+  EXPECT_EQ(get("/tls")["totals"]["handshakes_failed"], 1);
+}
+
 TEST_F(Tls, ResetMidHandshake) {
   json s = create_tls("http", tls::kCertValid, tls::kHandshakeReset);
   TlsClientContext ctx(ca_pem());
