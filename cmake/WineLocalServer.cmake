@@ -3,6 +3,8 @@
 # as a sub-build of this tree, built with every build so its Windows code always compiles. With
 # HC_LOCALSERVER_IMPL=windows it is the server of the ctest fixture hc_run, under Wine in this build
 # tree's prefix, in place of the native one (localserver's own tests, label localserver, stay native).
+# It has no TLS listeners: Debian has no OpenSSL for mingw-w64, so localserver/CMakeLists.txt turns
+# LOCALSERVER_TLS off for this build and its port file says TLS is unavailable.
 # Included by WineSuites.cmake (HC_WINEPREFIX, HC_WINE_RUN, the hc.wine.* fixture tests).
 include(ExternalProject)
 

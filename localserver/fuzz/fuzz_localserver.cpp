@@ -1,7 +1,10 @@
 // libFuzzer target for localserver's input paths: parameter parsing, and arbitrary bytes sent
 // over real loopback sockets to an http, a ws (after a valid upgrade: the frame path) and a raw
-// listener of an in-process server. The first byte picks the path. Every 64 inputs the server
-// must still answer GET /get: malformed input must never stop it serving others.
+// listener of an in-process server, and (TLS builds) to the accept paths of TLS listeners: the
+// handshake of an https and a wss listener, the ClientHello reader of handshake=reset, and the
+// wrong-protocol check of a plain listener (the bytes after a TLS record header). The first byte
+// picks the path. Every 64 inputs the server must still answer GET /get, over TLS too: malformed
+// input must never stop it serving others.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -24,14 +27,15 @@ namespace {
 struct Server {
   ls::ControlServer control{"127.0.0.1", [] {}};
   int http_port = 0, ws_port = 0, raw_port = 0;
+  int https_port = 0, reset_port = 0, wss_port = 0;  // 0 without TLS
 
   Server() {
     const int port = control.start(0);
     if (port <= 0)
       std::abort();
     httplib::Client client("127.0.0.1", port);
-    auto make = [&](const char* kind) {
-      auto res = client.Post((std::string("/scenarios?kind=") + kind).c_str());
+    auto make = [&](const std::string& query) {
+      auto res = client.Post(("/scenarios?kind=" + query).c_str());
       if (!res || res->status != 200)
         std::abort();
       return nlohmann::json::parse(res->body).at("port").get<int>();
@@ -39,6 +43,11 @@ struct Server {
     http_port = make("http");
     ws_port = make("ws");
     raw_port = make("raw");
+#if LOCALSERVER_TLS
+    https_port = make("http&tls=valid");
+    reset_port = make("http&tls=valid&handshake=reset");
+    wss_port = make("ws&tls=valid");
+#endif
   }
 };
 
@@ -99,7 +108,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   Server& server = TheServer();
   const std::string rest(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 4) {
+  // % 8 keeps the first four paths where the kept corpus expects them.
+  const int tls_fallback = server.https_port ? 0 : 1;  // without TLS those inputs go to http
+  switch (data[0] % 8) {
     case 0:
       CheckParams(rest);
       break;
@@ -109,8 +120,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 2:
       Exchange(server.ws_port, kUpgrade + rest);
       break;
-    default:
+    case 3:
       Exchange(server.raw_port, rest);
+      break;
+    case 4:
+      Exchange(tls_fallback ? server.http_port : server.https_port, rest);
+      break;
+    case 5:
+      Exchange(tls_fallback ? server.http_port : server.reset_port, rest);
+      break;
+    case 6:
+      Exchange(server.http_port, "\x16\x03\x01" + rest);
+      break;
+    default:
+      Exchange(tls_fallback ? server.ws_port : server.wss_port, rest);
       break;
   }
   static unsigned runs = 0;
@@ -123,6 +146,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::fprintf(stderr, "localserver stopped serving GET /get after malformed input\n");
       std::abort();
     }
+#if LOCALSERVER_TLS && defined(CPPHTTPLIB_OPENSSL_SUPPORT)
+    httplib::SSLClient tls_client("127.0.0.1", server.https_port);
+    tls_client.enable_server_certificate_verification(false);
+    tls_client.set_connection_timeout(2);
+    tls_client.set_read_timeout(5);
+    auto tls_res = tls_client.Get("/get");
+    if (!tls_res || tls_res->status != 200) {
+      std::fprintf(stderr, "localserver stopped serving GET /get over TLS after malformed input\n");
+      std::abort();
+    }
+#endif
   }
   return 0;
 }

@@ -1,8 +1,12 @@
 #include "conn_server.hpp"
 
 #include "conn_context.hpp"
+#include "conn_entry.hpp"
 #include "socket_util.hpp"
 #include "thread_queue.hpp"
+#if LOCALSERVER_TLS
+#include "tls_conn.hpp"
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -15,15 +19,16 @@ namespace {
 using std::chrono::milliseconds;
 
 // Buffered socket stream kept for the whole connection (so pipelined requests
-// survive between requests), with a time budget for reading each request.
-// A response whose body is in memory leaves in one send: httplib writes the
-// header block and the body separately, and two sends cost two segments and
-// twice the system calls of the small responses that dominate.
+// survive between requests), with a time budget for reading each request; over TLS when the
+// listener speaks it. A response whose body is in memory leaves in one send: httplib writes the
+// header block and the body separately, and two sends cost two segments and twice the system
+// calls of the small responses that dominate.
 class LsStream : public httplib::Stream {
  public:
-  LsStream(socket_t s, const ServerLimits& lim, const ConnContext& ctx)
+  LsStream(socket_t s, const ServerLimits& lim, const ConnContext& ctx, TlsConn* tls)
       : sock_(s),
         ctx_(ctx),
+        tls_(tls),
         read_timeout_ms_(lim.read_timeout_s * 1000),
         write_timeout_ms_(lim.write_timeout_s * 1000),
         budget_(lim.request_read_budget_s),
@@ -36,9 +41,6 @@ class LsStream : public httplib::Stream {
     known_readable_ = readable;
     first_write_ = true;
   }
-  // A read timed out or failed: the connection is not worth keeping.
-  bool read_failed() const { return read_failed_; }
-  bool buffered() const { return off_ < len_; }
   // Sends a held header block (a response without a body written after it).
   bool flush() {
     if (held_.empty()) {
@@ -47,6 +49,30 @@ class LsStream : public httplib::Stream {
     std::string out;
     out.swap(held_);
     return send_all(out.data(), out.size());
+  }
+  // A read timed out or failed: the connection is not worth keeping.
+  bool read_failed() const { return read_failed_; }
+  bool buffered() const { return off_ < len_ || tls_pending(); }
+
+  // Over TLS the socket being readable does not mean the client left: it may have sent
+  // close_notify, or a pipelined request. Reads what came (keeping it for the next request)
+  // and tells whether the client closed.
+  bool tls_peer_closed() {
+    if (!tls_ || sock::wait_readable(sock_, 0) <= 0) {
+      return false;
+    }
+    if (off_ == len_) {
+      off_ = len_ = 0;
+    }
+    if (len_ == buf_.size()) {
+      return false;  // a full buffer of pipelined data: the client is there
+    }
+    auto r = transport_recv(buf_.data() + len_, buf_.size() - len_);
+    if (r <= 0) {
+      return true;
+    }
+    len_ += static_cast<size_t>(r);
+    return false;
   }
 
   bool is_readable() const override {
@@ -64,7 +90,7 @@ class LsStream : public httplib::Stream {
   bool is_writable() const override { return sock::wait_writable(sock_, write_timeout_ms_) > 0; }
 
   ssize_t read(char* ptr, size_t size) override {
-    if (buffered()) {
+    if (off_ < len_) {
       size_t n = std::min(size, len_ - off_);
       std::copy_n(buf_.data() + off_, n, ptr);
       off_ += n;
@@ -76,11 +102,11 @@ class LsStream : public httplib::Stream {
     }
     known_readable_ = false;
     if (size >= buf_.size()) {
-      auto r = sock::recv_some(sock_, ptr, size);
+      auto r = transport_recv(ptr, size);
       read_failed_ = r <= 0;
       return static_cast<ssize_t>(r);
     }
-    auto r = sock::recv_some(sock_, buf_.data(), buf_.size());
+    auto r = transport_recv(buf_.data(), buf_.size());
     if (r <= 0) {
       read_failed_ = true;
       return static_cast<ssize_t>(r);
@@ -94,10 +120,9 @@ class LsStream : public httplib::Stream {
   }
 
   ssize_t write(const char* ptr, size_t size) override {
-    // The first write of a response is its header block. The post-routing hook
-    // ends a response held in memory before it is written (ctx_.ended): then the
-    // body follows at once, so the headers wait for it. A streamed body may
-    // take its time: its headers go out at once.
+    // The first write of a response is its header block. The post-routing hook ends a response
+    // held in memory before it is written (ctx_.ended): then the body follows at once, so the
+    // headers wait for it. A streamed body may take its time: its headers go out at once.
     const bool first = first_write_;
     first_write_ = false;
     if (first && ctx_.ended && held_.empty()) {
@@ -113,7 +138,7 @@ class LsStream : public httplib::Stream {
     if (!is_writable()) {
       return -1;
     }
-    return static_cast<ssize_t>(sock::send_some(sock_, ptr, size));
+    return static_cast<ssize_t>(transport_send(ptr, size));
   }
 
   // The addresses of a connection do not change: looked up once, not per request.
@@ -131,7 +156,9 @@ class LsStream : public httplib::Stream {
     ip = local_ip_;
     port = local_port_;
   }
-  socket_t socket() const override { return sock_; }
+  socket_t socket() const override {
+    return sock_;
+  }
 
  private:
   bool send_all(const char* p, size_t n) {
@@ -139,7 +166,7 @@ class LsStream : public httplib::Stream {
       if (!is_writable()) {
         return false;
       }
-      auto r = sock::send_some(sock_, p, n);
+      auto r = transport_send(p, n);
       if (r <= 0) {
         return false;
       }
@@ -148,9 +175,33 @@ class LsStream : public httplib::Stream {
     }
     return true;
   }
+  long long transport_send(const char* p, size_t n) {
+#if LOCALSERVER_TLS
+    if (tls_) {
+      return tls_->write(p, n);
+    }
+#endif
+    return sock::send_some(sock_, p, n);
+  }
+  long long transport_recv(char* p, size_t n) {
+#if LOCALSERVER_TLS
+    if (tls_) {
+      return tls_->read(p, n);
+    }
+#endif
+    return sock::recv_some(sock_, p, n);
+  }
+  bool tls_pending() const {
+#if LOCALSERVER_TLS
+    return tls_ && tls_->pending();
+#else
+    return false;
+#endif
+  }
 
   socket_t sock_;
   const ConnContext& ctx_;
+  TlsConn* tls_;
   mutable std::string remote_ip_, local_ip_;
   mutable int remote_port_ = -1, local_port_ = -1;
   std::string held_;
@@ -198,6 +249,10 @@ ConnServer::~ConnServer() {
 
 void ConnServer::set_dispatch(Dispatch d) {
   dispatch_ = std::move(d);
+}
+
+void ConnServer::set_tls(TlsListen tls) {
+  tls_ = std::move(tls);
 }
 
 void ConnServer::install_hooks() {
@@ -322,7 +377,19 @@ bool ConnServer::process_and_close_socket(socket_t sock) {
   }
   set_current_conn(&ctx);
 
-  LsStream strm(sock, limits_, ctx);
+  // What the connection speaks (and, on a TLS listener, its handshake) before the request loop.
+  std::unique_ptr<TlsConn> tls;
+  EntryResult entry = EntryResult::serve;
+  if (state_) {
+    entry = wait_for_request(sock, false)
+                ? enter_connection(sock, *state_, ctx.conn, tls_ ? &*tls_ : nullptr, tls)
+                : EntryResult::close;
+  }
+  LsStream strm(sock, limits_, ctx, tls.get());
+  if (tls) {
+    ctx.tls = true;
+    ctx.gone_probe = [&strm] { return strm.tls_peer_closed(); };
+  }
   bool ret = true;
   // httplib compresses text/JSON bodies when the client offers Accept-Encoding,
   // buffering timed bodies and changing lengths: stash the header instead.
@@ -354,12 +421,14 @@ bool ConnServer::process_and_close_socket(socket_t sock) {
     }
   };
 
-  for (std::size_t count = limits_.keep_alive_max; count > 0 && !stopping_; --count) {
+  for (std::size_t count = entry == EntryResult::serve ? limits_.keep_alive_max : 0; count > 0 && !stopping_;
+       --count) {
     const bool buffered = strm.buffered();
     if (!wait_for_request(sock, buffered)) {
       break;
     }
-    strm.begin_request(!buffered);
+    // Over TLS a readable socket may hold only part of a record: the read polls again.
+    strm.begin_request(!buffered && !tls);
     ctx.ticket.reset();
     ctx.ended = false;
     ctx.accept_encoding.clear();
@@ -388,8 +457,17 @@ bool ConnServer::process_and_close_socket(socket_t sock) {
     std::lock_guard lk(conns_mu_);
     conns_.erase(local_id);
   }
-  sock::shutdown_both(sock);
-  sock::close(sock);
+#if LOCALSERVER_TLS
+  if (tls) {
+    tls->close_notify();
+  }
+#endif
+  if (entry == EntryResult::reset) {
+    sock::reset_close(sock);
+  } else {
+    sock::shutdown_both(sock);
+    sock::close(sock);
+  }
   if (state_) {
     state_->conn_close(ctx.conn);
   }

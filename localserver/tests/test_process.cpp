@@ -1,14 +1,18 @@
 // The executable: --help, bad arguments, non-loopback --bind, --detach with
-// --port-file, --stop, --max-lifetime-s.
+// --port-file, --stop, --max-lifetime-s, the test CA next to the port file.
 #include "port_file.hpp"
 #include "platform.hpp"
 
 #include <gtest/gtest.h>
+#include <hc_protocol/tls.h>
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -74,6 +78,44 @@ TEST(Process, DetachPortFileStop) {
   EXPECT_EQ(run("--stop --port-file \"" + pf + "\""), 0);
   EXPECT_TRUE(wait_gone(info->pid, std::chrono::seconds(5)));
   EXPECT_FALSE(std::filesystem::exists(pf));
+}
+
+// The port file says whether TLS is there; with it, the test CA certificate lies next to the port
+// file (PEM and DER of one certificate, the one GET /tls serves), and goes with the server.
+TEST(Process, PortFileNamesTheTestCa) {
+  namespace tls = hc_protocol::tls;
+  std::string pf = temp_port_file("tls");
+  ASSERT_EQ(run("--detach --max-lifetime-s 60 --port-file \"" + pf + "\""), 0);
+  auto info = ls::read_port_file(pf);
+  ASSERT_TRUE(info);
+  const nlohmann::json& t = info->tls;
+  ASSERT_TRUE(t.contains(tls::kAvailable)) << t.dump();
+  httplib::Client c("127.0.0.1", info->control_port);
+  c.set_connection_timeout(2, 0);
+  auto r = c.Get("/tls");
+  ASSERT_TRUE(r);
+  auto served = nlohmann::json::parse(r->body);
+  EXPECT_EQ(served[tls::kAvailable], t[tls::kAvailable]);
+  std::string pem_path = ls::ca_file_for(pf, ".pem");
+  std::string der_path = ls::ca_file_for(pf, ".der");
+  if (t[tls::kAvailable].get<bool>()) {
+    EXPECT_EQ(t[tls::kCaPemFile], pem_path);
+    EXPECT_EQ(t[tls::kCaDerFile], der_path);
+    std::ifstream pem_in(pem_path, std::ios::binary);
+    std::stringstream pem;
+    pem << pem_in.rdbuf();
+    EXPECT_EQ(pem.str(), served[tls::kCaPemText].get<std::string>());
+    EXPECT_EQ(pem.str().rfind("-----BEGIN CERTIFICATE-----", 0), 0u);
+    EXPECT_GT(std::filesystem::file_size(der_path), 300u);  // a DER certificate, not empty
+  } else {
+    EXPECT_FALSE(t.value(tls::kReason, "").empty()) << t.dump();
+    EXPECT_FALSE(std::filesystem::exists(pem_path));
+  }
+  EXPECT_EQ(run("--stop --port-file \"" + pf + "\""), 0);
+  EXPECT_TRUE(wait_gone(info->pid, std::chrono::seconds(5)));
+  EXPECT_FALSE(std::filesystem::exists(pf));
+  EXPECT_FALSE(std::filesystem::exists(pem_path));
+  EXPECT_FALSE(std::filesystem::exists(der_path));
 }
 
 TEST(Process, MaxLifetimeEndsServer) {
