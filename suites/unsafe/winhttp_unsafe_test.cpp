@@ -3,6 +3,8 @@
 // to count, never the end of this test. See hc/trial.h.
 #include <gtest/gtest.h>
 
+#include <hc_protocol/tls.h>
+
 #include "hc/catalogue.h"
 #include "hc/localserver.h"
 #include "unsafe_test_util.h"
@@ -21,6 +23,10 @@ constexpr RunShape kShape{100, 4, 1000ms};
 // has not finished after 250 ms is taken for hung (a normal one takes 20-60 ms); the safe
 // pattern is given 2 s.
 constexpr RunShape kWebSocketShape{30, 8, 4000ms};
+// The close during a held TLS handshake: a trial the close does not end lasts until its session's
+// timeout (kTlsHandshakeTimeout), so that is short and a trial past 1 s is hung.
+constexpr RunShape kTlsHandshakeShape{100, 4, 1000ms};
+constexpr char kTlsHandshakeTimeout[] = "timeout_ms=150";
 
 // The pair on a fresh listener of this test.
 void RunPairOnServer(const PatternRun& hazard, const PatternRun& safe) {
@@ -34,6 +40,33 @@ TEST(UnsafeWinHttp, SyncRequestClosedFromAnotherThread) {
                    "WinHttpCloseHandle from another thread while a synchronous "
                    "WinHttpSendRequest/ReceiveResponse/ReadData runs on the request"},
                   {"wh-async-close-in-cb", "asynchronous request closed from inside its status callback"});
+}
+
+// The same race while the request's TLS handshake is held at the server (its gate never opens):
+// the close from another thread meets WinHttpSendRequest inside the handshake.
+TEST(UnsafeWinHttp, SyncRequestClosedFromAnotherThreadDuringTheTlsHandshake) {
+  hc::Covers({"WH-SYNC-CLOSE-RACE", "WH-CH-NEVER-CLOSE-SYNC", "WH-CLOSE-ASYNC-RULE"});
+  RecordProperty("hc_transport", "Tls");
+  const hc::Scenario server(hc::TlsListener{.handshake = hc_protocol::tls::kHandshakeStall});
+  const auto run = hc::unsafe::RunPair(
+      kProgram,
+      {"wh-sync-close",
+       "WinHttpCloseHandle from another thread while a synchronous WinHttpSendRequest is in a TLS "
+       "handshake the server holds",
+       {"tls=1", kTlsHandshakeTimeout}},
+      {"wh-async-close-in-cb",
+       "asynchronous request over TLS closed from inside one of its status callbacks before the held "
+       "handshake",
+       {"tls=1", "max_close_at=2", kTlsHandshakeTimeout}},
+      server.port(), kTlsHandshakeShape);
+  const auto stats = server.Stats();
+  const auto tls = stats.value(hc_protocol::tls::kStats, nlohmann::json::object());
+  hc::unsafe::RecordAndCheck(run, {{"transport", "Tls"}, {"server_tls", tls}});
+  // Every trial's connection reached the handshake and none got past it: the close met a held
+  // handshake, never a finished one.
+  EXPECT_EQ(tls.value("handshakes_completed", -1), 0) << "a handshake completed: " << stats.dump();
+  EXPECT_GE(stats.value("connections_accepted", 0), kTlsHandshakeShape.trials)
+      << "fewer connections than hazard trials: " << stats.dump();
 }
 
 TEST(UnsafeWinHttp, HandleValueUsedAfterClose) {

@@ -34,10 +34,22 @@ HINTERNET Connect(HINTERNET session, std::uint16_t port, hc::CallbackContext& co
   return connect.release();
 }
 
-HINTERNET OpenRequest(HINTERNET connect, const wchar_t* verb, const std::string& target) {
+HINTERNET OpenRequest(HINTERNET connect, const wchar_t* verb, const std::string& target,
+                      hc::RequestTransport transport) {
   const std::wstring object = hc::Widen(target);
-  return WinHttpOpenRequest(connect, verb, object.c_str(), nullptr, WINHTTP_NO_REFERER,
-                            WINHTTP_DEFAULT_ACCEPT_TYPES, 0);
+  HINTERNET request =
+      WinHttpOpenRequest(connect, verb, object.c_str(), nullptr, WINHTTP_NO_REFERER,
+                         WINHTTP_DEFAULT_ACCEPT_TYPES, transport.tls() ? WINHTTP_FLAG_SECURE : 0);
+  if (request != nullptr && transport.tls() && transport.check == hc::CertCheck::kAcceptTestCa) {
+    DWORD flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA;
+    if (!WinHttpSetOption(request, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof(flags))) {
+      const DWORD error = GetLastError();
+      WinHttpCloseHandle(request);
+      SetLastError(error);
+      return nullptr;
+    }
+  }
+  return request;
 }
 
 }  // namespace hc::winhttp
