@@ -58,7 +58,11 @@ bool client_gone_now() {
   if (!t_ctx) {
     return false;
   }
-  if (!sock::peer_gone(t_ctx->sock)) {
+  bool gone = sock::peer_gone(t_ctx->sock);
+  if (!gone && t_ctx->gone_probe) {
+    gone = t_ctx->gone_probe();
+  }
+  if (!gone) {
     return false;
   }
   if (t_ctx->state && t_ctx->ticket) {

@@ -6,6 +6,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -18,10 +19,13 @@ struct ConnContext {
   socket_t sock{};
   std::optional<ScenarioState::Ticket> ticket;  // the request being served
   bool ended = false;
+  bool tls = false;               // the connection speaks TLS
   bool routed = false;            // the request reached our handler
   bool too_large = false;         // Content-Length above the payload limit
   bool synthetic_length = false;  // we added "Content-Length: 0" (not echoed)
   std::string accept_encoding;    // stashed so httplib never compresses (see conn_server.cpp)
+  // Over TLS: reads what the client sent and tells whether it closed (see conn_server.cpp).
+  std::function<bool()> gone_probe;
 };
 
 // The context of the calling thread, or nullptr outside a scenario connection.

@@ -1,8 +1,12 @@
 #include "conn_server.hpp"
 
 #include "conn_context.hpp"
+#include "conn_entry.hpp"
 #include "socket_util.hpp"
 #include "thread_queue.hpp"
+#if LOCALSERVER_TLS
+#include "tls_conn.hpp"
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -15,11 +19,13 @@ namespace {
 using std::chrono::milliseconds;
 
 // Buffered socket stream kept for the whole connection (so pipelined requests
-// survive between requests), with a time budget for reading each request.
+// survive between requests), with a time budget for reading each request; over TLS when the
+// listener speaks it.
 class LsStream : public httplib::Stream {
  public:
-  LsStream(socket_t s, const ServerLimits& lim)
+  LsStream(socket_t s, const ServerLimits& lim, TlsConn* tls)
       : sock_(s),
+        tls_(tls),
         read_timeout_ms_(lim.read_timeout_s * 1000),
         write_timeout_ms_(lim.write_timeout_s * 1000),
         budget_(lim.request_read_budget_s),
@@ -31,7 +37,28 @@ class LsStream : public httplib::Stream {
   }
   // A read timed out or failed: the connection is not worth keeping.
   bool read_failed() const { return read_failed_; }
-  bool buffered() const { return off_ < len_; }
+  bool buffered() const { return off_ < len_ || tls_pending(); }
+
+  // Over TLS the socket being readable does not mean the client left: it may have sent
+  // close_notify, or a pipelined request. Reads what came (keeping it for the next request)
+  // and tells whether the client closed.
+  bool tls_peer_closed() {
+    if (!tls_ || sock::wait_readable(sock_, 0) <= 0) {
+      return false;
+    }
+    if (off_ == len_) {
+      off_ = len_ = 0;
+    }
+    if (len_ == buf_.size()) {
+      return false;  // a full buffer of pipelined data: the client is there
+    }
+    auto r = transport_recv(buf_.data() + len_, buf_.size() - len_);
+    if (r <= 0) {
+      return true;
+    }
+    len_ += static_cast<size_t>(r);
+    return false;
+  }
 
   bool is_readable() const override {
     if (buffered()) {
@@ -48,7 +75,7 @@ class LsStream : public httplib::Stream {
   bool is_writable() const override { return sock::wait_writable(sock_, write_timeout_ms_) > 0; }
 
   ssize_t read(char* ptr, size_t size) override {
-    if (buffered()) {
+    if (off_ < len_) {
       size_t n = std::min(size, len_ - off_);
       std::copy_n(buf_.data() + off_, n, ptr);
       off_ += n;
@@ -59,11 +86,11 @@ class LsStream : public httplib::Stream {
       return -1;
     }
     if (size >= buf_.size()) {
-      auto r = sock::recv_some(sock_, ptr, size);
+      auto r = transport_recv(ptr, size);
       read_failed_ = r <= 0;
       return static_cast<ssize_t>(r);
     }
-    auto r = sock::recv_some(sock_, buf_.data(), buf_.size());
+    auto r = transport_recv(buf_.data(), buf_.size());
     if (r <= 0) {
       read_failed_ = true;
       return static_cast<ssize_t>(r);
@@ -80,6 +107,11 @@ class LsStream : public httplib::Stream {
     if (!is_writable()) {
       return -1;
     }
+#if LOCALSERVER_TLS
+    if (tls_) {
+      return static_cast<ssize_t>(tls_->write(ptr, size));
+    }
+#endif
     return static_cast<ssize_t>(sock::send_some(sock_, ptr, size));
   }
 
@@ -89,10 +121,29 @@ class LsStream : public httplib::Stream {
   void get_local_ip_and_port(std::string& ip, int& port) const override {
     sock::local_address(sock_, ip, port);
   }
-  socket_t socket() const override { return sock_; }
+  socket_t socket() const override {
+    return sock_;
+  }
 
  private:
+  long long transport_recv(char* p, size_t n) {
+#if LOCALSERVER_TLS
+    if (tls_) {
+      return tls_->read(p, n);
+    }
+#endif
+    return sock::recv_some(sock_, p, n);
+  }
+  bool tls_pending() const {
+#if LOCALSERVER_TLS
+    return tls_ && tls_->pending();
+#else
+    return false;
+#endif
+  }
+
   socket_t sock_;
+  TlsConn* tls_;
   int read_timeout_ms_;
   int write_timeout_ms_;
   std::chrono::seconds budget_;
@@ -135,6 +186,10 @@ ConnServer::~ConnServer() {
 
 void ConnServer::set_dispatch(Dispatch d) {
   dispatch_ = std::move(d);
+}
+
+void ConnServer::set_tls(TlsListen tls) {
+  tls_ = std::move(tls);
 }
 
 void ConnServer::install_hooks() {
@@ -259,7 +314,19 @@ bool ConnServer::process_and_close_socket(socket_t sock) {
   }
   set_current_conn(&ctx);
 
-  LsStream strm(sock, limits_);
+  // What the connection speaks (and, on a TLS listener, its handshake) before the request loop.
+  std::unique_ptr<TlsConn> tls;
+  EntryResult entry = EntryResult::serve;
+  if (state_) {
+    entry = wait_for_request(sock, false)
+                ? enter_connection(sock, *state_, ctx.conn, tls_ ? &*tls_ : nullptr, tls)
+                : EntryResult::close;
+  }
+  LsStream strm(sock, limits_, tls.get());
+  if (tls) {
+    ctx.tls = true;
+    ctx.gone_probe = [&strm] { return strm.tls_peer_closed(); };
+  }
   bool ret = true;
   // httplib compresses text/JSON bodies when the client offers Accept-Encoding,
   // buffering timed bodies and changing lengths: stash the header instead.
@@ -291,7 +358,8 @@ bool ConnServer::process_and_close_socket(socket_t sock) {
     }
   };
 
-  for (std::size_t count = limits_.keep_alive_max; count > 0 && !stopping_; --count) {
+  for (std::size_t count = entry == EntryResult::serve ? limits_.keep_alive_max : 0; count > 0 && !stopping_;
+       --count) {
     if (!wait_for_request(sock, strm.buffered())) {
       break;
     }
@@ -321,8 +389,17 @@ bool ConnServer::process_and_close_socket(socket_t sock) {
     std::lock_guard lk(conns_mu_);
     conns_.erase(local_id);
   }
-  sock::shutdown_both(sock);
-  sock::close(sock);
+#if LOCALSERVER_TLS
+  if (tls) {
+    tls->close_notify();
+  }
+#endif
+  if (entry == EntryResult::reset) {
+    sock::reset_close(sock);
+  } else {
+    sock::shutdown_both(sock);
+    sock::close(sock);
+  }
   if (state_) {
     state_->conn_close(ctx.conn);
   }

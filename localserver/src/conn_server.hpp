@@ -7,6 +7,7 @@
 // (protected). See README.md "httplib versions".
 #pragma once
 #include "scenario_state.hpp"
+#include "tls_spec.hpp"
 
 #include <httplib.h>
 
@@ -14,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -41,6 +43,8 @@ class ConnServer : public httplib::Server {
   using Dispatch = std::function<void(const httplib::Request&, httplib::Response&)>;
   // Handles every request of an accounted server (instead of httplib's routes).
   void set_dispatch(Dispatch d);
+  // Makes every connection of an accounted server speak TLS (before start).
+  void set_tls(TlsListen tls);
 
   // Binds host:port (0 = ephemeral) and starts listening on a thread.
   // Returns the port, or -1.
@@ -56,6 +60,7 @@ class ConnServer : public httplib::Server {
   ScenarioState* state_;
   ServerLimits limits_;
   Dispatch dispatch_;
+  std::optional<TlsListen> tls_;
   std::atomic<bool> stopping_{false};
   std::mutex conns_mu_;
   std::map<std::uint64_t, socket_t> conns_;

@@ -2,7 +2,13 @@
 
 #include "json_util.hpp"
 #include "params.hpp"
+#if LOCALSERVER_TLS
+#include "tls_authority.hpp"
+#endif
 
+#include <hc_protocol/tls.h>
+
+#include <stdexcept>
 #include <vector>
 
 namespace ls {
@@ -23,7 +29,66 @@ std::string path_of(const std::string& suffix) {
 
 ControlServer::ControlServer(std::string host, std::function<void()> on_shutdown)
     : host_(std::move(host)), on_shutdown_(std::move(on_shutdown)), http_(nullptr) {
+#if LOCALSERVER_TLS
+  try {
+    authority_ = std::make_shared<TlsAuthority>();
+  } catch (const std::exception& e) {
+    tls_reason_ = std::string("TLS unavailable: ") + e.what();
+  }
+#else
+  tls_reason_ = tls_unavailable_reason();
+#endif
   routes();
+}
+
+std::string ControlServer::ca_pem() const {
+#if LOCALSERVER_TLS
+  return authority_ ? authority_->ca_pem() : std::string();
+#else
+  return {};
+#endif
+}
+
+std::string ControlServer::ca_der() const {
+#if LOCALSERVER_TLS
+  return authority_ ? authority_->ca_der() : std::string();
+#else
+  return {};
+#endif
+}
+
+void ControlServer::set_ca_files(std::string pem_path, std::string der_path) {
+  std::lock_guard lk(mu_);
+  ca_pem_file_ = std::move(pem_path);
+  ca_der_file_ = std::move(der_path);
+}
+
+json ControlServer::tls_port_info() const {
+  namespace t = hc_protocol::tls;
+  if (!authority_) {
+    return {{t::kAvailable, false}, {t::kReason, tls_reason_}};
+  }
+  json j = {{t::kAvailable, true}};
+  std::lock_guard lk(mu_);
+  if (!ca_pem_file_.empty()) {
+    j[t::kCaPemFile] = ca_pem_file_;
+    j[t::kCaDerFile] = ca_der_file_;
+  }
+  return j;
+}
+
+json ControlServer::tls_info() const {
+  json j = tls_port_info();
+  if (authority_) {
+    j[hc_protocol::tls::kCaPemText] = ca_pem();
+    j["certs"] = {name_of(CertKind::valid), name_of(CertKind::wrong_host), name_of(CertKind::expired),
+                  name_of(CertKind::self_signed)};
+    j["handshakes"] = {name_of(HandshakeMode::normal), name_of(HandshakeMode::stall),
+                       name_of(HandshakeMode::reset)};
+    j["stall_gate"] = hc_protocol::tls::kStallGate;
+  }
+  j["totals"] = totals_->json();
+  return j;
 }
 
 ControlServer::~ControlServer() {
@@ -81,11 +146,13 @@ void ControlServer::routes() {
     }
   });
 
+  http_.Get("/tls", [this](const Request&, Response& res) { send_json(res, tls_info()); });
+
   http_.Get("/scenarios", [this](const Request&, Response& res) {
     json out = json::array();
     std::lock_guard lk(mu_);
     for (const auto& [id, s] : scenarios_) {
-      out.push_back({{"id", id}, {"port", s->port()}, {"kind", s->state().kind()}});
+      out.push_back({{"id", id}, {"port", s->port()}, {"kind", s->state().kind()}, {"tls", s->tls_cert()}});
     }
     send_json(res, out);
   });
@@ -101,6 +168,40 @@ void ControlServer::routes() {
       send_error(res, 400, "kind must be http, ws or raw");
       return;
     }
+    namespace t = hc_protocol::tls;
+    std::optional<TlsSpec> tls;
+    if (req.has_param(t::kParamCert)) {
+      auto cert = parse_cert_kind(req.get_param_value(t::kParamCert));
+      if (!cert) {
+        send_error(res, 400, "tls must be valid, wrong-host, expired or self-signed");
+        return;
+      }
+      if (kind == "raw") {
+        send_error(res, 400, "tls applies to kind=http and kind=ws");
+        return;
+      }
+      tls = TlsSpec{*cert, HandshakeMode::normal};
+    }
+    if (req.has_param(t::kParamHandshake)) {
+      auto mode = parse_handshake_mode(req.get_param_value(t::kParamHandshake));
+      if (!mode) {
+        send_error(res, 400, "handshake must be normal, stall or reset");
+        return;
+      }
+      if (!tls) {
+        send_error(res, 400, "handshake needs tls=<cert>");
+        return;
+      }
+      if (*mode != HandshakeMode::normal && kind != "http") {
+        send_error(res, 400, "handshake=stall and handshake=reset are served by kind=http only");
+        return;
+      }
+      tls->handshake = *mode;
+    }
+    if (tls && !authority_) {
+      send_error(res, 501, tls_reason_);
+      return;
+    }
     std::string id;
     {
       std::lock_guard lk(mu_);
@@ -114,14 +215,31 @@ void ControlServer::routes() {
       }
       id = "s" + std::to_string(next_id_++);
     }
-    std::unique_ptr<Scenario> s = kind == "http" ? make_http_scenario(id, name, host_)
-                                  : kind == "ws" ? make_ws_scenario(id, name, host_)
+    std::optional<TlsListen> listen;
+#if LOCALSERVER_TLS
+    if (tls) {
+      try {
+        listen = TlsListen{authority_->server_context(tls->cert, id), *tls};
+      } catch (const std::exception& e) {
+        send_error(res, 500, e.what());
+        return;
+      }
+    }
+#endif
+    const TlsListen* lp = listen ? &*listen : nullptr;
+    std::unique_ptr<Scenario> s = kind == "http" ? make_http_scenario(id, name, host_, lp)
+                                  : kind == "ws" ? make_ws_scenario(id, name, host_, lp)
                                                  : make_raw_scenario(id, name, host_);
     if (!s) {
       send_error(res, 500, "could not bind a listener on " + host_);
       return;
     }
-    json j = {{"id", id}, {"port", s->port()}, {"kind", kind}, {"name", name}};
+    s->state().set_totals(totals_);
+    json j = {{"id", id}, {"port", s->port()}, {"kind", kind}, {"name", name}, {"tls", s->tls_cert()}};
+    if (tls) {
+      j["handshake"] = name_of(tls->handshake);
+      j["scheme"] = kind == "http" ? "https" : "wss";
+    }
     std::shared_ptr<Scenario> shared(std::move(s));
     {
       std::lock_guard lk(mu_);

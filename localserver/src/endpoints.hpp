@@ -4,11 +4,15 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace ls {
+
+// The largest generated body (/bytes, /stream-bytes, /chunked-abort).
+constexpr std::int64_t kMaxBody = 64ll * 1024 * 1024;
 
 // `rest` is the part of the path after the endpoint's prefix.
 using EndpointFn = void (*)(const httplib::Request&, httplib::Response&, const std::string& rest);

@@ -16,8 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t kMaxBody = 64ll * 1024 * 1024;
-
 bool is_token(const std::string& s) {
   if (s.empty() || s.size() > 128) {
     return false;
@@ -149,12 +147,14 @@ json echo_request(const httplib::Request& req) {
       *it = it->get<std::string>() + ", " + v;
     }
   }
+  ConnContext* ctx = current_conn();
   json j = {{"method", req.method},
             {"args", args},
             {"headers", headers},
             {"origin", req.remote_addr},
-            {"url", "http://" + req.get_header_value("Host") + req.target}};
-  if (ConnContext* ctx = current_conn(); ctx && ctx->ticket) {
+            {"url", std::string(ctx && ctx->tls ? "https://" : "http://") + req.get_header_value("Host") +
+                        req.target}};
+  if (ctx && ctx->ticket) {
     j["conn"] = ctx->conn;
     j["conn_seq"] = ctx->conn_seq;
     j["seq"] = ctx->ticket->seq;

@@ -17,8 +17,6 @@ using std::chrono::milliseconds;
 namespace {
 
 constexpr std::int64_t kMaxDelayMs = 60000;
-constexpr std::int64_t kMaxBody = 64ll * 1024 * 1024;
-
 // Status for a request whose client went away (nginx's convention; logged only).
 constexpr int kClientGone = 499;
 

@@ -78,9 +78,14 @@ void dispatch(const httplib::Request& req, httplib::Response& res) {
 
 class HttpScenario : public Scenario {
  public:
-  HttpScenario(const std::string& id, const std::string& name)
+  HttpScenario(const std::string& id, const std::string& name, const TlsListen* tls)
       : Scenario(id, "http", name), server_(&state_) {
     server_.set_dispatch(dispatch);
+    if (tls) {
+      state_.set_tls(tls->spec);
+      server_.set_tls(*tls);
+      tls_cert_ = name_of(tls->spec.cert);
+    }
   }
   ~HttpScenario() override { stop(); }
 
@@ -97,8 +102,8 @@ class HttpScenario : public Scenario {
 }  // namespace
 
 std::unique_ptr<Scenario> make_http_scenario(const std::string& id, const std::string& name,
-                                             const std::string& host) {
-  auto s = std::make_unique<HttpScenario>(id, name);
+                                             const std::string& host, const TlsListen* tls) {
+  auto s = std::make_unique<HttpScenario>(id, name, tls);
   if (!s->start(host)) {
     return nullptr;
   }

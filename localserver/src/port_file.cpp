@@ -12,7 +12,8 @@ namespace ls {
 namespace fs = std::filesystem;
 
 bool write_port_file(const std::string& path, const PortInfo& info, std::string& error) {
-  nlohmann::json j = {{"control_port", info.control_port}, {"pid", info.pid}, {"host", info.host}};
+  nlohmann::json j = {
+      {"control_port", info.control_port}, {"pid", info.pid}, {"host", info.host}, {"tls", info.tls}};
   std::string tmp = path + ".tmp" + std::to_string(info.pid);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -49,10 +50,16 @@ std::optional<PortInfo> read_port_file(const std::string& path) {
     p.control_port = j.at("control_port").get<int>();
     p.pid = j.at("pid").get<long long>();
     p.host = j.value("host", std::string("127.0.0.1"));
+    p.tls = j.value("tls", nlohmann::json::object());
     return p;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
   }
+}
+
+std::string ca_file_for(const std::string& port_file, const std::string& extension) {
+  fs::path p(port_file);
+  return (p.parent_path() / (p.stem().string() + "-ca" + extension)).string();
 }
 
 void remove_port_file(const std::string& path, long long pid) {

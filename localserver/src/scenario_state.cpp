@@ -108,6 +108,60 @@ void ScenarioState::cache_hit(const std::string& path, bool conditional, bool no
   }
 }
 
+void ScenarioState::set_tls(const TlsSpec& spec) {
+  std::lock_guard lk(mu_);
+  tls_ = spec;
+}
+
+void ScenarioState::set_totals(std::shared_ptr<TlsTotals> totals) {
+  std::lock_guard lk(mu_);
+  totals_ = std::move(totals);
+}
+
+void ScenarioState::tls_done(std::uint64_t conn, const TlsFacts& facts) {
+  std::lock_guard lk(mu_);
+  ++tls_completed_;
+  ++tls_versions_[facts.version];
+  if (facts.resumed) {
+    ++tls_resumed_;
+  }
+  TlsConnEntry& e = tls_conns_[conn];
+  e.ok = true;
+  e.facts = facts;
+  if (totals_) {
+    ++totals_->handshakes_completed;
+    if (facts.resumed) {
+      ++totals_->resumed;
+    }
+  }
+  cv_.notify_all();
+}
+
+void ScenarioState::tls_failed(std::uint64_t conn, const std::string& reason) {
+  std::lock_guard lk(mu_);
+  ++tls_failed_;
+  // Reasons are OpenSSL's or ours, a small set; the cap only guards against surprises.
+  if (tls_failures_.size() < 64 || tls_failures_.count(reason)) {
+    ++tls_failures_[reason];
+  }
+  TlsConnEntry& e = tls_conns_[conn];
+  e.ok = false;
+  e.error = reason;
+  if (totals_) {
+    ++totals_->handshakes_failed;
+  }
+  cv_.notify_all();
+}
+
+void ScenarioState::wrong_protocol() {
+  std::lock_guard lk(mu_);
+  ++wrong_protocol_;
+  if (totals_) {
+    ++totals_->wrong_protocol;
+  }
+  cv_.notify_all();
+}
+
 ScenarioState::ParkResult ScenarioState::park(const std::string& gate, Clock::time_point deadline,
                                               const std::function<bool()>& gone) {
   std::unique_lock lk(mu_);
@@ -200,6 +254,26 @@ json ScenarioState::stats_locked() const {
   for (const auto& [g, n] : parked_at_) {
     parked_at[g] = n;
   }
+  json tls = nullptr;
+  if (tls_) {
+    json tconns = json::object();
+    for (const auto& [c, e] : tls_conns_) {
+      tconns[std::to_string(c)] = e.ok ? json{{"ok", true},
+                                              {"version", e.facts.version},
+                                              {"resumed", e.facts.resumed},
+                                              {"cipher", e.facts.cipher},
+                                              {"sni", e.facts.sni}}
+                                       : json{{"ok", false}, {"error", e.error}};
+    }
+    tls = {{"cert", name_of(tls_->cert)},
+           {"handshake", name_of(tls_->handshake)},
+           {"handshakes_completed", tls_completed_},
+           {"handshakes_failed", tls_failed_},
+           {"resumed", tls_resumed_},
+           {"versions", tls_versions_},
+           {"failures", tls_failures_},
+           {"connections", tconns}};
+  }
   return {{"id", id_},
           {"kind", kind_},
           {"name", name_},
@@ -215,7 +289,9 @@ json ScenarioState::stats_locked() const {
           {"log_dropped", log_dropped_},
           {"paths", paths},
           {"connections", conns},
-          {"cache", cache}};
+          {"cache", cache},
+          {"tls", tls},
+          {"wrong_protocol", wrong_protocol_}};
 }
 
 json ScenarioState::stats() const {
@@ -275,6 +351,13 @@ void ScenarioState::reset() {
   paths_.clear();
   conn_requests_.clear();
   cache_.clear();
+  tls_completed_ = 0;
+  tls_failed_ = 0;
+  tls_resumed_ = 0;
+  wrong_protocol_ = 0;
+  tls_versions_.clear();
+  tls_failures_.clear();
+  tls_conns_.clear();
   log_.clear();
   timeline_.clear();
   gate_open_.clear();

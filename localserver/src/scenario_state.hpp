@@ -2,6 +2,8 @@
 // feeds it: connection accounting, request log, timeline, cache counters, gates.
 // One mutex guards it all; one condition variable wakes awaiters and parked requests.
 #pragma once
+#include "tls_spec.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -10,7 +12,9 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -58,6 +62,15 @@ class ScenarioState {
   void request_client_gone(const Ticket& t);
   void cache_hit(const std::string& path, bool conditional, bool not_modified);
 
+  // TLS. A TLS listener says so once, before it accepts; `totals` (optional) are the server-wide
+  // counters this scenario adds to, for plain listeners too (wrong_protocol).
+  void set_tls(const TlsSpec& spec);
+  void set_totals(std::shared_ptr<TlsTotals> totals);
+  void tls_done(std::uint64_t conn, const TlsFacts& facts);
+  void tls_failed(std::uint64_t conn, const std::string& reason);
+  // A connection whose first bytes spoke the other protocol (plain HTTP to TLS, TLS to plain).
+  void wrong_protocol();
+
   // Gates. park() returns when the gate opens, the deadline passes, the scenario
   // stops or gone() reports the client went away (polled every few ms).
   ParkResult park(const std::string& gate, Clock::time_point deadline, const std::function<bool()>& gone);
@@ -99,6 +112,11 @@ class ScenarioState {
     std::uint64_t conn;
     std::uint64_t open_after;
   };
+  struct TlsConnEntry {
+    bool ok = false;
+    TlsFacts facts;
+    std::string error;
+  };
   struct CacheCounters {
     std::uint64_t conditional = 0;
     std::uint64_t unconditional = 0;
@@ -136,6 +154,15 @@ class ScenarioState {
   std::map<std::string, std::uint64_t> paths_;
   std::map<std::uint64_t, std::vector<std::uint64_t>> conn_requests_;
   std::map<std::string, CacheCounters> cache_;
+  std::optional<TlsSpec> tls_;
+  std::shared_ptr<TlsTotals> totals_;
+  std::uint64_t tls_completed_ = 0;
+  std::uint64_t tls_failed_ = 0;
+  std::uint64_t tls_resumed_ = 0;
+  std::uint64_t wrong_protocol_ = 0;
+  std::map<std::string, std::uint64_t> tls_versions_;
+  std::map<std::string, std::uint64_t> tls_failures_;
+  std::map<std::uint64_t, TlsConnEntry> tls_conns_;
   std::deque<LogEntry> log_;
   std::vector<TimelineEvent> timeline_;
 };

@@ -8,6 +8,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -36,6 +38,38 @@ class ShutdownFlag {
   bool set_ = false;
 };
 
+// Writes data to path (binary); false with `error` set if it cannot.
+bool write_file(const std::string& path, const std::string& data, std::string& error) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << data;
+  out.close();
+  if (!out) {
+    error = "cannot write " + path;
+    return false;
+  }
+  return true;
+}
+
+// The test CA certificate next to the port file, for the suites (and certificate stores) to trust.
+bool write_ca_files(ControlServer& control, const std::string& port_file, std::string& error) {
+  if (!control.tls_available()) {
+    return true;
+  }
+  std::string pem = ca_file_for(port_file, ".pem");
+  std::string der = ca_file_for(port_file, ".der");
+  if (!write_file(pem, control.ca_pem(), error) || !write_file(der, control.ca_der(), error)) {
+    return false;
+  }
+  control.set_ca_files(pem, der);
+  return true;
+}
+
+void remove_ca_files(const std::string& port_file) {
+  std::error_code ec;
+  std::filesystem::remove(ca_file_for(port_file, ".pem"), ec);
+  std::filesystem::remove(ca_file_for(port_file, ".der"), ec);
+}
+
 }  // namespace
 
 int run_server(const Options& opts) {
@@ -56,9 +90,11 @@ int run_server(const Options& opts) {
   long long pid = platform::current_pid();
   if (!opts.port_file.empty()) {
     std::string error;
-    if (!write_port_file(opts.port_file, {port, pid, opts.bind}, error)) {
+    if (!write_ca_files(control, opts.port_file, error) ||
+        !write_port_file(opts.port_file, {port, pid, opts.bind, control.tls_port_info()}, error)) {
       std::fprintf(stderr, "localserver: %s\n", error.c_str());
       control.stop();
+      remove_ca_files(opts.port_file);
       return 1;
     }
   }
@@ -85,6 +121,10 @@ int run_server(const Options& opts) {
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   control.stop();
   if (!opts.port_file.empty()) {
+    auto mine = read_port_file(opts.port_file);
+    if (mine && mine->pid == pid) {  // a newer server may own the files now
+      remove_ca_files(opts.port_file);
+    }
     remove_port_file(opts.port_file, pid);
   }
   std::printf("localserver stopped: %s\n", why);
@@ -106,6 +146,7 @@ int run_stop(const Options& opts) {
   if (!res) {
     if (!platform::process_alive(info->pid)) {
       remove_port_file(opts.port_file, info->pid);
+      remove_ca_files(opts.port_file);
       std::fprintf(stderr, "localserver --stop: server (pid %lld) was not running; stale port file removed\n",
                    info->pid);
       return 0;

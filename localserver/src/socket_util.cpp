@@ -137,6 +137,35 @@ long long send_some(socket_t s, const char* buf, std::size_t n) {
 #endif
 }
 
+long long peek_some(socket_t s, char* buf, std::size_t n) {
+#ifdef _WIN32
+  int len = n > 0x7fffffff ? 0x7fffffff : static_cast<int>(n);
+  return ::recv(s, buf, len, MSG_PEEK);
+#else
+  ssize_t r;
+  do {
+    r = ::recv(s, buf, n, MSG_PEEK);
+  } while (r < 0 && errno == EINTR);
+  return r;
+#endif
+}
+
+void shutdown_send(socket_t s) {
+#ifdef _WIN32
+  ::shutdown(s, SD_SEND);
+#else
+  ::shutdown(s, SHUT_WR);
+#endif
+}
+
+void reset_close(socket_t s) {
+  linger l{};
+  l.l_onoff = 1;
+  l.l_linger = 0;
+  ::setsockopt(s, SOL_SOCKET, SO_LINGER, reinterpret_cast<const char*>(&l), sizeof l);
+  close(s);
+}
+
 void shutdown_both(socket_t s) {
 #ifdef _WIN32
   ::shutdown(s, SD_BOTH);

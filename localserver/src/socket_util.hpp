@@ -20,6 +20,12 @@ bool peer_gone(socket_t s);
 // recv/send without SIGPIPE; <0 on error.
 long long recv_some(socket_t s, char* buf, std::size_t n);
 long long send_some(socket_t s, const char* buf, std::size_t n);
+// Bytes waiting on the socket, left there (MSG_PEEK; waits like recv when none are).
+long long peek_some(socket_t s, char* buf, std::size_t n);
+// shutdown(send): the peer reads a FIN after what was sent.
+void shutdown_send(socket_t s);
+// Closes with linger 0: the peer gets a TCP RST.
+void reset_close(socket_t s);
 // shutdown(both): wakes a thread blocked on the socket; the owner still closes it.
 void shutdown_both(socket_t s);
 void close(socket_t s);

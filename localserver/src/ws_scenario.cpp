@@ -3,14 +3,24 @@
 #include "asio_listener.hpp"
 #include "params.hpp"
 #include "scenario.hpp"
+#include "tls_spec.hpp"
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#if LOCALSERVER_TLS
+#include "tls_conn.hpp"
+
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#endif
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <chrono>
 #include <optional>
+#include <type_traits>
 
 namespace ls {
 
@@ -48,26 +58,142 @@ Target split_target(std::string_view target) {
   return t;
 }
 
+#if LOCALSERVER_TLS
+// A failed server handshake in the words of conn_entry.cpp's (OpenSSL's reason where there is one).
+std::string tls_error_reason(const beast::error_code& ec) {
+  if (ec.category() == net::error::get_ssl_category()) {
+    const char* reason = ERR_reason_error_string(static_cast<unsigned long>(ec.value()));
+    return reason ? reason : ec.message();
+  }
+  if (ec == beast::error::timeout) {
+    return "timed out waiting for the client";
+  }
+  if (ec == net::ssl::error::stream_truncated || ec == net::error::eof) {
+    return "client closed the connection during the handshake";
+  }
+  if (ec == net::error::connection_reset) {
+    return "client reset the connection during the handshake";
+  }
+  return ec.message();
+}
+#endif
+
+// Next: beast::tcp_stream, or an ssl_stream over one for a wss listener.
+template <class Next>
 class WsSession : public AsioSession {
  public:
-  WsSession(tcp::socket socket, ScenarioState& state, std::uint64_t conn)
-      : AsioSession(state, conn), ws_(std::move(socket)), timer_(ws_.get_executor()) {}
+  static constexpr bool kTls = !std::is_same_v<Next, beast::tcp_stream>;
 
+  // Args: the socket, and for TLS the listener's ssl::context.
+  template <class... Args>
+  WsSession(ScenarioState& state, std::uint64_t conn, Args&&... args)
+      : AsioSession(state, conn), ws_(std::forward<Args>(args)...), timer_(ws_.get_executor()) {}
+
+  // The first bytes decide what the connection speaks (see conn_entry.hpp for http): a client
+  // that sends nothing within 5 s is dropped.
   void start() override {
-    beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(5));
-    http::async_read(ws_.next_layer(), buffer_, req_,
-                     [self = shared()](beast::error_code ec, std::size_t) { self->on_request(ec); });
+    timer_.expires_after(std::chrono::seconds(5));
+    timer_.async_wait([self = shared()](beast::error_code ec) {
+      if (!ec && !self->entered_) {
+        beast::error_code ignored;
+        self->socket().close(ignored);
+      }
+    });
+    socket().async_wait(tcp::socket::wait_read,
+                        [self = shared()](beast::error_code ec) { self->on_first(ec); });
   }
 
   void abort() override {
     aborted_ = true;
     timer_.cancel();
     beast::error_code ec;
-    beast::get_lowest_layer(ws_).socket().close(ec);
+    socket().close(ec);
   }
 
  private:
   std::shared_ptr<WsSession> shared() { return std::static_pointer_cast<WsSession>(shared_from_this()); }
+  tcp::socket& socket() { return beast::get_lowest_layer(ws_).socket(); }
+
+  void on_first(beast::error_code ec) {
+    entered_ = true;
+    timer_.cancel();
+    unsigned char first = 0;
+    std::size_t n = 0;
+    if (!ec && !aborted_) {
+      n = socket().receive(net::buffer(&first, 1), tcp::socket::message_peek, ec);
+    }
+    if (ec || n == 0 || aborted_) {
+      if (kTls && !aborted_) {
+        state_.tls_failed(conn_, "client closed the connection before the ClientHello");
+      }
+      return;
+    }
+    bool hello = first == kTlsHandshakeRecord;
+    if (hello != kTls) {
+      state_.wrong_protocol();
+      if (kTls) {
+        static const std::string body =
+            nlohmann::json({{"error", "plain HTTP request on a TLS listener: use wss"}}).dump();
+        out_ =
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n"
+            "Content-Length: " +
+            std::to_string(body.size()) + "\r\n\r\n" + body;
+      }
+      net::async_write(socket(), net::buffer(out_), [self = shared()](beast::error_code, std::size_t) {
+        beast::error_code ignored;
+        self->socket().shutdown(tcp::socket::shutdown_send, ignored);
+        self->timer_.expires_after(std::chrono::seconds(1));
+        self->timer_.async_wait([self](beast::error_code e) {
+          if (!e) {
+            beast::error_code ignored2;
+            self->socket().close(ignored2);
+          }
+        });
+        self->drain();
+      });
+      return;
+    }
+    handshake();
+  }
+
+  // Reads and drops what the client still sends until it closes (or 1 s passes), so that our
+  // close does not become a reset.
+  void drain() {
+    socket().async_read_some(net::buffer(sink_), [self = shared()](beast::error_code ec, std::size_t) {
+      if (ec) {
+        self->timer_.cancel();
+        beast::error_code ignored;
+        self->socket().close(ignored);
+        return;
+      }
+      self->drain();
+    });
+  }
+
+  void handshake() {
+#if LOCALSERVER_TLS
+    if constexpr (kTls) {
+      beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(5));
+      ws_.next_layer().async_handshake(
+          net::ssl::stream_base::server, [self = shared()](beast::error_code ec) {
+            if (ec) {
+              self->state_.tls_failed(self->conn_, tls_error_reason(ec));
+              return;
+            }
+            self->state_.tls_done(self->conn_, tls_facts(self->ws_.next_layer().native_handle()));
+            self->read_request();
+          });
+      return;
+    }
+#endif
+    read_request();
+  }
+
+  void read_request() {
+    beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(5));
+    http::async_read(ws_.next_layer(), buffer_, req_,
+                     [self = shared()](beast::error_code ec, std::size_t) { self->on_request(ec); });
+  }
 
   ScenarioState::Ticket begin(const std::string& method, const std::string& path, const std::string& query,
                               HeaderList headers, std::uint64_t size) {
@@ -245,7 +371,7 @@ class WsSession : public AsioSession {
                          });
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Next> ws_;
   net::steady_timer timer_;
   beast::flat_buffer buffer_;
   http::request<http::string_body> req_;
@@ -256,13 +382,65 @@ class WsSession : public AsioSession {
   std::size_t fragment_ = 0;
   std::uint64_t conn_seq_ = 0;
   bool aborted_ = false;
+  bool entered_ = false;
+  std::array<char, 4096> sink_{};
 };
+
+class PlainWsSession : public WsSession<beast::tcp_stream> {
+ public:
+  PlainWsSession(tcp::socket socket, ScenarioState& state, std::uint64_t conn)
+      : WsSession(state, conn, std::move(socket)) {}
+};
+
+#if LOCALSERVER_TLS
+using WssSession = WsSession<beast::ssl_stream<beast::tcp_stream>>;
+
+// A wss listener: the ws scenario over TLS with the listener's own context.
+class WssScenario : public Scenario {
+ public:
+  WssScenario(const std::string& id, const std::string& name, const TlsListen& tls)
+      : Scenario(id, "ws", name),
+        ctx_(adopt(tls.ctx)),
+        listener_(state_, [this](tcp::socket s, std::uint64_t conn) {
+          return std::make_shared<WssSession>(state_, conn, std::move(s), ctx_);
+        }) {
+    state_.set_tls(tls.spec);
+    tls_cert_ = name_of(tls.spec.cert);
+  }
+  ~WssScenario() override { stop(); }
+  bool start(const std::string& host) {
+    port_ = listener_.start(host);
+    return port_ > 0;
+  }
+  void stop() override { listener_.stop(); }
+
+ private:
+  // asio's context frees its SSL_CTX: give it a reference of its own.
+  static net::ssl::context adopt(const std::shared_ptr<ssl_ctx_st>& ctx) {
+    SSL_CTX_up_ref(ctx.get());
+    return net::ssl::context(ctx.get());
+  }
+  net::ssl::context ctx_;
+  AsioListener listener_;
+};
+#endif
 
 }  // namespace
 
 std::unique_ptr<Scenario> make_ws_scenario(const std::string& id, const std::string& name,
-                                           const std::string& host) {
-  return make_asio_scenario<WsSession>(id, "ws", name, host);
+                                           const std::string& host, const TlsListen* tls) {
+#if LOCALSERVER_TLS
+  if (tls) {
+    auto s = std::make_unique<WssScenario>(id, name, *tls);
+    if (!s->start(host)) {
+      return nullptr;
+    }
+    return s;
+  }
+#else
+  (void)tls;
+#endif
+  return make_asio_scenario<PlainWsSession>(id, "ws", name, host);
 }
 
 }  // namespace ls
