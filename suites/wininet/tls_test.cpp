@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hc/catalogue.h"
+#include "hc/expectation.h"
 #include "hc/localserver.h"
 #include "hc/request_log.h"
 #include "hc/thread_gang.h"
@@ -94,9 +95,15 @@ TEST_F(WinInetTls, ClosingTheConnectHandleWhileHandshakesAreHeldEndsEveryRequest
                                            .dump());
   // "The asynchronous requests will complete with INTERNET_STATUS_REQUEST_COMPLETE" and the handles
   // close without the gate's release.
-  EXPECT_EQ(no_completion, 0) << "requests whose pending send never reported REQUEST_COMPLETE";
-  EXPECT_TRUE(closing_before_release)
-      << "HANDLE_CLOSING of the children did not come while their handshakes were held";
+  hc::CheckExpecting(hc::OnWine("Wine 8.0 invalidates the children of a closed connect handle, but a pending "
+                                "HttpSendRequest keeps its own reference and goes on with its TLS handshake: "
+                                "nothing ends the requests until the server lets the handshake finish"),
+                     [&] {
+                       EXPECT_EQ(no_completion, 0)
+                           << "requests whose pending send never reported REQUEST_COMPLETE";
+                       EXPECT_TRUE(closing_before_release)
+                           << "HANDLE_CLOSING of the children did not come while their handshakes were held";
+                     });
   EXPECT_EQ(client.owner().dead_context_callbacks(), 0) << client.recorder().Dump(200);
 }
 
@@ -115,30 +122,40 @@ TEST_F(WinInetTls, CertificateErrorsReachEachOfManyConcurrentRequestsAndNoOther)
   hc::RunGang(kTlsRequests, kTlsGangBound, [&](int i) {
     results[static_cast<std::size_t>(i)] = hc::wininet::SyncRequest(
         (i % 2 == 0 ? wrong_connect : good_connect).get(), "GET", "/get?i=" + std::to_string(i),
-        hc::wininet::kNoCacheFlags, hc::Transport::kTls);
+        hc::wininet::kNoCacheFlags, {hc::Transport::kTls, hc::CertCheck::kCheckHost});
   });
   std::vector<std::string> good_sent;
   std::map<std::string, int> seen;
   for (int i = 0; i < kTlsRequests; ++i) {
     const auto& r = results[static_cast<std::size_t>(i)];
+    ++seen[std::string(i % 2 == 0 ? "wrong-host: " : "valid: ") +
+           (r.error == 0 ? "status " + std::to_string(r.status) : ErrorName(r.error))];
     if (i % 2 == 0) {
-      ++seen["wrong-host: " + ErrorName(r.error)];
       EXPECT_EQ(r.error, static_cast<DWORD>(ERROR_INTERNET_SEC_CERT_CN_INVALID))
           << "request " << i << " to the wrong-host certificate: " << r.Describe();
     } else {
-      ++seen["valid: " + (r.error == 0 ? "status " + std::to_string(r.status) : ErrorName(r.error))];
       good_sent.push_back(hc::LogKey("GET", "/get", "i=" + std::to_string(i)));
-      const auto echo = nlohmann::json::parse(r.body, nullptr, false);
-      EXPECT_TRUE(r.error == 0 && r.status == 200 && !echo.is_discarded() &&
-                  echo.value("args", nlohmann::json::object()).value("i", "") == std::to_string(i))
-          << "request " << i << " got another's response or none: " << r.Describe() << " "
-          << r.body.substr(0, 200);
     }
   }
   RecordProperty("hc_tls_outcomes", nlohmann::json(seen).dump());
-  EXPECT_TRUE(hc::LogMatches(good.Log(), good_sent)) << "the valid listener saw exactly the odd requests";
+  hc::CheckExpecting(
+      hc::OnWine("Wine 8.0 does not match a server named by IP address against the certificate's iPAddress "
+                 "subjectAltName: the valid certificate for 127.0.0.1 fails with "
+                 "ERROR_INTERNET_SEC_CERT_CN_INVALID"),
+      [&] {
+        for (int i = 1; i < kTlsRequests; i += 2) {
+          const auto& r = results[static_cast<std::size_t>(i)];
+          const auto echo = nlohmann::json::parse(r.body, nullptr, false);
+          EXPECT_TRUE(r.error == 0 && r.status == 200 && !echo.is_discarded() &&
+                      echo.value("args", nlohmann::json::object()).value("i", "") == std::to_string(i))
+              << "request " << i << " got another's response or none: " << r.Describe() << " "
+              << r.body.substr(0, 200);
+        }
+        EXPECT_TRUE(hc::LogMatches(good.Log(), good_sent))
+            << "the valid listener saw exactly the odd requests";
+        EXPECT_TRUE(hc::TransportSeen(good));
+      });
   EXPECT_EQ(wrong.Stats().value("requests", -1), 0) << "a request went out over the wrong-host certificate";
-  EXPECT_TRUE(hc::TransportSeen(good));
 }
 
 // 64 threads on one connect handle: even ones add SECURITY_FLAG_IGNORE_UNKNOWN_CA to their
@@ -153,7 +170,7 @@ TEST_F(WinInetTls, SecurityFlagsApplyOnlyToTheRequestTheyAreSetOn) {
     const bool flagged = t % 2 == 0;
     results[static_cast<std::size_t>(t)] = hc::wininet::SyncRequest(
         c.connect.get(), "GET", "/get?t=" + std::to_string(t), hc::wininet::kNoCacheFlags,
-        {hc::Transport::kTls, flagged ? hc::CertCheck::kAcceptTestCa : hc::CertCheck::kStrict});
+        {hc::Transport::kTls, flagged ? hc::CertCheck::kAcceptTestCa : hc::CertCheck::kTrustedRoots});
   });
   std::vector<std::string> flagged_sent;
   std::map<std::string, int> seen;
@@ -191,7 +208,7 @@ class WinInetTlsTrustedRoot : public hc::wininet::SuiteTest {
     }
     auto r =
         hc::wininet::SyncRequest(c.connect.get(), "GET", "/get?phase=" + phase, hc::wininet::kNoCacheFlags,
-                                 {hc::Transport::kTls, hc::CertCheck::kStrict});
+                                 {hc::Transport::kTls, hc::CertCheck::kTrustedRoots});
     if (r.error == 0) {
       EXPECT_TRUE(hc::TransportSeen(listener)) << phase;
     }
@@ -209,12 +226,20 @@ TEST_F(WinInetTlsTrustedRoot, ValidatesWithTheTestCaTrustedAndFailsWithoutIt) {
     GTEST_SKIP() << ca.why_not();
   RecordProperty("hc_trusted_store", ca.store());
   const auto trusted = StrictGet("trusted");
-  EXPECT_TRUE(trusted.error == 0 && trusted.status == 200)
-      << "with the test CA in " << ca.store() << ": " << trusted.Describe();
   ASSERT_TRUE(ca.Remove()) << ca.why_not();
   const auto after = StrictGet("after");
   EXPECT_EQ(after.error, static_cast<DWORD>(ERROR_INTERNET_INVALID_CA))
       << "after the test CA was removed: " << after.Describe();
+  RecordProperty("hc_tls_outcomes", nlohmann::json{{"before", before.Describe()},
+                                                   {"trusted", trusted.Describe()},
+                                                   {"after", after.Describe()}}
+                                        .dump());
+  hc::CheckExpecting(hc::OnWine("Wine 8.0 does not take a certificate added to the current user's ROOT store "
+                                "as a trusted root for WinINet's validation (ERROR_INTERNET_INVALID_CA)"),
+                     [&] {
+                       EXPECT_TRUE(trusted.error == 0 && trusted.status == 200)
+                           << "with the test CA in " << ca.store() << ": " << trusted.Describe();
+                     });
 }
 
 }  // namespace

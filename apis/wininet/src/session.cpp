@@ -45,13 +45,17 @@ HINTERNET OpenRequest(HINTERNET connect, const char* verb, const std::string& ta
     flags |= INTERNET_FLAG_SECURE;
   HINTERNET request = HttpOpenRequestA(connect, verb, target.c_str(), nullptr, nullptr, nullptr,
                                        flags | INTERNET_FLAG_KEEP_CONNECTION, context);
-  if (request == nullptr || !transport.tls() || transport.check != hc::CertCheck::kAcceptTestCa)
+  if (request == nullptr || !transport.tls() || transport.check == hc::CertCheck::kStrict)
     return request;
   // The documented way: read the request's security flags, add one, write them back.
   DWORD security = 0, size = sizeof(security);
   if (!InternetQueryOptionA(request, INTERNET_OPTION_SECURITY_FLAGS, &security, &size))
     security = 0;
-  security |= SECURITY_FLAG_IGNORE_UNKNOWN_CA;
+  security |= SECURITY_FLAG_IGNORE_REVOCATION;
+  if (hc::IgnoresUnknownCa(transport.check))
+    security |= SECURITY_FLAG_IGNORE_UNKNOWN_CA;
+  if (hc::IgnoresHostName(transport.check))
+    security |= SECURITY_FLAG_IGNORE_CERT_CN_INVALID;
   if (!InternetSetOptionA(request, INTERNET_OPTION_SECURITY_FLAGS, &security, sizeof(security))) {
     const DWORD error = GetLastError();
     InternetCloseHandle(request);

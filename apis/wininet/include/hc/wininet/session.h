@@ -26,9 +26,8 @@ Handle Connect(HINTERNET session, std::uint16_t port);
 // The same with context as its context (adopted), closed through it; null on failure.
 HINTERNET Connect(HINTERNET session, std::uint16_t port, hc::CallbackContext& context);
 // A request for target (path?query) with flags | INTERNET_FLAG_KEEP_CONNECTION over transport:
-// over TLS with INTERNET_FLAG_SECURE and, for CertCheck::kAcceptTestCa,
-// SECURITY_FLAG_IGNORE_UNKNOWN_CA added to this request's INTERNET_OPTION_SECURITY_FLAGS. Null on
-// failure.
+// over TLS with INTERNET_FLAG_SECURE and this request's INTERNET_OPTION_SECURITY_FLAGS as
+// transport.check says (hc::CertCheck). Null on failure.
 HINTERNET OpenRequest(HINTERNET connect, const char* verb, const std::string& target,
                       DWORD flags = kNoCacheFlags, DWORD_PTR context = 0,
                       hc::RequestTransport transport = {});
