@@ -15,6 +15,11 @@ import sys
 
 TEST_RE = re.compile(r"^\s*TEST(?:_F|_P)?\(\s*(\w+)\s*,\s*(\w+)\s*\)", re.M)
 COVERS_RE = re.compile(r"hc::Covers\(\{([^}]*)\}\)")
+# A fixture whose TEST_P run over both transports: its tests are named "Test/Plain" and "Test/Tls".
+OVER_TRANSPORTS_RE = re.compile(r"^\s*HC_OVER_TRANSPORTS\(\s*(\w+)\s*\)", re.M)
+TRANSPORTS = ("Plain", "Tls")
+# A fixture whose TEST_P run over plain HTTP only: "Test/Plain".
+OVER_PLAIN_ONLY_RE = re.compile(r"^\s*HC_OVER_PLAIN_ONLY\(\s*(\w+)\s*\)", re.M)
 
 
 def covered_by_tests(suites: pathlib.Path):
@@ -22,14 +27,24 @@ def covered_by_tests(suites: pathlib.Path):
     result = {}
     for src in sorted(suites.rglob("*.cpp")):
         text = src.read_text()
+        over_transports = set(OVER_TRANSPORTS_RE.findall(text))
+        plain_only = set(OVER_PLAIN_ONLY_RE.findall(text))
         heads = list(TEST_RE.finditer(text))
         for i, head in enumerate(heads):
             end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
             ids = []
             for m in COVERS_RE.finditer(text, head.end(), end):
                 ids += [s.strip().strip('"') for s in m.group(1).split(",") if s.strip()]
-            if ids:
-                result[f"{head.group(1)}.{head.group(2)}"] = ids
+            if not ids:
+                continue
+            name = f"{head.group(1)}.{head.group(2)}"
+            if head.group(1) in over_transports:
+                for transport in TRANSPORTS:
+                    result[f"{name}/{transport}"] = ids
+            elif head.group(1) in plain_only:
+                result[f"{name}/Plain"] = ids
+            else:
+                result[name] = ids
     return result
 
 

@@ -6,7 +6,7 @@ from .exit_status import describe_exit
 from .faults import find_faults, load_faults
 from .inputs import load_run, load_suite
 from .jsonfile import ReportError
-from .model import Model, Test, count_results, statement_verdict
+from .model import Model, Test, count_results, statement_verdict, transport_verdicts
 
 APIS = ("winhttp", "wininet")
 
@@ -56,6 +56,7 @@ def join(statements, tests):
                 linked.append(placeholder(s.id, key, tests))
         s.tests = linked
         s.verdict, s.reasons = statement_verdict(s, linked)
+        s.transport_verdicts = transport_verdicts(s, linked)
 
 
 def placeholder(statement_id, name, tests):

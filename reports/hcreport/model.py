@@ -35,6 +35,11 @@ VERDICT_HELP = {
     "not_testable": "the statement has no observable behaviour to test (reason given)",
 }
 
+# The transports a test runs over (property hc_transport, or the "/Plain" "/Tls" suffix of a test
+# parameterised over both); a test with neither ran over plain HTTP.
+TRANSPORTS = ("Plain", "Tls")
+TRANSPORT_LABEL = {"Plain": "HTTP", "Tls": "TLS"}
+
 # Exit statuses of a suite binary (exit_status.describe_exit: ok, failed, unknown or these).
 ABNORMAL = ("crashed", "hung", "error")
 
@@ -64,6 +69,14 @@ class Test:
     @property
     def divergence_reason(self):
         return self.properties.get("hc_divergence_reason", "")
+
+    @property
+    def transport(self):
+        recorded = self.properties.get("hc_transport", "")
+        if recorded in TRANSPORTS:
+            return recorded
+        suffix = self.name.rsplit("/", 1)[-1] if "/" in self.name else ""
+        return suffix if suffix in TRANSPORTS else "Plain"
 
 
 @dataclass
@@ -107,6 +120,8 @@ class Statement:
     tests: list = field(default_factory=list)
     verdict: str = ""
     reasons: list = field(default_factory=list)
+    # {transport: verdict} over each transport's tests, when its tests ran over more than one.
+    transport_verdicts: dict = field(default_factory=dict)
 
     @property
     def anchor(self):
@@ -246,6 +261,16 @@ def statement_verdict(statement, tests):
     else:
         v = "demonstrated" if statement.kind == "unsafe" else "holds"
     return v, reasons
+
+
+def transport_verdicts(statement, tests):
+    """{transport: verdict} of the statement over each transport's tests, in TRANSPORTS order;
+    empty when all its tests share one transport (the verdict says it all)."""
+    by = {tr: [t for t in tests if t.transport == tr] for tr in TRANSPORTS}
+    by = {tr: ts for tr, ts in by.items() if ts}
+    if len(by) < 2:
+        return {}
+    return {tr: statement_verdict(statement, ts)[0] for tr, ts in by.items()}
 
 
 def verdict_label(verdict, kind):

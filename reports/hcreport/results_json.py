@@ -19,9 +19,10 @@ def results_json(model):
                    for s in model.suites],
         "tests": [{"suite": t.suite, "name": t.name, "result": t.result, "duration_s": t.duration_s,
                    "catalogue": t.catalogue, "properties": t.properties, "failures": t.failures,
-                   "note": t.note, "origin": t.origin} for t in model.tests],
+                   "note": t.note, "origin": t.origin, "transport": t.transport} for t in model.tests],
         "statements": [{"id": s.id, "api": s.api, "kind": s.kind, "statement": s.statement,
                         "verdict": s.verdict, "reasons": s.reasons,
+                        "transport_verdicts": s.transport_verdicts,
                         "why_not_testable": s.why_not_testable if not s.testable else "",
                         "tests": [t.ref for t in s.tests]}
                        for s in model.statements],

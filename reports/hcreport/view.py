@@ -13,7 +13,8 @@ from .evidence import CACHE_BAD, CACHE_ROWS, cache_evidence, timeline_evidence, 
 from .format import fmt_date, fmt_num, fmt_percent, fmt_seconds, now_utc
 from .jsonfile import parse_json_property
 from .inputs import LOG_TAIL_LINES
-from .model import RESULT_HELP, RESULT_LABEL, RESULTS, VERDICT_HELP, VERDICT_LABEL, VERDICTS, verdict_label
+from .model import (RESULT_HELP, RESULT_LABEL, RESULTS, TRANSPORT_LABEL, VERDICT_HELP, VERDICT_LABEL, VERDICTS,
+                    verdict_label)
 from .text import as_number, clean_text, slug
 from .wrappers import wrapper_evidence
 
@@ -37,7 +38,7 @@ def environment():
                        number=as_number, date=fmt_date, percent=fmt_percent, slug=slug,
                        named_parts=named_parts)
     env.globals.update(RESULTS=RESULTS, RESULT_LABEL=RESULT_LABEL, RESULT_HELP=RESULT_HELP, VERDICTS=VERDICTS,
-                       VERDICT_LABEL=VERDICT_LABEL, VERDICT_HELP=VERDICT_HELP,
+                       VERDICT_LABEL=VERDICT_LABEL, VERDICT_HELP=VERDICT_HELP, TRANSPORT_LABEL=TRANSPORT_LABEL,
                        verdict_label=verdict_label, LOG_TAIL_LINES=LOG_TAIL_LINES, css=static("report.css"), generated=now_utc(),
                        outcome_bars=charts.outcome_bars, outcome_strip=charts.outcome_strip,
                        timeline_chart=charts.timeline)

@@ -8,7 +8,8 @@ from hcreport.build import join, name_apis, unknown_ids
 from hcreport.error_codes import error_label, error_name, named, named_parts
 from hcreport.evidence import limit_figures, outcome_kind, timeline_evidence, unsafe_evidence
 from hcreport.faults import Fault, FaultReport
-from hcreport.model import Statement, Suite, Test, count_verdicts, statement_verdict, verdict_label
+from hcreport.model import (Statement, Suite, Test, count_verdicts, statement_verdict, transport_verdicts,
+                            verdict_label)
 
 
 def test(name, result="pass", suite="bin", **props):
@@ -50,6 +51,27 @@ class StatementVerdictTest(unittest.TestCase):
     def test_counts_in_vocabulary_order(self):
         self.assertEqual(list(count_verdicts(["violated", "holds", "holds"]).items()),
                          [("holds", 2), ("violated", 1)])
+
+
+class TransportTest(unittest.TestCase):
+    def test_transport_from_the_property_or_the_name(self):
+        self.assertEqual(test("A.T/Tls").transport, "Tls")
+        self.assertEqual(test("A.T/Plain").transport, "Plain")
+        self.assertEqual(test("A.T").transport, "Plain")
+        self.assertEqual(test("A.T", hc_transport="Tls").transport, "Tls")
+
+    def test_verdict_per_transport_only_when_both_ran(self):
+        s = Statement(id="S", statement="s")
+        self.assertEqual(transport_verdicts(s, [test("A.T/Plain"), test("A.U")]), {})
+        both = [test("A.T/Plain"), test("A.T/Tls", "fail"), test("A.U", "known_divergence")]
+        self.assertEqual(transport_verdicts(s, both), {"Plain": "known_divergence", "Tls": "violated"})
+        self.assertEqual(statement_verdict(s, both)[0], "violated")
+
+    def test_join_gives_statements_their_transport_verdicts(self):
+        tests = [test("A.T/Plain", catalogue=["S1"]), test("A.T/Tls", "fail", catalogue=["S1"])]
+        statements = [Statement(id="S1", statement="one")]
+        join(statements, tests)
+        self.assertEqual(statements[0].transport_verdicts, {"Plain": "holds", "Tls": "violated"})
 
 
 class JoinTest(unittest.TestCase):

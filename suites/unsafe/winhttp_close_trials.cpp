@@ -27,14 +27,19 @@ namespace {
 using std::chrono::microseconds;
 using trial::SpinFor;
 
-// The session and connection of one trial, closed at its end.
+// The session and connection of one trial, closed at its end. Argument timeout_ms: the session's
+// timeouts instead of kTrialCallBound (a trial against a listener that holds every handshake ends
+// by the timeout when the close does not end it).
 hc::Connection OpenTrialConnection(const Trial& trial, bool async) {
+  const std::chrono::milliseconds timeout(trial.IntArg("timeout_ms", kTrialCallBound.count()));
   return hc::OpenConnection(winhttp::kApi, static_cast<std::uint16_t>(trial.port()),
-                            {.async = async, .timeout = kTrialCallBound});
+                            {.async = async, .timeout = timeout});
 }
 
-HINTERNET Get(const hc::Connection& c, const std::string& path) {
-  return winhttp::OpenRequest(c.connect.get(), L"GET", path);
+// Argument tls=1: the request goes over TLS (the test CA accepted).
+HINTERNET Get(const Trial& trial, const hc::Connection& c, const std::string& path) {
+  const auto transport = trial.IntArg("tls", 0) != 0 ? hc::Transport::kTls : hc::Transport::kPlain;
+  return winhttp::OpenRequest(c.connect.get(), L"GET", path, transport);
 }
 
 // ---- wh-sync-close ------------------------------------------------------------------------------
@@ -45,7 +50,7 @@ Outcome SyncCloseFromAnotherThread(Trial& trial) {
     return HarnessError("WinHttpOpen/WinHttpConnect");
   const std::uint64_t body_seed = trial.seed() & 0xFFFFFFFFull;
   HINTERNET request =
-      Get(c, hc_protocol::StreamBytesPath(body_seed, kCloseBodySize, kClosePiece, kClosePieceDelayMs));
+      Get(trial, c, hc_protocol::StreamBytesPath(body_seed, kCloseBodySize, kClosePiece, kClosePieceDelayMs));
   if (!request)
     return HarnessError("WinHttpOpenRequest");
   const auto delay = microseconds(trial.Uniform(0, trial.IntArg("max_delay_us", 8000)));
@@ -117,8 +122,9 @@ Outcome AsyncCloseInCallback(Trial& trial) {
   const auto c = OpenTrialConnection(trial, true);
   if (!c)
     return HarnessError("WinHttpOpen/WinHttpConnect");
-  HINTERNET request = Get(c, hc_protocol::StreamBytesPath(trial.seed() & 0xFFFFFFFFull, kCloseBodySize,
-                                                          kClosePiece, kClosePieceDelayMs));
+  HINTERNET request = Get(trial, c,
+                          hc_protocol::StreamBytesPath(trial.seed() & 0xFFFFFFFFull, kCloseBodySize,
+                                                       kClosePiece, kClosePieceDelayMs));
   if (!request)
     return HarnessError("WinHttpOpenRequest");
   // A typical request here sees about 20 notifications; past the last one, the request finishes
@@ -173,7 +179,7 @@ std::optional<Outcome> RunReuseRace(Trial& trial, ReuseTrial& r, int closers, mi
   if (!r.c)
     return HarnessError("WinHttpOpen/WinHttpConnect");
   r.tag = std::to_string(trial.index());
-  r.first = Get(r.c, "/anything?handle=first&trial=" + r.tag);
+  r.first = Get(trial, r.c, "/anything?handle=first&trial=" + r.tag);
   if (!r.first)
     return HarnessError("WinHttpOpenRequest");
   hc::Latch start(closers + 1);
@@ -186,7 +192,7 @@ std::optional<Outcome> RunReuseRace(Trial& trial, ReuseTrial& r, int closers, mi
   threads.emplace_back([&] {
     start.ArriveAndWait();
     SpinFor(opener_delay);
-    r.second = Get(r.c, "/anything?handle=second&trial=" + r.tag);
+    r.second = Get(trial, r.c, "/anything?handle=second&trial=" + r.tag);
   });
   for (auto& t : threads)
     t.join();

@@ -29,9 +29,9 @@ constexpr int kLinks = 8;    // requests per chain, each started from the previo
 constexpr auto kGangBound = 60s;
 constexpr auto kFinishBound = 60s;
 
-class WinHttpCallbackChain : public hc::winhttp::SuiteTest {};
+class WinHttpCallbackChain : public hc::winhttp::TransportTest {};
 
-TEST_F(WinHttpCallbackChain, EveryStepAfterTheSendIsTakenInsideCompletionCallbacks) {
+TEST_P(WinHttpCallbackChain, EveryStepAfterTheSendIsTakenInsideCompletionCallbacks) {
   hc::Covers({"WH-CALLBACK-NEXT-OP", "WH-CLOSE-ASYNC-RULE", "WH-INDEPENDENT", "WH-CH-CLOSING-LAST"});
   ASSERT_TRUE(OpenCallbacks());
 
@@ -40,6 +40,7 @@ TEST_F(WinHttpCallbackChain, EveryStepAfterTheSendIsTakenInsideCompletionCallbac
   std::vector<std::string> sent;
   for (int t = 0; t < kRequests; ++t) {
     cases.push_back(hc::winhttp::mix::MakeCase(t, 0));
+    cases.back().spec.transport = transport();
     sent.push_back(cases.back().log_key);
     xs.push_back(&client().owner().Make<AsyncRequest>(cases.back().spec));
   }
@@ -63,7 +64,7 @@ TEST_F(WinHttpCallbackChain, EveryStepAfterTheSendIsTakenInsideCompletionCallbac
   EXPECT_TRUE(hc::LogMatches(server().Log(), sent));
 }
 
-TEST_F(WinHttpCallbackChain, EachNextRequestIsStartedFromThePreviousOnesLastCallback) {
+TEST_P(WinHttpCallbackChain, EachNextRequestIsStartedFromThePreviousOnesLastCallback) {
   hc::Covers({"WH-CALLBACK-NEXT-OP", "WH-CREATE-REQUEST"});
   ASSERT_TRUE(OpenCallbacks());
 
@@ -74,7 +75,8 @@ TEST_F(WinHttpCallbackChain, EachNextRequestIsStartedFromThePreviousOnesLastCall
   // Link `link` of chain `c`: when it ends (inside its last callback, after closing itself), it
   // checks its response and opens and starts the next link on the same connection.
   std::function<void(int, int)> start_link = [&](int c, int link) {
-    const auto mc = hc::winhttp::mix::MakeCase(c, link);
+    auto mc = hc::winhttp::mix::MakeCase(c, link);
+    mc.spec.transport = transport();
     auto& x = client().owner().Make<AsyncRequest>(mc.spec);
     {
       std::lock_guard lock(mu);
@@ -106,5 +108,7 @@ TEST_F(WinHttpCallbackChain, EachNextRequestIsStartedFromThePreviousOnesLastCall
   EXPECT_EQ(client().owner().dead_context_callbacks(), 0) << client().recorder().Dump();
   EXPECT_TRUE(hc::LogMatches(server().Log(), sent));
 }
+
+HC_OVER_TRANSPORTS(WinHttpCallbackChain);
 
 }  // namespace

@@ -40,7 +40,7 @@ struct Where {
 
 // Runs kThreads x kRequestsPerThread exchanges, each driven by its own application thread, and
 // classifies every notification by the thread that delivered it.
-std::map<std::string, Where> Classify(hc::CallbackSession& client, bool async,
+std::map<std::string, Where> Classify(hc::CallbackSession& client, bool async, hc::Transport transport,
                                       std::vector<std::string>& problems) {
   std::mutex mu;
   std::map<std::uintptr_t, DWORD> driver;  // context -> driving thread
@@ -51,7 +51,8 @@ std::map<std::string, Where> Classify(hc::CallbackSession& client, bool async,
       app_threads.insert(GetCurrentThreadId());
     }
     for (int r = 0; r < kRequestsPerThread; ++r) {
-      const auto mc = hc::winhttp::mix::MakeCase(t, r);
+      auto mc = hc::winhttp::mix::MakeCase(t, r);
+      mc.spec.transport = transport;
       auto& x = client.owner().Make<AsyncRequest>(mc.spec);
       {
         std::lock_guard lock(mu);
@@ -63,7 +64,8 @@ std::map<std::string, Where> Classify(hc::CallbackSession& client, bool async,
           problem = "no completion: " + x.Describe();
       } else {
         // Synchronous mode: the same steps as plain blocking calls, the context bound for callbacks.
-        HINTERNET h = hc::winhttp::OpenRequest(client.connect(), mc.spec.verb.c_str(), mc.spec.target);
+        HINTERNET h =
+            hc::winhttp::OpenRequest(client.connect(), mc.spec.verb.c_str(), mc.spec.target, transport);
         if (h == nullptr) {
           problem = "WinHttpOpenRequest failed";
         } else {
@@ -111,15 +113,16 @@ std::string Json(const std::map<std::string, Where>& where) {
   return out.dump();
 }
 
-TEST(WinHttpCallbackThreads, AsyncCompletionsArriveOnWorkerThreads) {
+class WinHttpCallbackThreads : public hc::winhttp::TransportTest {};
+
+TEST_P(WinHttpCallbackThreads, AsyncCompletionsArriveOnWorkerThreads) {
   hc::Covers({"WH-CALLBACK-THREADS"});
-  hc::Scenario server;
   std::vector<std::string> problems;
   std::map<std::string, Where> where;
   {
-    CallbackSession client(server.port());
+    CallbackSession client(server().port());
     ASSERT_TRUE(client.ready());
-    where = Classify(client, true, problems);
+    where = Classify(client, true, transport(), problems);
   }
   RecordProperty("hc_callback_threads", Json(where));
   EXPECT_TRUE(problems.empty()) << problems.size() << " exchanges failed, first: " << problems.front();
@@ -135,15 +138,14 @@ TEST(WinHttpCallbackThreads, AsyncCompletionsArriveOnWorkerThreads) {
                                    << Json(where);
 }
 
-TEST(WinHttpCallbackThreads, SyncNotificationThreadsAreRecorded) {
+TEST_P(WinHttpCallbackThreads, SyncNotificationThreadsAreRecorded) {
   hc::Covers({"WH-CALLBACK-THREADS"});
-  hc::Scenario server;
   std::vector<std::string> problems;
   std::map<std::string, Where> where;
   {
-    CallbackSession client(server.port(), {.async = false});
+    CallbackSession client(server().port(), {.async = false});
     ASSERT_TRUE(client.ready());
-    where = Classify(client, false, problems);
+    where = Classify(client, false, transport(), problems);
   }
   RecordProperty("hc_callback_threads", Json(where));
   EXPECT_TRUE(problems.empty()) << problems.size() << " requests failed, first: " << problems.front();
@@ -157,5 +159,7 @@ TEST(WinHttpCallbackThreads, SyncNotificationThreadsAreRecorded) {
   RecordProperty("hc_sync_notifications_off_the_calling_thread", std::to_string(elsewhere));
   EXPECT_FALSE(where.empty()) << "no notification at all in synchronous mode";
 }
+
+HC_OVER_TRANSPORTS(WinHttpCallbackThreads);
 
 }  // namespace

@@ -28,7 +28,7 @@ constexpr int kCancelHoldMs = 30000;  // the server answers a request still held
 
 enum class Parent { connection, session_and_connection, session_only };
 
-class WinHttpCancelParent : public hc::winhttp::SuiteTest {
+class WinHttpCancelParent : public hc::winhttp::TransportTest {
  protected:
   void ExpectParentCloseDoesNotCancel(Parent parent);
 };
@@ -41,6 +41,7 @@ void WinHttpCancelParent::ExpectParentCloseDoesNotCancel(Parent parent) {
   std::vector<std::string> sent;
   for (int i = 0; i < kRequests; ++i) {
     AsyncRequestSpec spec;
+    spec.transport = transport();
     const std::string query = std::string("timeout_ms=")
                                   .append(std::to_string(kCancelHoldMs))
                                   .append("&i=")
@@ -102,19 +103,21 @@ void WinHttpCancelParent::ExpectParentCloseDoesNotCancel(Parent parent) {
   EXPECT_TRUE(hc::LogMatches(server().Log(), sent));
 }
 
-TEST_F(WinHttpCancelParent, ClosingTheConnectionDoesNotCancelPendingRequests) {
+TEST_P(WinHttpCancelParent, ClosingTheConnectionDoesNotCancelPendingRequests) {
   hc::Covers({"WH-CANCEL-PARENT"});
   ExpectParentCloseDoesNotCancel(Parent::connection);
 }
 
-TEST_F(WinHttpCancelParent, ClosingTheSessionDoesNotCancelPendingRequests) {
+TEST_P(WinHttpCancelParent, ClosingTheSessionDoesNotCancelPendingRequests) {
   hc::Covers({"WH-CANCEL-PARENT"});
   ExpectParentCloseDoesNotCancel(Parent::session_only);
 }
 
-TEST_F(WinHttpCancelParent, ClosingSessionAndConnectionDoesNotCancelPendingRequests) {
+TEST_P(WinHttpCancelParent, ClosingSessionAndConnectionDoesNotCancelPendingRequests) {
   hc::Covers({"WH-CANCEL-PARENT", "WH-CH-CLOSING-LAST"});
   ExpectParentCloseDoesNotCancel(Parent::session_and_connection);
 }
+
+HC_OVER_TRANSPORTS(WinHttpCancelParent);
 
 }  // namespace

@@ -56,7 +56,9 @@ bool Has(const std::vector<hc::Notification>& ns, DWORD status) {
   return false;
 }
 
-class WinHttpCloseAsync : public hc::winhttp::SuiteTest {};
+class WinHttpCloseAsync : public hc::winhttp::TransportTest {};
+// Failures made by plain listeners of the test's own (a refused port, a raw listener): plain HTTP only.
+class WinHttpCloseAsyncFailures : public hc::winhttp::SuiteTest {};
 
 // HANDLE_CLOSING exactly once, nothing after it, and never a callback on a poisoned context.
 void ExpectClosingLast(const hc::CallbackSession& client, const std::vector<AsyncRequest*>& xs) {
@@ -69,7 +71,7 @@ void ExpectClosingLast(const hc::CallbackSession& client, const std::vector<Asyn
       << client.recorder().Dump();
 }
 
-TEST_F(WinHttpCloseAsync, ClosingDuringAPendingOperationCancelsOrCompletesIt) {
+TEST_P(WinHttpCloseAsync, ClosingDuringAPendingOperationCancelsOrCompletesIt) {
   hc::Covers({"WH-CANCEL-BY-CLOSE", "WH-CLOSE-ASYNC-RULE", "WH-CH-SYNCHRONOUS", "WH-CH-CLOSING-LAST",
               "WH-CH-CALLBACKS-AFTER-CLOSE", "WH-CH-CONTEXT-UNTIL-CLOSING"});
   ASSERT_TRUE(OpenCallbacks());
@@ -78,6 +80,7 @@ TEST_F(WinHttpCloseAsync, ClosingDuringAPendingOperationCancelsOrCompletesIt) {
   std::vector<std::string> sent;
   for (int i = 0; i < kTrials; ++i) {
     hc::winhttp::AsyncRequestSpec spec;
+    spec.transport = transport();
     const std::string query = std::string("timeout_ms=").append(std::to_string(kHoldMs));
     spec.target = "/hold/c" + std::to_string(i) + "?" + query;
     sent.push_back(hc::LogKey("GET", "/hold/c" + std::to_string(i), query));
@@ -166,7 +169,7 @@ struct CloseInCallback {
   std::atomic<int> swallowed{0};  // completions after the close, not driven further
 };
 
-TEST_F(WinHttpCloseAsync, ClosingFromInsideInformationalAndCompletionCallbacks) {
+TEST_P(WinHttpCloseAsync, ClosingFromInsideInformationalAndCompletionCallbacks) {
   hc::Covers({"WH-CLOSE-ASYNC-RULE", "WH-CALLBACK-NEXT-OP", "WH-CALLBACK-HANDLE-USE", "WH-CH-CLOSING-LAST",
               "WH-CH-CONTEXT-UNTIL-CLOSING", "WH-CH-SYNCHRONOUS"});
   ASSERT_TRUE(OpenCallbacks());
@@ -185,6 +188,7 @@ TEST_F(WinHttpCloseAsync, ClosingFromInsideInformationalAndCompletionCallbacks) 
       auto plan = std::make_unique<CloseInCallback>();
       plan->status = status;
       hc::winhttp::AsyncRequestSpec spec;
+      spec.transport = transport();
       spec.target = "/bytes/20000?seed=" + std::to_string(xs.size());
       spec.read_chunk = 4096;  // several reads, so READ_COMPLETE comes more than once
       auto& x = client().owner().Make<AsyncRequest>(spec);
@@ -245,7 +249,7 @@ TEST_F(WinHttpCloseAsync, ClosingFromInsideInformationalAndCompletionCallbacks) 
     EXPECT_EQ(n, 1) << "request ?" << q << " logged " << n << " times";
 }
 
-TEST_F(WinHttpCloseAsync, FailedRequestsReportRequestErrorBeforeHandleClosing) {
+TEST_F(WinHttpCloseAsyncFailures, FailedRequestsReportRequestErrorBeforeHandleClosing) {
   hc::Covers({"WH-CH-CALLBACKS-AFTER-CLOSE", "WH-CH-CLOSING-LAST", "WH-CALLBACK-NEXT-OP"});
   // Three ways to fail: nothing listens on the port, the server resets the connection, the
   // server never answers and the request times out.
@@ -316,5 +320,7 @@ TEST_F(WinHttpCloseAsync, FailedRequestsReportRequestErrorBeforeHandleClosing) {
   }
   raw.ReleaseAll();
 }
+
+HC_OVER_TRANSPORTS(WinHttpCloseAsync);
 
 }  // namespace

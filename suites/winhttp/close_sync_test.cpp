@@ -33,11 +33,11 @@ constexpr int kPerStatus = 16;  // requests closed inside each of the 4 informat
 constexpr auto kSyncCloseGangBound = 60s;
 constexpr auto kClosingBound = 30s;
 
-class WinHttpCloseSync : public hc::winhttp::SuiteTest {};
+class WinHttpCloseSync : public hc::winhttp::TransportTest {};
 
 // Sends the request and receives its response headers, leaving a large body unread; then, with no
 // call in flight, closes the handle. The connection handle must keep working afterwards.
-TEST_F(WinHttpCloseSync, ClosingBetweenCallsWithTheBodyUnreadFromManyThreads) {
+TEST_P(WinHttpCloseSync, ClosingBetweenCallsWithTheBodyUnreadFromManyThreads) {
   hc::Covers({"WH-CLOSE-SYNC-RULE", "WH-INDEPENDENT", "WH-CH-SYNCHRONOUS", "WH-CH-CLOSING-LAST"});
   ASSERT_TRUE(OpenCallbacks({.async = false}));  // synchronous session, callbacks recorded
 
@@ -53,7 +53,8 @@ TEST_F(WinHttpCloseSync, ClosingBetweenCallsWithTheBodyUnreadFromManyThreads) {
       problems.push_back("thread " + std::to_string(t) + ": " + p);
     };
     const std::string query = "seed=" + std::to_string(t);
-    HINTERNET h = hc::winhttp::OpenRequest(client().connect(), L"GET", "/bytes/1000000?" + query);
+    HINTERNET h =
+        hc::winhttp::OpenRequest(client().connect(), L"GET", "/bytes/1000000?" + query, transport());
     if (h == nullptr)
       return problem("WinHttpOpenRequest: " + ErrorName(GetLastError()));
     ctx.Bind(h);
@@ -69,8 +70,8 @@ TEST_F(WinHttpCloseSync, ClosingBetweenCallsWithTheBodyUnreadFromManyThreads) {
     // No call is in flight on h: closing is allowed, with most of the body still unread.
     if (!ctx.Close())
       problem("WinHttpCloseHandle: " + ErrorName(GetLastError()));
-    const auto after =
-        hc::winhttp::SyncRequest(client().connect(), L"GET", "/get?after=" + std::to_string(t));
+    const auto after = hc::winhttp::SyncRequest(client().connect(), L"GET", "/get?after=" + std::to_string(t),
+                                                "", transport());
     if (after.error != 0 || after.status != 200)
       problem("request after the close: " + after.Describe());
   });
@@ -113,7 +114,7 @@ class CloseOnStatus : public Context {
   DWORD status_;
 };
 
-TEST_F(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly) {
+TEST_P(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly) {
   hc::Covers({"WH-CLOSE-SYNC-RULE", "WH-SYNC-CANCEL-AFTER-CALLBACK", "WH-CALLBACK-HANDLE-USE",
               "WH-CH-CLOSING-LAST", "WH-CH-CONTEXT-UNTIL-CLOSING"});
   ASSERT_TRUE(OpenCallbacks({.async = false}));
@@ -138,8 +139,8 @@ TEST_F(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly)
     auto& ctx = *contexts[static_cast<std::size_t>(i)];
     auto& out = outcomes[static_cast<std::size_t>(i)];
     out.thread = GetCurrentThreadId();
-    HINTERNET h =
-        hc::winhttp::OpenRequest(client().connect(), L"GET", "/bytes/5000?seed=" + std::to_string(i));
+    HINTERNET h = hc::winhttp::OpenRequest(client().connect(), L"GET",
+                                           "/bytes/5000?seed=" + std::to_string(i), transport());
     if (h == nullptr) {
       std::lock_guard lock(mu);
       problems.push_back("WinHttpOpenRequest: " + ErrorName(GetLastError()));
@@ -216,8 +217,10 @@ TEST_F(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly)
     ++logged[e.value("query", std::string())];
   for (const auto& [q, n] : logged)
     EXPECT_EQ(n, 1) << "request ?" << q << " logged " << n << " times";
-  const auto after = hc::winhttp::SyncRequest(client().connect(), L"GET", "/get?after=1");
+  const auto after = hc::winhttp::SyncRequest(client().connect(), L"GET", "/get?after=1", "", transport());
   EXPECT_TRUE(after.error == 0 && after.status == 200) << "request after the closes: " << after.Describe();
 }
+
+HC_OVER_TRANSPORTS(WinHttpCloseSync);
 
 }  // namespace

@@ -34,6 +34,7 @@ constexpr int kHoldMs = 40000;  // the server answers a request still held after
 // lets out has arrived; returns the problems seen by the threads.
 std::vector<std::string> RunHeld(const hc::Scenario& server, HINTERNET connect, int requests,
                                  const std::string& gate, const std::function<void()>& while_held) {
+  const hc::Transport transport = server.transport();
   std::mutex mu;
   std::vector<std::string> problems;
   hc::RunGang(requests + 1, kGangBound, [&](int t) {
@@ -48,7 +49,7 @@ std::vector<std::string> RunHeld(const hc::Scenario& server, HINTERNET connect, 
                                    .append(std::to_string(kHoldMs))
                                    .append("&i=")
                                    .append(std::to_string(t));
-    const auto r = hc::winhttp::SyncRequest(connect, L"GET", target);
+    const auto r = hc::winhttp::SyncRequest(connect, L"GET", target, "", transport);
     if (r.error != 0 || r.status != 200) {
       std::lock_guard lock(mu);
       problems.push_back(target + ": " + r.Describe());
@@ -57,9 +58,11 @@ std::vector<std::string> RunHeld(const hc::Scenario& server, HINTERNET connect, 
   return problems;
 }
 
-class WinHttpConnectionLimits : public hc::winhttp::SuiteTest {};
+class WinHttpConnectionLimits : public hc::winhttp::TransportTest {};
+// The option's value on a new session: no request, no transport.
+class WinHttpConnectionLimitOption : public hc::winhttp::SuiteTest {};
 
-TEST_F(WinHttpConnectionLimits, WithNoLimitEveryConcurrentRequestGetsItsOwnConnection) {
+TEST_P(WinHttpConnectionLimits, WithNoLimitEveryConcurrentRequestGetsItsOwnConnection) {
   hc::Covers({"WH-CONN-LIMIT"});
   ASSERT_TRUE(OpenConnection());
   ::testing::AssertionResult all_parked = ::testing::AssertionSuccess();
@@ -67,7 +70,9 @@ TEST_F(WinHttpConnectionLimits, WithNoLimitEveryConcurrentRequestGetsItsOwnConne
                                 [&] { all_parked = server().AwaitParked(kRequests, kParkBound, "nolimit"); });
   const auto stats = server().Stats();
   const long long peak = stats.value("connections_peak", 0LL);
-  hc::RecordTimeline(server(), "WinHTTP, no limit set, " + std::to_string(kRequests) + " concurrent requests",
+  hc::RecordTimeline(server(),
+                     std::string("WinHTTP over ") + hc::TransportName(transport()) + ", no limit set, " +
+                         std::to_string(kRequests) + " concurrent requests",
                      std::nullopt, std::nullopt, kRequests);
   EXPECT_TRUE(problems.empty()) << problems.size() << " requests failed, first: " << problems.front();
   EXPECT_TRUE(all_parked) << "not every request reached the server while the others were held";
@@ -75,7 +80,7 @@ TEST_F(WinHttpConnectionLimits, WithNoLimitEveryConcurrentRequestGetsItsOwnConne
                              << " concurrent requests: " << stats.dump();
 }
 
-TEST_F(WinHttpConnectionLimits, MaxConnsPerServerDefaultsToInfinite) {
+TEST_F(WinHttpConnectionLimitOption, MaxConnsPerServerDefaultsToInfinite) {
   hc::Covers({"WH-CONN-LIMIT"});
   Handle session = hc::winhttp::OpenSession();
   ASSERT_TRUE(session) << "WinHttpOpen: " << hc::winhttp::ErrorName(GetLastError());
@@ -94,7 +99,7 @@ TEST_F(WinHttpConnectionLimits, MaxConnsPerServerDefaultsToInfinite) {
                      });
 }
 
-TEST_F(WinHttpConnectionLimits, MaxConnsPerServerCapsTheConnectionsOpenAtOnce) {
+TEST_P(WinHttpConnectionLimits, MaxConnsPerServerCapsTheConnectionsOpenAtOnce) {
   hc::Covers({"WH-CONN-LIMIT"});
   Handle session = hc::winhttp::OpenSession();
   ASSERT_TRUE(session) << "WinHttpOpen: " << hc::winhttp::ErrorName(GetLastError());
@@ -114,7 +119,8 @@ TEST_F(WinHttpConnectionLimits, MaxConnsPerServerCapsTheConnectionsOpenAtOnce) {
   const auto stats = server().Stats();
   const long long peak = stats.value("connections_peak", 0LL);
   hc::RecordTimeline(server(),
-                     "WINHTTP_OPTION_MAX_CONNS_PER_SERVER = " + std::to_string(kCap) + ", " +
+                     std::string("WinHTTP over ") + hc::TransportName(transport()) +
+                         ", WINHTTP_OPTION_MAX_CONNS_PER_SERVER = " + std::to_string(kCap) + ", " +
                          std::to_string(kCappedRequests) + " concurrent requests",
                      std::nullopt, kCap, kCappedRequests);
   EXPECT_TRUE(problems.empty()) << problems.size() << " requests failed, first: " << problems.front();
@@ -126,5 +132,7 @@ TEST_F(WinHttpConnectionLimits, MaxConnsPerServerCapsTheConnectionsOpenAtOnce) {
         EXPECT_LE(peak, static_cast<long long>(kCap)) << "connections open at once: " << stats.dump();
       });
 }
+
+HC_OVER_TRANSPORTS(WinHttpConnectionLimits);
 
 }  // namespace

@@ -60,9 +60,9 @@ std::string HandleSetProblem(const std::vector<HINTERNET>& handles) {
          " created at once";
 }
 
-class WinHttpHandleCreation : public hc::winhttp::SuiteTest {};
+class WinHttpHandleCreation : public hc::winhttp::TransportTest {};
 
-TEST_F(WinHttpHandleCreation, OpenFromManyThreadsCreatesSeparateWorkingSessions) {
+TEST_P(WinHttpHandleCreation, OpenFromManyThreadsCreatesSeparateWorkingSessions) {
   hc::Covers({"WH-CREATE-SESSION"});
   std::vector<HINTERNET> sessions(kCreationThreads, nullptr);
   hc::Latch all_open(kCreationThreads), all_open_done(kCreationThreads);
@@ -81,7 +81,7 @@ TEST_F(WinHttpHandleCreation, OpenFromManyThreadsCreatesSeparateWorkingSessions)
       load.Problem(t, "WinHttpConnect failed: " + ErrorName(GetLastError()));
     } else {
       const std::string target = "/get?session=" + std::to_string(t);
-      const auto r = hc::winhttp::SyncRequest(connect.get(), L"GET", target);
+      const auto r = hc::winhttp::SyncRequest(connect.get(), L"GET", target, "", transport());
       std::string problem;
       if (r.error != 0 || r.status != 200) {
         problem = target + ": " + r.Describe();
@@ -111,11 +111,11 @@ TEST_F(WinHttpHandleCreation, OpenFromManyThreadsCreatesSeparateWorkingSessions)
   EXPECT_EQ(wrong_agent, 0) << "requests logged by the server with another session's User-Agent";
 }
 
-TEST_F(WinHttpHandleCreation, ConnectFromManyThreadsOnOneSessionCreatesSeparateConnections) {
+TEST_P(WinHttpHandleCreation, ConnectFromManyThreadsOnOneSessionCreatesSeparateConnections) {
   hc::Covers({"WH-CREATE-CONNECT"});
   // Two listeners: even threads connect to one, odd threads to the other, all on one session, so a
   // connection handle that got another's target would send its requests to the wrong server.
-  hc::Scenario even, odd;
+  hc::Scenario even(transport()), odd(transport());
   Handle session = hc::winhttp::OpenSession();
   ASSERT_TRUE(session) << "WinHttpOpen: " << ErrorName(GetLastError());
   std::vector<HINTERNET> connects(kCreationThreads, nullptr);
@@ -132,7 +132,7 @@ TEST_F(WinHttpHandleCreation, ConnectFromManyThreadsOnOneSessionCreatesSeparateC
       load.Problem(t, "WinHttpConnect failed: " + ErrorName(error));
     for (int r = 0; connect && r < kRequestsPerConnection; ++r) {
       const std::string query = "thread=" + std::to_string(t) + "&r=" + std::to_string(r);
-      const auto response = hc::winhttp::SyncRequest(connect.get(), L"GET", "/get?" + query);
+      const auto response = hc::winhttp::SyncRequest(connect.get(), L"GET", "/get?" + query, "", transport());
       load.Sent(t, {hc::LogKey("GET", "/get", query),
                     response.error != 0 || response.status != 200 ? query + ": " + response.Describe() : ""});
     }
@@ -143,9 +143,11 @@ TEST_F(WinHttpHandleCreation, ConnectFromManyThreadsOnOneSessionCreatesSeparateC
   EXPECT_TRUE(odd_load.NoProblems()) << "threads of the odd listener";
   EXPECT_TRUE(even_load.MatchesLog(even)) << "listener of the even threads";
   EXPECT_TRUE(odd_load.MatchesLog(odd)) << "listener of the odd threads";
+  EXPECT_TRUE(hc::TransportSeen(even));
+  EXPECT_TRUE(hc::TransportSeen(odd));
 }
 
-TEST_F(WinHttpHandleCreation, OpenRequestFromManyThreadsOnOneConnectionCreatesSeparateRequests) {
+TEST_P(WinHttpHandleCreation, OpenRequestFromManyThreadsOnOneConnectionCreatesSeparateRequests) {
   hc::Covers({"WH-CREATE-REQUEST"});
   ASSERT_TRUE(OpenConnection());
   std::vector<HINTERNET> requests(static_cast<std::size_t>(kCreationThreads * kCreationRequestsPerThread),
@@ -166,7 +168,7 @@ TEST_F(WinHttpHandleCreation, OpenRequestFromManyThreadsOnOneConnectionCreatesSe
       m.verb = r % 2 == 0 ? L"GET" : L"POST";
       m.path = r % 2 == 0 ? "/get" : "/anything";
       m.query = "thread=" + std::to_string(t) + "&r=" + std::to_string(r);
-      m.h.reset(hc::winhttp::OpenRequest(connect(), m.verb.c_str(), m.path + "?" + m.query));
+      m.h.reset(hc::winhttp::OpenRequest(connect(), m.verb.c_str(), m.path + "?" + m.query, transport()));
       if (!m.h)
         load.Problem(t, "WinHttpOpenRequest " + m.query + ": " + ErrorName(GetLastError()));
       requests[static_cast<std::size_t>(t * kCreationRequestsPerThread + r)] = m.h.get();
@@ -205,5 +207,7 @@ TEST_F(WinHttpHandleCreation, OpenRequestFromManyThreadsOnOneConnectionCreatesSe
   EXPECT_TRUE(load.NoProblems());
   EXPECT_TRUE(load.MatchesLog(server()));
 }
+
+HC_OVER_TRANSPORTS(WinHttpHandleCreation);
 
 }  // namespace

@@ -40,7 +40,7 @@ constexpr auto kClosingBound = 10s;
 constexpr auto kInFlightParkBound = 30s;  // every held request reaches the gate within this
 constexpr int kInFlightHoldMs = 40000;    // the server answers a held request by itself after this
 
-class WinHttpIndependentHandles : public hc::winhttp::SuiteTest {
+class WinHttpIndependentHandles : public hc::winhttp::TransportTest {
  protected:
   // kThreads threads each send kRequestsPerThread synchronous GETs (make(t, r)) on their own
   // request handles; every body is checked and the server must log exactly what was sent.
@@ -49,32 +49,34 @@ class WinHttpIndependentHandles : public hc::winhttp::SuiteTest {
     hc::RequestLoad load;
     load.Run(kThreads, kRequestsPerThread, kGangBound, [&](int t, int r) {
       const auto req = make(t, r);
-      return hc::SentRequest{hc::LogKey("GET", req.path, req.query),
-                             req.Check(hc::winhttp::SyncRequest(connect(), L"GET", req.target()))};
+      return hc::SentRequest{
+          hc::LogKey("GET", req.path, req.query),
+          req.Check(hc::winhttp::SyncRequest(connect(), L"GET", req.target(), "", transport()))};
     });
     EXPECT_TRUE(load.NoProblems());
     EXPECT_TRUE(load.MatchesLog(server()));
   }
 };
 
-TEST_F(WinHttpIndependentHandles, SyncGetsOnSeparateRequestsFromManyThreadsAllArriveIntact) {
+TEST_P(WinHttpIndependentHandles, SyncGetsOnSeparateRequestsFromManyThreadsAllArriveIntact) {
   hc::Covers({"WH-INDEPENDENT", "WH-CREATE-REQUEST"});
   SyncGetsFromManyThreads([](int t, int r) { return hc::PatternRequest::ForThread(t, r); });
 }
 
-TEST_F(WinHttpIndependentHandles, SyncChunkedResponsesFromManyThreadsArriveIntact) {
+TEST_P(WinHttpIndependentHandles, SyncChunkedResponsesFromManyThreadsArriveIntact) {
   hc::Covers({"WH-INDEPENDENT"});
   SyncGetsFromManyThreads(hc::winhttp::mix::Chunked);
 }
 
-TEST_F(WinHttpIndependentHandles, SyncPostsWrittenFromManyThreadsAreEchoedIntact) {
+TEST_P(WinHttpIndependentHandles, SyncPostsWrittenFromManyThreadsAreEchoedIntact) {
   hc::Covers({"WH-INDEPENDENT"});
   ASSERT_TRUE(OpenConnection());
   hc::RequestLoad load;
   load.Run(kThreads, kRequestsPerThread, kGangBound, [&](int t, int r) {
     const std::string body = hc_protocol::TextBody(PostSeed(t, r), PostSize(t, r));
     const std::string target = "/anything?" + PostQuery(t, r);
-    auto response = hc::winhttp::SyncRequestWritten(connect(), L"POST", target, body, kWriteChunk);
+    auto response =
+        hc::winhttp::SyncRequestWritten(connect(), L"POST", target, body, kWriteChunk, transport());
     return hc::SentRequest{hc::LogKey("POST", "/anything", PostQuery(t, r)),
                            response.error != 0
                                ? target + ": " + response.Describe()
@@ -84,12 +86,13 @@ TEST_F(WinHttpIndependentHandles, SyncPostsWrittenFromManyThreadsAreEchoedIntact
   EXPECT_TRUE(load.MatchesLog(server()));
 }
 
-TEST_F(WinHttpIndependentHandles, AsyncRequestsDrivenFromManyThreadsEachOnItsOwnHandleArriveIntact) {
+TEST_P(WinHttpIndependentHandles, AsyncRequestsDrivenFromManyThreadsEachOnItsOwnHandleArriveIntact) {
   hc::Covers({"WH-INDEPENDENT"});
   ASSERT_TRUE(OpenCallbacks());
   hc::RequestLoad load;
   load.Run(kThreads, kRequestsPerThread, kGangBound, [&](int t, int r) {
-    const auto a = hc::winhttp::mix::MakeCase(t, r);
+    auto a = hc::winhttp::mix::MakeCase(t, r);
+    a.spec.transport = transport();
     auto& x = client().owner().Make<AsyncRequest>(a.spec);
     // This thread issues every call (send, write, receive, query, read, close) on its own handle
     // and waits for each completion callback before the next.
@@ -106,7 +109,7 @@ TEST_F(WinHttpIndependentHandles, AsyncRequestsDrivenFromManyThreadsEachOnItsOwn
   EXPECT_TRUE(hc::AwaitAllClosed(client().owner(), kClosingBound));
 }
 
-TEST_F(WinHttpIndependentHandles, RequestsFromManyThreadsOnTheirOwnHandlesAreAllInFlightAtOnce) {
+TEST_P(WinHttpIndependentHandles, RequestsFromManyThreadsOnTheirOwnHandlesAreAllInFlightAtOnce) {
   hc::Covers({"WH-INDEPENDENT"});
   ASSERT_TRUE(OpenConnection());
   const std::string gate = "independent";
@@ -122,7 +125,7 @@ TEST_F(WinHttpIndependentHandles, RequestsFromManyThreadsOnTheirOwnHandlesAreAll
     }
     const std::string query = "timeout_ms=" + std::to_string(kInFlightHoldMs) + "&t=" + std::to_string(t);
     const std::string target = "/hold/" + gate + "?" + query;
-    const auto r = hc::winhttp::SyncRequest(connect(), L"GET", target);
+    const auto r = hc::winhttp::SyncRequest(connect(), L"GET", target, "", transport());
     std::string problem =
         r.error != 0 ? target + ": " + r.Describe() : hc::EchoProblem(r.status, r.body, target);
     if (problem.empty() && !nlohmann::json::parse(r.body, nullptr, false).value("released", false))
@@ -135,7 +138,7 @@ TEST_F(WinHttpIndependentHandles, RequestsFromManyThreadsOnTheirOwnHandlesAreAll
   EXPECT_TRUE(load.MatchesLog(server()));
 }
 
-TEST_F(WinHttpIndependentHandles, CloseFromManyThreadsAtOnceEachOnItsOwnHandle) {
+TEST_P(WinHttpIndependentHandles, CloseFromManyThreadsAtOnceEachOnItsOwnHandle) {
   hc::Covers({"WH-INDEPENDENT", "WH-CH-SYNCHRONOUS", "WH-CH-CLOSING-LAST"});
   ASSERT_TRUE(OpenCallbacks({.async = false}));  // synchronous session, callbacks recorded
 
@@ -148,7 +151,7 @@ TEST_F(WinHttpIndependentHandles, CloseFromManyThreadsAtOnceEachOnItsOwnHandle) 
   load.Run(kThreads, kGangBound, [&](int t) {
     auto& ctx = *contexts[static_cast<std::size_t>(t)];
     const auto req = hc::PatternRequest::ForThread(t, 0);
-    HINTERNET h = hc::winhttp::OpenRequest(client().connect(), L"GET", req.target());
+    HINTERNET h = hc::winhttp::OpenRequest(client().connect(), L"GET", req.target(), transport());
     if (h == nullptr) {
       load.Problem(t, "WinHttpOpenRequest: " + hc::winhttp::ErrorName(GetLastError()));
       before_close.ArriveAndWait();
@@ -179,5 +182,7 @@ TEST_F(WinHttpIndependentHandles, CloseFromManyThreadsAtOnceEachOnItsOwnHandle) 
   EXPECT_EQ(client().owner().dead_context_callbacks(), 0);
   EXPECT_TRUE(load.MatchesLog(server()));
 }
+
+HC_OVER_TRANSPORTS(WinHttpIndependentHandles);
 
 }  // namespace

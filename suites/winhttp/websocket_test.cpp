@@ -90,9 +90,9 @@ std::string NotReturned(const char* call) {
          " ms: it waits for something (a pending receive on the other side?)";
 }
 
-class WinHttpWebSocket : public hc::winhttp::SuiteTest {
+class WinHttpWebSocket : public hc::winhttp::TransportTest {
  protected:
-  WinHttpWebSocket() : hc::winhttp::SuiteTest("ws") {}
+  WinHttpWebSocket() : hc::winhttp::TransportTest("ws") {}
   void EachThreadWithItsOwnSocket(const std::function<WebSocket*(int, std::string&)>& open,
                                   const std::function<std::string(WebSocket&, int)>& use);
 };
@@ -249,10 +249,11 @@ struct Upgrade {
 
 // Opens a web socket on client's connection; returns nullptr and sets error on failure. The
 // upgrade request handle is closed once the socket exists.
-WebSocket* OpenWebSocket(hc::CallbackSession& client, std::string& error, HINTERNET* second_upgrade = nullptr,
-                         DWORD* second_error = nullptr) {
+WebSocket* OpenWebSocket(hc::CallbackSession& client, hc::Transport transport, std::string& error,
+                         HINTERNET* second_upgrade = nullptr, DWORD* second_error = nullptr) {
   auto upgrade = std::make_shared<Upgrade>();
   hc::winhttp::AsyncRequestSpec spec;
+  spec.transport = transport;  // ws or wss
   spec.target = "/websocket/echo";
   auto& x = client.owner().Make<AsyncRequest>(spec);
   upgrade->request = &x;
@@ -302,12 +303,13 @@ WebSocket* OpenWebSocket(hc::CallbackSession& client, std::string& error, HINTER
 }
 
 // Opens n web sockets on client's connection from n threads at once; the failures go to errors.
-std::vector<WebSocket*> OpenWebSockets(hc::CallbackSession& client, int n, std::vector<std::string>& errors) {
+std::vector<WebSocket*> OpenWebSockets(hc::CallbackSession& client, hc::Transport transport, int n,
+                                       std::vector<std::string>& errors) {
   std::vector<WebSocket*> sockets(static_cast<std::size_t>(n), nullptr);
   std::mutex mu;
   hc::RunGang(n, kGangBound, [&](int s) {
     std::string error;
-    sockets[static_cast<std::size_t>(s)] = OpenWebSocket(client, error);
+    sockets[static_cast<std::size_t>(s)] = OpenWebSocket(client, transport, error);
     if (sockets[static_cast<std::size_t>(s)] == nullptr) {
       std::lock_guard lock(mu);
       errors.push_back("socket " + std::to_string(s) + ": " + error);
@@ -373,7 +375,7 @@ void WinHttpWebSocket::EachThreadWithItsOwnSocket(const std::function<WebSocket*
   EXPECT_TRUE(problems.None(kSockets));
 }
 
-TEST_F(WinHttpWebSocket, CompleteUpgradeCreatesOneWebSocketPerRequest) {
+TEST_P(WinHttpWebSocket, CompleteUpgradeCreatesOneWebSocketPerRequest) {
   hc::Covers({"WH-WS-UPGRADE-ONE", "WH-INDEPENDENT"});
   ASSERT_TRUE(OpenCallbacks());
   std::vector<HINTERNET> seconds(kSockets, nullptr);
@@ -382,7 +384,7 @@ TEST_F(WinHttpWebSocket, CompleteUpgradeCreatesOneWebSocketPerRequest) {
   EachThreadWithItsOwnSocket(
       [&](int t, std::string& error) {
         const auto i = static_cast<std::size_t>(t);
-        return OpenWebSocket(client(), error, &seconds[i], &second_errors[i]);
+        return OpenWebSocket(client(), transport(), error, &seconds[i], &second_errors[i]);
       },
       [](WebSocket& ws, int t) { return ws.Echo("hello " + std::to_string(t)); });
   int second_ok = 0;
@@ -408,27 +410,28 @@ TEST_F(WinHttpWebSocket, CompleteUpgradeCreatesOneWebSocketPerRequest) {
   EXPECT_TRUE(hc::AwaitAllClosed(client().owner(), kOpBound));
 }
 
-TEST_F(WinHttpWebSocket, CloseWhenNoSendOrReceiveRunsCompletesTheHandshake) {
+TEST_P(WinHttpWebSocket, CloseWhenNoSendOrReceiveRunsCompletesTheHandshake) {
   hc::Covers({"WH-WS-CLOSE-EXCLUSIVE", "WH-INDEPENDENT"});
   ASSERT_TRUE(OpenCallbacks());
   // Each thread has its own socket: a few echoes, then (nothing else running on it) the close
   // handshake, all sockets at once.
-  EachThreadWithItsOwnSocket([&](int, std::string& error) { return OpenWebSocket(client(), error); },
-                             [](WebSocket& ws, int) {
-                               std::string problem;
-                               for (int m = 0; problem.empty() && m < kEchoesBeforeClose; ++m)
-                                 problem = ws.Echo("m" + std::to_string(m));
-                               return problem;
-                             });
+  EachThreadWithItsOwnSocket(
+      [&](int, std::string& error) { return OpenWebSocket(client(), transport(), error); },
+      [](WebSocket& ws, int) {
+        std::string problem;
+        for (int m = 0; problem.empty() && m < kEchoesBeforeClose; ++m)
+          problem = ws.Echo("m" + std::to_string(m));
+        return problem;
+      });
   EXPECT_TRUE(hc::AwaitAllClosed(client().owner(), kOpBound));
   EXPECT_EQ(client().owner().dead_context_callbacks(), 0) << client().recorder().Dump();
 }
 
-TEST_F(WinHttpWebSocket, SendOnOneThreadWhileAnotherReceives) {
+TEST_P(WinHttpWebSocket, SendOnOneThreadWhileAnotherReceives) {
   hc::Covers({"WH-WS-SIDES"});
   ASSERT_TRUE(OpenCallbacks());
   std::vector<std::string> open_errors;
-  const std::vector<WebSocket*> sockets = OpenWebSockets(client(), kSidePairs, open_errors);
+  const std::vector<WebSocket*> sockets = OpenWebSockets(client(), transport(), kSidePairs, open_errors);
   ASSERT_TRUE(open_errors.empty()) << open_errors.size()
                                    << " web sockets did not open:" << Lines(open_errors);
   hc::ProblemList problems;
@@ -465,11 +468,12 @@ TEST_F(WinHttpWebSocket, SendOnOneThreadWhileAnotherReceives) {
   EXPECT_TRUE(hc::AwaitAllClosed(client().owner(), kOpBound));
 }
 
-TEST_F(WinHttpWebSocket, ShutdownWhileAReceiveIsPending) {
+TEST_P(WinHttpWebSocket, ShutdownWhileAReceiveIsPending) {
   hc::Covers({"WH-WS-SHUTDOWN-SIDE"});
   ASSERT_TRUE(OpenCallbacks());
   std::vector<std::string> open_errors;
-  const std::vector<WebSocket*> sockets = OpenWebSockets(client(), kShutdownSockets, open_errors);
+  const std::vector<WebSocket*> sockets =
+      OpenWebSockets(client(), transport(), kShutdownSockets, open_errors);
   ASSERT_TRUE(open_errors.empty()) << open_errors.size()
                                    << " web sockets did not open:" << Lines(open_errors);
   static const char kBye[] = "bye";
@@ -524,7 +528,7 @@ TEST_F(WinHttpWebSocket, ShutdownWhileAReceiveIsPending) {
   EXPECT_TRUE(hc::AwaitAllClosed(client().owner(), kOpBound));
 }
 
-TEST_F(WinHttpWebSocket, OneReceiveOutstandingTheSecondDoesNotTakeItsMessage) {
+TEST_P(WinHttpWebSocket, OneReceiveOutstandingTheSecondDoesNotTakeItsMessage) {
   hc::Covers({"WH-WS-SIDES", "WH-REQUEST-ONE-OP"});
   ASSERT_TRUE(OpenCallbacks());
   std::map<std::string, int> second;
@@ -534,7 +538,7 @@ TEST_F(WinHttpWebSocket, OneReceiveOutstandingTheSecondDoesNotTakeItsMessage) {
   std::vector<std::array<char, 64>> others(kOneOpSockets);
   for (int s = 0; s < kOneOpSockets; ++s) {
     std::string error;
-    WebSocket* ws = OpenWebSocket(client(), error);
+    WebSocket* ws = OpenWebSocket(client(), transport(), error);
     ASSERT_NE(ws, nullptr) << error;
     ASSERT_EQ(ws->Receive(), static_cast<DWORD>(NO_ERROR));  // pending: nothing has been sent
     // A second receive while the first is outstanding (its buffer is the same; it must not be used).
@@ -561,5 +565,11 @@ TEST_F(WinHttpWebSocket, OneReceiveOutstandingTheSecondDoesNotTakeItsMessage) {
   RecordProperty("hc_second_websocket_receive", nlohmann::json(second).dump());
   EXPECT_TRUE(hc::AwaitAllClosed(client().owner(), kOpBound));
 }
+
+// Over plain HTTP only: over TLS (wss) with 64 sockets Wine 8.0's upgrade requests end in
+// ERROR_WINHTTP_INVALID_SERVER_RESPONSE after every TLS handshake completed at the server, while
+// curl and openssl get the 101 from the same listener; until it is known which side is wrong, the
+// wss variants are not part of the suite.
+HC_OVER_PLAIN_ONLY(WinHttpWebSocket);
 
 }  // namespace

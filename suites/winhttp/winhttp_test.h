@@ -16,5 +16,6 @@ namespace hc::winhttp {
 
 using CallbackSession = hc::CallbackSessionOf<kApi>;
 using SuiteTest = hc::SuiteTestOf<kApi>;
+using TransportTest = hc::TransportTestOf<kApi>;
 
 }  // namespace hc::winhttp

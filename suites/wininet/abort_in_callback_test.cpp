@@ -38,12 +38,12 @@ void CheckAbort(const AsyncRequest& d, const AbortObservation& o) {
   EXPECT_TRUE(o.server_saw_close) << "the aborted request's connection stayed open at the server";
 }
 
-class WinInetAbortInCallback : public hc::wininet::SuiteTest {
+class WinInetAbortInCallback : public hc::wininet::TransportTest {
  protected:
   // A request on this test's asynchronous connection that closes itself inside its first
   // notification `status` in phase `in_phase`, started.
   AsyncRequest& StartAborted(const std::string& target, DWORD status, AsyncRequest::Phase in_phase) {
-    auto& d = client().owner().Make<AsyncRequest>(target);
+    auto& d = client().owner().Make<AsyncRequest>(target, hc::wininet::kNoCacheFlags, transport());
     d.CloseInCallbackOn(status, in_phase);
     const DWORD started = d.Start(client().connect());
     EXPECT_TRUE(started == 0 || started == ERROR_IO_PENDING)
@@ -73,7 +73,7 @@ class WinInetAbortInCallback : public hc::wininet::SuiteTest {
   }
 };
 
-TEST_F(WinInetAbortInCallback, ClosingTheRequestInItsCallbackWhileTheServerHoldsTheResponseAbortsIt) {
+TEST_P(WinInetAbortInCallback, ClosingTheRequestInItsCallbackWhileTheServerHoldsTheResponseAbortsIt) {
   hc::Covers({"WI-ABORT-IN-CALLBACK", "WI-CLOSING-LAST"});
   ASSERT_TRUE(OpenCallbacks());
   const std::string gate = "abort-held";
@@ -89,7 +89,7 @@ TEST_F(WinInetAbortInCallback, ClosingTheRequestInItsCallbackWhileTheServerHolds
   Finish(d, gate);
 }
 
-TEST_F(WinInetAbortInCallback, ClosingTheRequestInAProgressCallbackAbortsTheBodyDownload) {
+TEST_P(WinInetAbortInCallback, ClosingTheRequestInAProgressCallbackAbortsTheBodyDownload) {
   hc::Covers({"WI-ABORT-IN-CALLBACK", "WI-CLOSING-LAST", "WI-ASYNC-PROGRESS"});
   // "...or to interrupt requests that are taking too long to complete" (003): a 4 s drip is cut
   // at its first progress notification during the body.
@@ -102,5 +102,7 @@ TEST_F(WinInetAbortInCallback, ClosingTheRequestInAProgressCallbackAbortsTheBody
   EXPECT_LT(d.result().body.size(), 40u) << "the whole body arrived before the abort";
   Finish(d, "");
 }
+
+HC_OVER_TRANSPORTS(WinInetAbortInCallback);
 
 }  // namespace

@@ -30,9 +30,9 @@ constexpr auto kFinishBound = 60s;  // every download has finished after the rel
 constexpr auto kClosingBound = 20s;
 constexpr auto kGangBound = 180s;
 
-class WinInetAsyncMode : public hc::wininet::SuiteTest {};
+class WinInetAsyncMode : public hc::wininet::TransportTest {};
 
-TEST_F(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThread) {
+TEST_P(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThread) {
   hc::Covers({"WI-ASYNC-MODE", "WI-ASYNC-NO-AFFINITY", "WI-ASYNC-CALLBACK-CALLS", "WI-CLOSING-LAST"});
   ASSERT_TRUE(OpenCallbacks());
   const auto& recorder = client().recorder();
@@ -43,7 +43,8 @@ TEST_F(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThr
   std::vector<AsyncRequest*> downloads;
   for (int i = 0; i < kStarters; ++i)
     downloads.push_back(&client().owner().Make<AsyncRequest>(
-        "/hold/" + gate + "?timeout_ms=30000&download=" + std::to_string(i)));
+        "/hold/" + gate + "?timeout_ms=30000&download=" + std::to_string(i), hc::wininet::kNoCacheFlags,
+        transport()));
   std::vector<DWORD> start_result(kStarters, 0);
   hc::Latch started(kStarters);  // not std::latch: see hc/latch.h
   hc::Latch finished(1);         // starters stay blocked (alive, in no WinINet call) until the end
@@ -108,5 +109,7 @@ TEST_F(WinInetAsyncMode, SendReturnsIoPendingAndTheCompletionArrivesOnAnotherThr
     EXPECT_TRUE(hc::ClosingIsLast(*d)) << d->target();
   EXPECT_TRUE(hc::ClosingIsLast(client().connect_context())) << "connect handle";
 }
+
+HC_OVER_TRANSPORTS(WinInetAsyncMode);
 
 }  // namespace

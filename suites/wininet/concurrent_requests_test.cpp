@@ -38,43 +38,45 @@ constexpr auto kInFlightParkBound = 30s;  // every held request reaches the gate
 constexpr int kInFlightHoldMs = 40000;    // the server answers a held request by itself after this
 
 // The pattern GET r of thread t on connect, and what was wrong with its response.
-hc::SentRequest PatternGet(HINTERNET connect, int t, int r) {
+hc::SentRequest PatternGet(HINTERNET connect, hc::Transport transport, int t, int r) {
   const auto req = hc::PatternRequest::ForThread(t, r);
   return {hc::LogKey("GET", req.path, req.query),
-          req.Check(hc::wininet::SyncRequest(connect, "GET", req.target()))};
+          req.Check(
+              hc::wininet::SyncRequest(connect, "GET", req.target(), hc::wininet::kNoCacheFlags, transport))};
 }
 
-class WinInetConcurrentRequests : public hc::wininet::SuiteTest {
+class WinInetConcurrentRequests : public hc::wininet::TransportTest {
  protected:
   // `threads` threads, released together, each send `per_thread` GETs of pattern bodies through
   // one shared session and one shared connect handle (no application lock around them).
   void SendConcurrently(int threads, int per_thread) {
     ASSERT_TRUE(OpenConnection());
     hc::RequestLoad load;
-    load.Run(threads, per_thread, kGangBound, [&](int t, int r) { return PatternGet(connect(), t, r); });
+    load.Run(threads, per_thread, kGangBound,
+             [&](int t, int r) { return PatternGet(connect(), transport(), t, r); });
     EXPECT_TRUE(load.NoProblems());
     EXPECT_TRUE(load.MatchesLog(server()));
   }
 };
 
-TEST_F(WinInetConcurrentRequests, SharedSessionAndConnectionFromManyThreadsAllArriveIntact) {
+TEST_P(WinInetConcurrentRequests, SharedSessionAndConnectionFromManyThreadsAllArriveIntact) {
   hc::Covers({"WI-CONCURRENT-REQUESTS", "WI-CACHE-OFF"});
   SendConcurrently(kManyThreads, kManyRequestsPerThread);
 }
 
-TEST_F(WinInetConcurrentRequests, SixtyFourThreadsShareOneSessionAndOneConnectHandle) {
+TEST_P(WinInetConcurrentRequests, SixtyFourThreadsShareOneSessionAndOneConnectHandle) {
   hc::Covers({"WI-CONCURRENT-REQUESTS", "WI-CACHE-OFF"});
   SendConcurrently(kSharedHandleThreads, kSharedHandleRequestsPerThread);
 }
 
-TEST_F(WinInetConcurrentRequests, ManyThreadsRepeatedlyCreateRequestsOnOneConnectHandle) {
+TEST_P(WinInetConcurrentRequests, ManyThreadsRepeatedlyCreateRequestsOnOneConnectHandle) {
   hc::Covers({"WI-CONCURRENT-REQUESTS", "WI-CACHE-OFF"});
   // Many short request lifetimes per thread: HttpOpenRequest / InternetCloseHandle on children
   // of the shared connect handle overlap as often as possible.
   SendConcurrently(kRepeatThreads, kRepeatRequestsPerThread);
 }
 
-TEST_F(WinInetConcurrentRequests, RequestsFromManyThreadsAreAllInFlightAtOnce) {
+TEST_P(WinInetConcurrentRequests, RequestsFromManyThreadsAreAllInFlightAtOnce) {
   hc::Covers({"WI-CONCURRENT-REQUESTS"});
   // The per-server limit would hold requests back at the client: raised for this process (and
   // this test's fresh server) above their number, restored afterwards.
@@ -98,7 +100,8 @@ TEST_F(WinInetConcurrentRequests, RequestsFromManyThreadsAreAllInFlightAtOnce) {
     }
     const std::string query = "timeout_ms=" + std::to_string(kInFlightHoldMs) + "&t=" + std::to_string(t);
     const std::string target = "/hold/" + gate + "?" + query;
-    const auto r = hc::wininet::SyncRequest(connect(), "GET", target);
+    const auto r =
+        hc::wininet::SyncRequest(connect(), "GET", target, hc::wininet::kNoCacheFlags, transport());
     std::string problem =
         r.error != 0 ? target + ": " + r.Describe() : hc::EchoProblem(r.status, r.body, target);
     if (problem.empty() && !nlohmann::json::parse(r.body, nullptr, false).value("released", false))
@@ -113,7 +116,7 @@ TEST_F(WinInetConcurrentRequests, RequestsFromManyThreadsAreAllInFlightAtOnce) {
   EXPECT_TRUE(load.MatchesLog(server()));
 }
 
-TEST_F(WinInetConcurrentRequests, SessionsAndConnectHandlesCreatedConcurrentlyAllWork) {
+TEST_P(WinInetConcurrentRequests, SessionsAndConnectHandlesCreatedConcurrentlyAllWork) {
   hc::Covers({"WI-CONCURRENT-REQUESTS"});
   // The creation functions themselves, called at once: each thread opens its own session and
   // connect handle (the other half of "do not need to serialize access" when creating handles).
@@ -125,10 +128,12 @@ TEST_F(WinInetConcurrentRequests, SessionsAndConnectHandlesCreatedConcurrentlyAl
     if (!connect)
       return load.Problem(t, "InternetOpen/InternetConnect: " + hc::wininet::ErrorName(GetLastError()));
     for (int r = 0; r < kCreatorRequestsPerThread; ++r)
-      load.Sent(t, PatternGet(connect.get(), t, r));
+      load.Sent(t, PatternGet(connect.get(), transport(), t, r));
   });
   EXPECT_TRUE(load.NoProblems());
   EXPECT_TRUE(load.MatchesLog(listener));
 }
+
+HC_OVER_TRANSPORTS(WinInetConcurrentRequests);
 
 }  // namespace

@@ -97,7 +97,8 @@ HeldRun RunHeld(const std::vector<hc::Scenario*>& servers, int expected_held, co
       const auto server = static_cast<size_t>(i / kRequests);
       const std::string target =
           "/hold/" + gate + "?timeout_ms=" + std::to_string(kHoldMs) + "&r=" + std::to_string(i % kRequests);
-      auto r = hc::wininet::SyncRequest(connects[server].get(), "GET", target);
+      auto r = hc::wininet::SyncRequest(connects[server].get(), "GET", target, hc::wininet::kNoCacheFlags,
+                                        servers[server]->transport());
       const std::string p =
           r.error ? target + ": " + r.Describe() : hc::EchoProblem(r.status, r.body, target);
       if (!p.empty()) {
@@ -136,20 +137,25 @@ void ExpectAllCompleted(const HeldRun& run) {
                                     << (run.problems.empty() ? "" : run.problems.front());
 }
 
-class WinInetConnLimit : public hc::wininet::SuiteTest {};
+class WinInetConnLimit : public hc::wininet::TransportTest {};
+// The HTTP/1.0 limit is measured on the raw listener, which speaks plain HTTP only.
+class WinInetConnLimitHttp10 : public hc::wininet::SuiteTest {};
 
-TEST_F(WinInetConnLimit, RequestsBeyondThePerServerLimitWaitAtTheClient) {
+TEST_P(WinInetConnLimit, RequestsBeyondThePerServerLimitWaitAtTheClient) {
   hc::Covers({"WI-CONN-LIMIT"});
   const int limit = QueryLimit(INTERNET_OPTION_MAX_CONNS_PER_SERVER);
   ASSERT_GT(limit, 0);
   const int expected = std::min(kRequests, limit);
-  hc::Scenario server;
+  hc::Scenario server(transport());
   const auto run = RunHeld({&server}, expected, "limit");
   ExpectAllCompleted(run);  // the held and the waiting ones all complete after the release
   const auto& seen = run.seen[0];
   EXPECT_TRUE(seen.limit_reached) << "the limit's worth of requests (" << expected << ") should go through";
   const auto stats = server.Stats();
-  hc::RecordTimeline(server, "one HTTP/1.1 server, " + std::to_string(kRequests) + " held requests",
+  EXPECT_TRUE(hc::TransportSeen(server));
+  hc::RecordTimeline(server,
+                     std::string("one HTTP/1.1 server over ") + hc::TransportName(transport()) + ", " +
+                         std::to_string(kRequests) + " held requests",
                      kDocumentedLimit, limit, kRequests);
   RecordProperty("hc_limit_option", limit);
   RecordProperty("hc_observed_peak", stats.value("connections_peak", 0));
@@ -163,7 +169,7 @@ TEST_F(WinInetConnLimit, RequestsBeyondThePerServerLimitWaitAtTheClient) {
   });
 }
 
-TEST_F(WinInetConnLimit, RaisingTheLimitLetsMoreRequestsThroughAtOnce) {
+TEST_P(WinInetConnLimit, RaisingTheLimitLetsMoreRequestsThroughAtOnce) {
   hc::Covers({"WI-CONN-LIMIT-OVERRIDE"});
   const int default_limit = QueryLimit(INTERNET_OPTION_MAX_CONNS_PER_SERVER);
   // Process-wide (KB 183110: InternetSetOption on a NULL handle); restored at the end.
@@ -171,7 +177,7 @@ TEST_F(WinInetConnLimit, RaisingTheLimitLetsMoreRequestsThroughAtOnce) {
   ASSERT_TRUE(raised.ok()) << "InternetSetOption(NULL, INTERNET_OPTION_MAX_CONNS_PER_SERVER, " << kRequests
                            << "): " << hc::wininet::ErrorName(raised.error());
   EXPECT_EQ(QueryLimit(INTERNET_OPTION_MAX_CONNS_PER_SERVER), kRequests) << "the option does not read back";
-  hc::Scenario server;  // never contacted before the change (KB 320721)
+  hc::Scenario server(transport());  // never contacted before the change (KB 320721)
   const auto run = RunHeld({&server}, kRequests, "raised");
   ExpectAllCompleted(run);
   const auto stats = server.Stats();
@@ -180,17 +186,20 @@ TEST_F(WinInetConnLimit, RaisingTheLimitLetsMoreRequestsThroughAtOnce) {
   EXPECT_EQ(stats.value("connections_peak", 0), kRequests);
   EXPECT_GT(stats.value("connections_peak", 0), std::min(default_limit, kRequests - 1))
       << "the raised limit should allow more than the default " << default_limit;
-  hc::RecordTimeline(server, "one HTTP/1.1 server, limit raised to " + std::to_string(kRequests), kRequests,
-                     kRequests, kRequests);
+  EXPECT_TRUE(hc::TransportSeen(server));
+  hc::RecordTimeline(server,
+                     std::string("one HTTP/1.1 server over ") + hc::TransportName(transport()) +
+                         ", limit raised to " + std::to_string(kRequests),
+                     kRequests, kRequests, kRequests);
   RecordProperty("hc_default_limit_option", default_limit);
 }
 
-TEST_F(WinInetConnLimit, EachServerHasItsOwnConnectionBudget) {
+TEST_P(WinInetConnLimit, EachServerHasItsOwnConnectionBudget) {
   hc::Covers({"WI-CONN-LIMIT"});
   const int limit = QueryLimit(INTERNET_OPTION_MAX_CONNS_PER_SERVER);
   ASSERT_GT(limit, 0);
   const int expected = std::min(kRequests, limit);
-  hc::Scenario a, b;  // two host:port pairs
+  hc::Scenario a(transport()), b(transport());  // two host:port pairs
   const auto run = RunHeld({&a, &b}, expected, "budget");
   ExpectAllCompleted(run);
   // Both servers hold their limit's worth at the same moment: the budget is not shared.
@@ -199,7 +208,11 @@ TEST_F(WinInetConnLimit, EachServerHasItsOwnConnectionBudget) {
   EXPECT_GE(run.seen[0].parked + run.seen[1].parked, 2 * expected)
       << "held at both servers at once: " << run.seen[0].parked << " + " << run.seen[1].parked;
   const auto sa = a.Stats(), sb = b.Stats();
-  hc::RecordTimeline(a, "first of two HTTP/1.1 servers, " + std::to_string(kRequests) + " held requests each",
+  EXPECT_TRUE(hc::TransportSeen(a));
+  EXPECT_TRUE(hc::TransportSeen(b));
+  hc::RecordTimeline(a,
+                     std::string("first of two HTTP/1.1 servers over ") + hc::TransportName(transport()) +
+                         ", " + std::to_string(kRequests) + " held requests each",
                      kDocumentedLimit, limit, kRequests);
   RecordProperty("hc_second_server_peak", sb.value("connections_peak", 0));
   hc::CheckExpecting(hc::OnWine(kWineNotEnforced), [&] {
@@ -210,7 +223,7 @@ TEST_F(WinInetConnLimit, EachServerHasItsOwnConnectionBudget) {
   });
 }
 
-TEST_F(WinInetConnLimit, AnHttp10ServerGetsItsOwnLimit) {
+TEST_F(WinInetConnLimitHttp10, AnHttp10ServerGetsItsOwnLimit) {
   hc::Covers({"WI-CONN-LIMIT-1-0"});
   // The raw listener's /http10-close answers HTTP/1.0 without Content-Length and closes. Each
   // request reads the start of a long body and then stops reading, which keeps its connection
@@ -300,5 +313,7 @@ TEST_F(WinInetConnLimit, AnHttp10ServerGetsItsOwnLimit) {
         << "connections open at once, limit option " << limit;
   });
 }
+
+HC_OVER_TRANSPORTS(WinInetConnLimit);
 
 }  // namespace

@@ -51,7 +51,7 @@ int ConnLimit() {
 }
 
 struct Parent {
-  std::unique_ptr<hc::Scenario> server = std::make_unique<hc::Scenario>();
+  std::unique_ptr<hc::Scenario> server;
   hc::wininet::Context* context = nullptr;  // the connect handle's
   HINTERNET connect = nullptr;
   std::vector<AsyncRequest*> children;
@@ -112,7 +112,8 @@ void StartChildren(hc::CallbackSession& client, std::vector<Parent>& parents, co
     ASSERT_NE(p.connect, nullptr) << "InternetConnect: " << hc::wininet::ErrorName(GetLastError());
     for (int i = 0; i < kChildrenPerConnect; ++i) {
       p.children.push_back(&client.owner().Make<AsyncRequest>(
-          "/hold/" + gate + "?timeout_ms=" + std::to_string(kParentHoldMs) + "&child=" + std::to_string(i)));
+          "/hold/" + gate + "?timeout_ms=" + std::to_string(kParentHoldMs) + "&child=" + std::to_string(i),
+          hc::wininet::kNoCacheFlags, p.server->transport()));
       EXPECT_EQ(p.children.back()->Start(p.connect), static_cast<DWORD>(ERROR_IO_PENDING));
     }
     ASSERT_TRUE(p.server->AwaitParked(expect_parked, kParentParkBound, gate));
@@ -234,12 +235,14 @@ void Cleanup(std::vector<Parent>& parents, const std::string& gate, bool close_c
   }
 }
 
-class WinInetParentClose : public hc::wininet::SuiteTest {
+class WinInetParentClose : public hc::wininet::TransportTest {
  protected:
   // n parents (servers and connect handles) on one asynchronous session, their children started
   // and held at gate. The session's own connection is the first parent's.
   void StartParents(int n, const std::string& gate) {
     parents = std::vector<Parent>(static_cast<std::size_t>(n));
+    for (auto& p : parents)
+      p.server = std::make_unique<hc::Scenario>(transport());
     callbacks = std::make_unique<hc::wininet::CallbackSession>(parents.front().server->port());
     ASSERT_TRUE(callbacks->ready());
     StartChildren(*callbacks, parents, gate);
@@ -248,7 +251,7 @@ class WinInetParentClose : public hc::wininet::SuiteTest {
   std::unique_ptr<hc::wininet::CallbackSession> callbacks;  // destroyed before the parents' servers
 };
 
-TEST_F(WinInetParentClose, ClosingTheConnectHandleEndsItsChildrensPendingRequests) {
+TEST_P(WinInetParentClose, ClosingTheConnectHandleEndsItsChildrensPendingRequests) {
   hc::Covers({"WI-CLOSE-SUBTREE", "WI-CLOSING-LAST"});
   const std::string gate = "parent-connect";
   StartParents(1, gate);
@@ -268,9 +271,10 @@ TEST_F(WinInetParentClose, ClosingTheConnectHandleEndsItsChildrensPendingRequest
   for (auto* c : parents[0].children)
     EXPECT_TRUE(hc::ClosingIsLast(*c)) << c->target();
   EXPECT_TRUE(hc::ClosingIsLast(*parents[0].context)) << "connect handle";
+  EXPECT_TRUE(hc::TransportSeen(*parents[0].server));
 }
 
-TEST_F(WinInetParentClose, ClosingTheSessionHandleEndsEveryPendingRequestBelowIt) {
+TEST_P(WinInetParentClose, ClosingTheSessionHandleEndsEveryPendingRequestBelowIt) {
   hc::Covers({"WI-CLOSE-SUBTREE", "WI-CLOSING-LAST"});
   const std::string gate = "parent-session";
   StartParents(2, gate);  // two servers, one connect handle each
@@ -292,7 +296,10 @@ TEST_F(WinInetParentClose, ClosingTheSessionHandleEndsEveryPendingRequestBelowIt
     EXPECT_TRUE(hc::ClosingIsLast(*p.context)) << "connect handle";
     for (auto* c : p.children)
       EXPECT_TRUE(hc::ClosingIsLast(*c)) << c->target();
+    EXPECT_TRUE(hc::TransportSeen(*p.server));
   }
 }
+
+HC_OVER_TRANSPORTS(WinInetParentClose);
 
 }  // namespace

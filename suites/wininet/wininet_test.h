@@ -17,6 +17,7 @@ namespace hc::wininet {
 
 using CallbackSession = hc::CallbackSessionOf<kApi>;
 using SuiteTest = hc::SuiteTestOf<kApi>;
+using TransportTest = hc::TransportTestOf<kApi>;
 
 // Sets a process-wide DWORD option for the life of the object and restores the value it had
 // (the tests of one binary share the process); a failed restore fails the test.

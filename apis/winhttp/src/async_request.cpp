@@ -25,7 +25,7 @@ bool AsyncRequest::OpenFailed(const char* call, DWORD error) {
 }
 
 bool AsyncRequest::Open(HINTERNET connect) {
-  HINTERNET h = OpenRequest(connect, spec_.verb.c_str(), spec_.target);
+  HINTERNET h = OpenRequest(connect, spec_.verb.c_str(), spec_.target, spec_.transport);
   if (h == nullptr)
     return OpenFailed("WinHttpOpenRequest", GetLastError());
   if (!Bind(h)) {

@@ -17,8 +17,10 @@ namespace {
   case ERROR_WINHTTP_##name: \
     return "ERROR_WINHTTP_" #name;
 // clang-format off
-#define HC_WINHTTP_ERROR_NAMES(X)                                                      \
-  X(CONNECTION_ERROR) X(HEADER_NOT_FOUND) X(INVALID_SERVER_RESPONSE) X(SECURE_FAILURE)
+#define HC_WINHTTP_ERROR_NAMES(X)                                                           \
+  X(CONNECTION_ERROR) X(HEADER_NOT_FOUND) X(INVALID_SERVER_RESPONSE) X(SECURE_FAILURE)      \
+  X(SECURE_INVALID_CA) X(SECURE_CERT_CN_INVALID) X(SECURE_CERT_DATE_INVALID)                \
+  X(SECURE_INVALID_CERT) X(SECURE_CHANNEL_ERROR)
 // clang-format on
 #define HC_API(name) \
   case API_##name:   \

@@ -34,10 +34,26 @@ HINTERNET Connect(HINTERNET session, std::uint16_t port, hc::CallbackContext& co
   return connect.release();
 }
 
-HINTERNET OpenRequest(HINTERNET connect, const wchar_t* verb, const std::string& target) {
+HINTERNET OpenRequest(HINTERNET connect, const wchar_t* verb, const std::string& target,
+                      hc::RequestTransport transport) {
   const std::wstring object = hc::Widen(target);
-  return WinHttpOpenRequest(connect, verb, object.c_str(), nullptr, WINHTTP_NO_REFERER,
-                            WINHTTP_DEFAULT_ACCEPT_TYPES, 0);
+  HINTERNET request =
+      WinHttpOpenRequest(connect, verb, object.c_str(), nullptr, WINHTTP_NO_REFERER,
+                         WINHTTP_DEFAULT_ACCEPT_TYPES, transport.tls() ? WINHTTP_FLAG_SECURE : 0);
+  DWORD flags = 0;
+  if (transport.tls() && hc::IgnoresUnknownCa(transport.check))
+    flags |= SECURITY_FLAG_IGNORE_UNKNOWN_CA;
+  if (transport.tls() && hc::IgnoresHostName(transport.check))
+    flags |= SECURITY_FLAG_IGNORE_CERT_CN_INVALID;
+  if (request != nullptr && flags != 0) {
+    if (!WinHttpSetOption(request, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof(flags))) {
+      const DWORD error = GetLastError();
+      WinHttpCloseHandle(request);
+      SetLastError(error);
+      return nullptr;
+    }
+  }
+  return request;
 }
 
 }  // namespace hc::winhttp

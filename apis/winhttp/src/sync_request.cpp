@@ -31,7 +31,8 @@ unsigned long WriteBody(HINTERNET request, const std::string& body, std::size_t 
 
 // write_chunk 0: the body goes with WinHttpSendRequest.
 hc::Response Request(HINTERNET connect, const wchar_t* verb, const std::string& target,
-                     const std::string& request_body, std::size_t write_chunk) {
+                     const std::string& request_body, std::size_t write_chunk,
+                     hc::RequestTransport transport) {
   hc::Response r;
   r.error_name = ErrorName;
   Handle request;
@@ -42,7 +43,7 @@ hc::Response Request(HINTERNET connect, const wchar_t* verb, const std::string& 
   DWORD status = 0, size = sizeof(status);
   // Each step does nothing once one has failed.
   r.Step("WinHttpOpenRequest", [&] {
-    request.reset(OpenRequest(connect, verb, target));
+    request.reset(OpenRequest(connect, verb, target, transport));
     return request ? 0ul : GetLastError();
   });
   r.Step("WinHttpSendRequest", [&] {
@@ -69,13 +70,14 @@ hc::Response Request(HINTERNET connect, const wchar_t* verb, const std::string& 
 }  // namespace
 
 hc::Response SyncRequest(HINTERNET connect, const wchar_t* verb, const std::string& target,
-                         const std::string& request_body) {
-  return Request(connect, verb, target, request_body, 0);
+                         const std::string& request_body, hc::RequestTransport transport) {
+  return Request(connect, verb, target, request_body, 0, transport);
 }
 
 hc::Response SyncRequestWritten(HINTERNET connect, const wchar_t* verb, const std::string& target,
-                                const std::string& request_body, std::size_t write_chunk) {
-  return Request(connect, verb, target, request_body, write_chunk == 0 ? 1 : write_chunk);
+                                const std::string& request_body, std::size_t write_chunk,
+                                hc::RequestTransport transport) {
+  return Request(connect, verb, target, request_body, write_chunk == 0 ? 1 : write_chunk, transport);
 }
 
 }  // namespace hc::winhttp

@@ -7,10 +7,12 @@
 
 namespace hc::wininet {
 
-AsyncRequest::AsyncRequest(hc::ContextOwner& owner, std::string target, DWORD flags)
+AsyncRequest::AsyncRequest(hc::ContextOwner& owner, std::string target, DWORD flags,
+                           hc::RequestTransport transport)
     : Context(owner),
       target_(std::move(target)),
       flags_(flags),
+      transport_(transport),
       t0_(std::chrono::steady_clock::now()),
       buffer_(8192) {
   result_.error_name = ErrorName;
@@ -48,7 +50,7 @@ DWORD AsyncRequest::Start(HINTERNET connect) {
     std::lock_guard lock(state_mu_);
     phase_ = Phase::sending;
   }
-  HINTERNET h = OpenRequest(connect, "GET", target_, flags_, value());
+  HINTERNET h = OpenRequest(connect, "GET", target_, flags_, value(), transport_);
   if (h == nullptr) {
     const DWORD e = GetLastError();
     Fail("HttpOpenRequest", e);

@@ -40,9 +40,29 @@ HINTERNET Connect(HINTERNET session, std::uint16_t port, hc::CallbackContext& co
 }
 
 HINTERNET OpenRequest(HINTERNET connect, const char* verb, const std::string& target, DWORD flags,
-                      DWORD_PTR context) {
-  return HttpOpenRequestA(connect, verb, target.c_str(), nullptr, nullptr, nullptr,
-                          flags | INTERNET_FLAG_KEEP_CONNECTION, context);
+                      DWORD_PTR context, hc::RequestTransport transport) {
+  if (transport.tls())
+    flags |= INTERNET_FLAG_SECURE;
+  HINTERNET request = HttpOpenRequestA(connect, verb, target.c_str(), nullptr, nullptr, nullptr,
+                                       flags | INTERNET_FLAG_KEEP_CONNECTION, context);
+  if (request == nullptr || !transport.tls() || transport.check == hc::CertCheck::kStrict)
+    return request;
+  // The documented way: read the request's security flags, add one, write them back.
+  DWORD security = 0, size = sizeof(security);
+  if (!InternetQueryOptionA(request, INTERNET_OPTION_SECURITY_FLAGS, &security, &size))
+    security = 0;
+  security |= SECURITY_FLAG_IGNORE_REVOCATION;
+  if (hc::IgnoresUnknownCa(transport.check))
+    security |= SECURITY_FLAG_IGNORE_UNKNOWN_CA;
+  if (hc::IgnoresHostName(transport.check))
+    security |= SECURITY_FLAG_IGNORE_CERT_CN_INVALID;
+  if (!InternetSetOptionA(request, INTERNET_OPTION_SECURITY_FLAGS, &security, sizeof(security))) {
+    const DWORD error = GetLastError();
+    InternetCloseHandle(request);
+    SetLastError(error);
+    return nullptr;
+  }
+  return request;
 }
 
 }  // namespace hc::wininet

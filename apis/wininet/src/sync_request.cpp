@@ -5,14 +5,15 @@
 
 namespace hc::wininet {
 
-hc::Response SyncRequest(HINTERNET connect, const char* verb, const std::string& target, DWORD flags) {
+hc::Response SyncRequest(HINTERNET connect, const char* verb, const std::string& target, DWORD flags,
+                         hc::RequestTransport transport) {
   hc::Response r;
   r.error_name = ErrorName;
   Handle request;
   DWORD status = 0, size = sizeof(status);
   // Each step does nothing once one has failed.
   r.Step("HttpOpenRequest", [&] {
-    request.reset(OpenRequest(connect, verb, target, flags));
+    request.reset(OpenRequest(connect, verb, target, flags, 0, transport));
     return request ? 0ul : GetLastError();
   });
   r.Step("HttpSendRequest",

@@ -31,6 +31,7 @@ struct AsyncRequestSpec {
   std::string body;    // sent with WinHttpWriteData after the send, in write_chunk pieces
   std::size_t write_chunk = 4096;
   std::size_t read_chunk = 8192;
+  hc::RequestTransport transport;  // plain HTTP unless told
 };
 
 class AsyncRequest : public Context {

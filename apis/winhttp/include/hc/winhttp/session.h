@@ -22,7 +22,9 @@ Handle OpenSession(const SessionOptions& options = {});
 Handle Connect(HINTERNET session, std::uint16_t port);
 // The same, bound to context (Context::Bind) and closed through it; null on failure.
 HINTERNET Connect(HINTERNET session, std::uint16_t port, hc::CallbackContext& context);
-// A request for target (path?query); null on failure.
-HINTERNET OpenRequest(HINTERNET connect, const wchar_t* verb, const std::string& target);
+// A request for target (path?query) over transport: over TLS with WINHTTP_FLAG_SECURE and this
+// request's WINHTTP_OPTION_SECURITY_FLAGS as transport.check says (hc::CertCheck). Null on failure.
+HINTERNET OpenRequest(HINTERNET connect, const wchar_t* verb, const std::string& target,
+                      hc::RequestTransport transport = {});
 
 }  // namespace hc::winhttp

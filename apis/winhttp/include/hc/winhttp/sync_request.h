@@ -13,13 +13,15 @@
 
 namespace hc::winhttp {
 
-// verb on target (path?query), the request body (if any) passed to WinHttpSendRequest.
+// verb on target (path?query) over transport (hc::RequestTransport), the request body (if any) passed to
+// WinHttpSendRequest.
 hc::Response SyncRequest(HINTERNET connect, const wchar_t* verb, const std::string& target,
-                         const std::string& request_body = "");
+                         const std::string& request_body = "", hc::RequestTransport transport = {});
 // The same with the request body sent by WinHttpWriteData in pieces of write_chunk bytes, after a
 // WinHttpSendRequest that announces its total length.
 hc::Response SyncRequestWritten(HINTERNET connect, const wchar_t* verb, const std::string& target,
-                                const std::string& request_body, std::size_t write_chunk);
+                                const std::string& request_body, std::size_t write_chunk,
+                                hc::RequestTransport transport = {});
 
 // Reads the rest of the body of a request whose response has been received (synchronous mode).
 // False with the error of the failed WinHttpReadData.

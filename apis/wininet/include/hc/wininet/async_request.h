@@ -35,7 +35,8 @@ class AsyncRequest : public Context {
     std::uint64_t t_us = 0;        // steady clock, microseconds since the request was made
   };
 
-  AsyncRequest(hc::ContextOwner& owner, std::string target, DWORD flags = kNoCacheFlags);
+  AsyncRequest(hc::ContextOwner& owner, std::string target, DWORD flags = kNoCacheFlags,
+               hc::RequestTransport transport = {});
 
   // HttpOpenRequest + HttpSendRequest on the calling thread. Returns 0 if HttpSendRequest
   // returned TRUE, else its GetLastError() (ERROR_IO_PENDING for a started asynchronous send).
@@ -70,6 +71,7 @@ class AsyncRequest : public Context {
 
   const std::string target_;
   const DWORD flags_;
+  const hc::RequestTransport transport_;
   unsigned long start_thread_ = 0;
   std::chrono::steady_clock::time_point t0_;
 

@@ -25,8 +25,11 @@ Handle OpenSession(const SessionOptions& options = {});
 Handle Connect(HINTERNET session, std::uint16_t port);
 // The same with context as its context (adopted), closed through it; null on failure.
 HINTERNET Connect(HINTERNET session, std::uint16_t port, hc::CallbackContext& context);
-// A request for target (path?query) with flags | INTERNET_FLAG_KEEP_CONNECTION; null on failure.
+// A request for target (path?query) with flags | INTERNET_FLAG_KEEP_CONNECTION over transport:
+// over TLS with INTERNET_FLAG_SECURE and this request's INTERNET_OPTION_SECURITY_FLAGS as
+// transport.check says (hc::CertCheck). Null on failure.
 HINTERNET OpenRequest(HINTERNET connect, const char* verb, const std::string& target,
-                      DWORD flags = kNoCacheFlags, DWORD_PTR context = 0);
+                      DWORD flags = kNoCacheFlags, DWORD_PTR context = 0,
+                      hc::RequestTransport transport = {});
 
 }  // namespace hc::wininet

@@ -13,9 +13,10 @@
 
 namespace hc::wininet {
 
-// verb on target (path?query) with the request flags (the cache off unless told otherwise).
+// verb on target (path?query) with the request flags (the cache off unless told otherwise), over
+// transport (hc::RequestTransport, OpenRequest).
 hc::Response SyncRequest(HINTERNET connect, const char* verb, const std::string& target,
-                         DWORD flags = kNoCacheFlags);
+                         DWORD flags = kNoCacheFlags, hc::RequestTransport transport = {});
 
 // Reads the whole body of a sent request (synchronous mode). False with the error of the failed
 // InternetReadFile.
