@@ -57,11 +57,12 @@ TEST(UnsafeWinHttp, SyncRequestClosedFromAnotherThreadDuringTheTlsHandshake) {
   hc::Covers({"WH-SYNC-CLOSE-RACE", "WH-CH-NEVER-CLOSE-SYNC", "WH-CLOSE-ASYNC-RULE"});
   RecordProperty("hc_transport", "Tls");
   if (hc::CurrentPlatform().is_wine)
-    GTEST_SKIP() << "not run under Wine: Wine 8.0 ends neither the synchronous send nor the asynchronous "
-                    "request's close while the server holds the handshake (the 150 ms session timeouts do not "
-                    "apply to it), so every trial hangs and the lab cannot count outcomes within its bounds "
-                    "(measured: 80 of 81 hazard trials hung, 2.7 trials/s; the safe pattern got no "
-                    "HANDLE_CLOSING in 44 of 44 trials)";
+    GTEST_SKIP()
+        << "not run under Wine: Wine 8.0 ends neither the synchronous send nor the asynchronous "
+           "request's close while the server holds the handshake (the 150 ms session timeouts do not "
+           "apply to it), so every trial hangs and the lab cannot count outcomes within its bounds "
+           "(measured: 80 of 81 hazard trials hung, 2.7 trials/s; the safe pattern got no "
+           "HANDLE_CLOSING in 44 of 44 trials)";
   const hc::Scenario server(hc::TlsListener{.handshake = hc_protocol::tls::kHandshakeStall});
   const auto run = hc::unsafe::RunPair(
       kProgram,
