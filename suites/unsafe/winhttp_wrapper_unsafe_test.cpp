@@ -117,7 +117,6 @@ TEST(UnsafeWinHttp, StatusCallbackClearedWhileACallbackIsDispatched) {
 
 TEST(UnsafeWinHttp, WorkerThreadCountIsSetOnceBeforeAnyAsyncOperation) {
   hc::Covers({"WH-OPT-WORKER-THREADS-ONCE"});
-  hc::SetWatchdogBound(hc::unsafe::kPairWatchdogBound);
   hc::Scenario server;
   // One trial per child: every check runs in a process that has made no WinHTTP call before.
   hc::TrialPlan plan;
@@ -130,6 +129,8 @@ TEST(UnsafeWinHttp, WorkerThreadCountIsSetOnceBeforeAnyAsyncOperation) {
   plan.seed = hc::TrialSeed();
   plan.port = server.port();
   plan.trial_bound = 4000ms;
+  // One run of at most its budget, and room for its end.
+  hc::SetWatchdogBound(std::chrono::duration_cast<std::chrono::seconds>(plan.budget) + 40s);
   const hc::TrialRun run = hc::RunTrials(plan);
   RecordProperty("hc_worker_thread_count", run.ToJson().dump());
   hc::unsafe::ExpectClassified(run);
