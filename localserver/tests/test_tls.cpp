@@ -46,6 +46,39 @@ class Tls : public ServerTest {
     EXPECT_EQ(code, 200) << j.dump();
     return stats(id);
   }
+#if LOCALSERVER_TLS
+  // A verified connection that makes one GET (TLS 1.3 tickets arrive after the handshake) and
+  // closes; the session it leaves, to offer on the next connection (nullptr: none, or a failure).
+  SSL_SESSION* first_session(TlsClientContext& ctx, int port, const std::string& host,
+                             std::string* version = nullptr) {
+    TlsClientConn c(ctx, port, host);
+    if (!c.handshake()) {
+      ADD_FAILURE() << "first connection: " << c.error();
+      return nullptr;
+    }
+    EXPECT_FALSE(c.get("/get").empty()) << "first connection: no answer to GET /get";
+    if (version) {
+      *version = c.version();
+    }
+    SSL_SESSION* session = c.session();
+    c.close_tls();
+    return session;
+  }
+  // A connection that offers `session` (if there is one): whether the server resumed it.
+  bool resumes(TlsClientContext& ctx, int port, const std::string& host, SSL_SESSION* session) {
+    TlsClientConn c(ctx, port, host);
+    if (session) {
+      c.offer(session);
+    }
+    if (!c.handshake()) {
+      ADD_FAILURE() << "second connection: " << c.error();
+      return false;
+    }
+    const bool resumed = c.resumed();
+    c.close_tls();
+    return resumed;
+  }
+#endif
 };
 
 TEST_F(Tls, BadParametersAreRefusedWithAReason) {
@@ -253,22 +286,9 @@ TEST_F(Tls, TlsToPlainListenerIsEndedCleanlyAndCounted) {
 TEST_F(Tls, SecondConnectionResumesWithATicket) {
   json s = create_tls("http");
   TlsClientContext ctx(ca_pem());
-  SSL_SESSION* session = nullptr;
-  {
-    TlsClientConn c(ctx, s["port"], "localhost");
-    ASSERT_TRUE(c.handshake()) << c.error();
-    ASSERT_FALSE(c.get("/get").empty());  // TLS 1.3 tickets arrive after the handshake
-    session = c.session();
-    c.close_tls();
-  }
+  SSL_SESSION* session = first_session(ctx, s["port"], "localhost");
   ASSERT_NE(session, nullptr);
-  {
-    TlsClientConn c(ctx, s["port"], "localhost");
-    c.offer(session);
-    ASSERT_TRUE(c.handshake()) << c.error();
-    EXPECT_TRUE(c.resumed());
-    c.close_tls();
-  }
+  EXPECT_TRUE(resumes(ctx, s["port"], "localhost", session));
   SSL_SESSION_free(session);
   json t = stats_when_closed(s["id"])["tls"];
   EXPECT_FALSE(t["connections"]["1"]["resumed"].get<bool>());
@@ -280,21 +300,10 @@ TEST_F(Tls, SecondConnectionResumesWithATicket) {
 TEST_F(Tls, Tls12SessionResumesAndVersionIsReported) {
   json s = create_tls("http");
   TlsClientContext ctx(ca_pem(), TLS1_2_VERSION);
-  SSL_SESSION* session = nullptr;
-  {
-    TlsClientConn c(ctx, s["port"], "127.0.0.1");
-    ASSERT_TRUE(c.handshake()) << c.error();
-    EXPECT_EQ(c.version(), "TLSv1.2");
-    session = c.session();
-    c.close_tls();
-  }
-  {
-    TlsClientConn c(ctx, s["port"], "127.0.0.1");
-    c.offer(session);
-    ASSERT_TRUE(c.handshake()) << c.error();
-    EXPECT_TRUE(c.resumed());
-    c.close_tls();
-  }
+  std::string version;
+  SSL_SESSION* session = first_session(ctx, s["port"], "127.0.0.1", &version);
+  EXPECT_EQ(version, "TLSv1.2");
+  EXPECT_TRUE(resumes(ctx, s["port"], "127.0.0.1", session));
   SSL_SESSION_free(session);
   json t = stats_when_closed(s["id"])["tls"];
   EXPECT_EQ(t["versions"]["TLSv1.2"], 2);
@@ -309,21 +318,8 @@ TEST_F(Tls, ResumptionOffMakesEveryHandshakeFull) {
   EXPECT_FALSE(s["resumption"].get<bool>());
   for (const char* ver : {"1.3", "1.2"}) {
     TlsClientContext ctx(ca_pem(), std::string(ver) == "1.2" ? TLS1_2_VERSION : 0);
-    SSL_SESSION* session = nullptr;
-    {
-      TlsClientConn c(ctx, s["port"], "localhost");
-      ASSERT_TRUE(c.handshake()) << c.error();
-      ASSERT_FALSE(c.get("/get").empty());
-      session = c.session();
-      c.close_tls();
-    }
-    TlsClientConn c(ctx, s["port"], "localhost");
-    if (session) {
-      c.offer(session);
-    }
-    ASSERT_TRUE(c.handshake()) << c.error();
-    EXPECT_FALSE(c.resumed()) << "TLS " << ver;
-    c.close_tls();
+    SSL_SESSION* session = first_session(ctx, s["port"], "localhost");
+    EXPECT_FALSE(resumes(ctx, s["port"], "localhost", session)) << "TLS " << ver;
     SSL_SESSION_free(session);
   }
   json t = stats_when_closed(s["id"])["tls"];
@@ -340,21 +336,9 @@ TEST_F(Tls, SessionsDoNotResumeOnAnotherListener) {
   json a = create_tls("http");
   json b = create_tls("http");
   TlsClientContext ctx(ca_pem());
-  SSL_SESSION* session = nullptr;
-  {
-    TlsClientConn c(ctx, a["port"], "localhost");
-    ASSERT_TRUE(c.handshake()) << c.error();
-    ASSERT_FALSE(c.get("/get").empty());
-    session = c.session();
-    c.close_tls();
-  }
-  {
-    TlsClientConn c(ctx, b["port"], "localhost");
-    c.offer(session);
-    ASSERT_TRUE(c.handshake()) << c.error();
-    EXPECT_FALSE(c.resumed());
-    c.close_tls();
-  }
+  SSL_SESSION* session = first_session(ctx, a["port"], "localhost");
+  ASSERT_NE(session, nullptr);
+  EXPECT_FALSE(resumes(ctx, b["port"], "localhost", session));
   SSL_SESSION_free(session);
   EXPECT_EQ(stats_when_closed(b["id"])["tls"]["resumed"], 0);
 }

@@ -126,6 +126,7 @@ TEST(UnsafeWinHttp, WorkerThreadCountIsSetOnceBeforeAnyAsyncOperation) {
       "WINHTTP_OPTION_WORKER_THREAD_COUNT on a NULL handle: before any async operation, again, after one";
   plan.trials = kWorkerThreadChecks;
   plan.lanes = kWorkerThreadChecks;
+  plan.trials_per_child = 1;
   plan.seed = hc::TrialSeed();
   plan.port = server.port();
   plan.trial_bound = 4000ms;

@@ -5,7 +5,6 @@
 // WinHttpWebSocketCompleteUpgrade the request handle may be closed while the web socket goes on.
 #include <gtest/gtest.h>
 
-#include <barrier>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,6 +14,7 @@
 #include "callback_spans.h"
 #include "hc/catalogue.h"
 #include "hc/expectation.h"
+#include "hc/latch.h"
 #include "hc/localserver.h"
 #include "hc/problem_list.h"
 #include "hc/thread_gang.h"
@@ -30,6 +30,7 @@ using namespace hc::winhttp::spans;
 
 constexpr int kTreeThreads = 64;
 constexpr auto kTreeGangBound = 60s;
+constexpr auto kPhaseBound = std::chrono::milliseconds(20000);  // every thread reaching a phase
 constexpr int kOrphanRequests = 64;
 constexpr auto kOrphanParkBound = 30s;
 constexpr auto kOrphanEndBound = 10s;
@@ -43,7 +44,8 @@ TEST_F(WinHttpHandleTree, ClosingTheSessionInvalidatesItsConnectionAndRequest) {
   // Phases, every thread at once: build a tree, close its session, call on the children, close
   // them. No handle is created between a close and the calls, so a handle value freed by the close
   // cannot have been given to another thread's new handle.
-  std::barrier phase(kTreeThreads);
+  // hc::Latch, not std::barrier: libstdc++'s loses wake-ups under mingw-w64 + Wine (hc/latch.h).
+  hc::Latch built(kTreeThreads), closed(kTreeThreads), called(kTreeThreads);
   std::mutex mu;
   std::map<std::string, int> request_calls, connect_calls;
   hc::ProblemList problems;
@@ -56,11 +58,15 @@ TEST_F(WinHttpHandleTree, ClosingTheSessionInvalidatesItsConnectionAndRequest) {
     if (!request)
       problems.Add("thread " + std::to_string(t),
                    "WinHttpOpen/Connect/OpenRequest: " + ErrorName(GetLastError()));
-    phase.arrive_and_wait();
+    if (!built.ArriveAndWait(kPhaseBound))
+      problems.Add("thread " + std::to_string(t),
+                   "the other threads did not reach phase 'built' within the bound");
     if (session && !WinHttpCloseHandle(session))
       problems.Add("thread " + std::to_string(t),
                    "WinHttpCloseHandle(session): " + ErrorName(GetLastError()));
-    phase.arrive_and_wait();
+    if (!closed.ArriveAndWait(kPhaseBound))
+      problems.Add("thread " + std::to_string(t),
+                   "the other threads did not reach phase 'closed' within the bound");
     std::string on_request = "(no request)", on_connect = "(no connection)";
     if (request) {
       const BOOL ok =
@@ -78,7 +84,9 @@ TEST_F(WinHttpHandleTree, ClosingTheSessionInvalidatesItsConnectionAndRequest) {
       ++request_calls[on_request];
       ++connect_calls[on_connect];
     }
-    phase.arrive_and_wait();
+    if (!called.ArriveAndWait(kPhaseBound))
+      problems.Add("thread " + std::to_string(t),
+                   "the other threads did not reach phase 'called' within the bound");
     // Closing an invalidated handle fails the same way; a valid one must close.
     if (request)
       WinHttpCloseHandle(request);
