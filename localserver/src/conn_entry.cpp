@@ -84,13 +84,15 @@ EntryResult enter_tls(socket_t sock, ScenarioState& state, std::uint64_t conn, c
       return EntryResult::reset;
     }
     // Held until the gate opens; the ClientHello is consumed, so a client that leaves is noticed.
-    auto r = state.park(hc_protocol::tls::kStallGate, Clock::now() + std::chrono::seconds(60),
-                        [sock] { return sock::peer_gone(sock); });
+    auto r =
+        state.park(hc_protocol::tls::kStallGate, Clock::now() + std::chrono::milliseconds(tls.spec.stall_ms),
+                   [sock] { return sock::peer_gone(sock); });
     if (r != ScenarioState::ParkResult::released) {
       state.tls_failed(
           conn, r == ScenarioState::ParkResult::client_gone ? "client left while the handshake was held"
-                : r == ScenarioState::ParkResult::stopping  ? "scenario stopped while the handshake was held"
-                                                            : "handshake held for 60 s, the limit");
+                : r == ScenarioState::ParkResult::stopping
+                    ? "scenario stopped while the handshake was held"
+                    : "handshake held for " + std::to_string(tls.spec.stall_ms) + " ms, the limit");
       return EntryResult::close;
     }
   }

@@ -211,6 +211,18 @@ void ControlServer::routes() {
       }
       tls->resumption = v == "on";
     }
+    if (req.has_param(t::kParamStallMs)) {
+      if (!tls || tls->handshake != HandshakeMode::stall) {
+        send_error(res, 400, "stall_ms needs handshake=stall");
+        return;
+      }
+      try {
+        tls->stall_ms = static_cast<int>(int_param(req, t::kParamStallMs, t::kMaxStallMs, 1, t::kMaxStallMs));
+      } catch (const BadRequest& e) {
+        send_error(res, 400, e.what());
+        return;
+      }
+    }
     if (tls && !authority_) {
       send_error(res, 501, tls_reason_);
       return;
@@ -253,6 +265,8 @@ void ControlServer::routes() {
     if (tls) {
       j["handshake"] = name_of(tls->handshake);
       j["resumption"] = tls->resumption;
+      if (tls->handshake == HandshakeMode::stall)
+        j["stall_ms"] = tls->stall_ms;
       j["scheme"] = kind == "http" ? "https" : "wss";
     }
     std::shared_ptr<Scenario> shared(std::move(s));

@@ -268,6 +268,7 @@ json ScenarioState::stats_locked() const {
     tls = {{"cert", name_of(tls_->cert)},
            {"handshake", name_of(tls_->handshake)},
            {"resumption", tls_->resumption},
+           {"stall_ms", tls_->handshake == HandshakeMode::stall ? json(tls_->stall_ms) : json()},
            {"handshakes_completed", tls_completed_},
            {"handshakes_failed", tls_failed_},
            {"resumed", tls_resumed_},

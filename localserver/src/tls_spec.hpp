@@ -2,6 +2,7 @@
 // server-wide TLS counters. Compiled in every build; the OpenSSL parts live in tls_authority.* and
 // tls_conn.*, which only a build with LOCALSERVER_TLS=1 has.
 #pragma once
+#include <hc_protocol/tls.h>
 #include <nlohmann/json.hpp>
 
 #include <atomic>
@@ -25,7 +26,8 @@ const char* name_of(HandshakeMode mode);
 struct TlsSpec {
   CertKind cert = CertKind::valid;
   HandshakeMode handshake = HandshakeMode::normal;
-  bool resumption = true;  // session cache and tickets
+  bool resumption = true;                        // session cache and tickets
+  int stall_ms = hc_protocol::tls::kMaxStallMs;  // handshake=stall: the longest a handshake is held
 };
 
 // What one completed handshake negotiated.

@@ -94,6 +94,13 @@ TEST_F(Tls, BadParametersAreRefusedWithAReason) {
   EXPECT_EQ(st, 400) << j.dump();
   j = post("/scenarios?kind=ws&tls=valid&handshake=stall", &st);
   EXPECT_EQ(st, 400) << j.dump();
+  for (const char* q :
+       {"tls=valid&stall_ms=200", "tls=valid&handshake=stall&stall_ms=0",
+        "tls=valid&handshake=stall&stall_ms=60001", "tls=valid&handshake=stall&stall_ms=2s"}) {
+    j = post(std::string("/scenarios?kind=http&") + q, &st);
+    EXPECT_EQ(st, 400) << q << ": " << j.dump();
+    EXPECT_NE(j.value("error", "").find("stall_ms"), std::string::npos) << q << ": " << j.dump();
+  }
   EXPECT_EQ(get("/scenarios").size(), 0u);  // nothing half-made
 }
 
@@ -202,6 +209,28 @@ TEST_F(Tls, StalledHandshakeIsHeldUntilTheGateOpens) {
   json st = stats_when_closed(id);
   EXPECT_EQ(st["tls"]["handshakes_completed"], 1);
   EXPECT_EQ(st["parked"], 0);
+}
+
+TEST_F(Tls, StalledHandshakeEndsAtItsHoldLimit) {
+  int code = 0;
+  json s = post(
+      std::string("/scenarios?") + tls::ScenarioQuery("http", tls::kCertValid, tls::kHandshakeStall, 200),
+      &code);
+  ASSERT_EQ(code, 200) << s.dump();
+  EXPECT_EQ(s["stall_ms"], 200);
+  std::string id = s["id"];
+  TlsClientContext ctx(ca_pem());
+  TlsClientConn c(ctx, s["port"], "localhost");
+  auto done = std::async(std::launch::async, [&c] { return c.handshake(); });
+  json parked = get("/scenarios/" + id + "/await?parked=1&timeout_ms=5000", &code);
+  ASSERT_EQ(code, 200) << parked.dump();
+  // Nobody opens the gate: the server gives up the handshake after 200 ms, well before 5 s.
+  ASSERT_EQ(done.wait_for(std::chrono::seconds(5)), std::future_status::ready) << "held past its limit";
+  EXPECT_FALSE(done.get());
+  json t = stats_when_closed(id)["tls"];
+  EXPECT_EQ(t["stall_ms"], 200);
+  EXPECT_EQ(t["failures"]["handshake held for 200 ms, the limit"], 1) << t.dump();
+  EXPECT_EQ(t["handshakes_completed"], 0);
 }
 
 TEST_F(Tls, ClientLeavingAStalledHandshakeIsCounted) {

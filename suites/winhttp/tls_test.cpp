@@ -13,6 +13,7 @@
 
 #include "hc/catalogue.h"
 #include "hc/expectation.h"
+#include "hc/held_handshakes.h"
 #include "hc/localserver.h"
 #include "hc/request_log.h"
 #include "hc/thread_gang.h"
@@ -207,19 +208,23 @@ TEST_F(WinHttpTls, CertificateErrorsReachEachOfManyConcurrentRequestsAndNoOther)
 }
 
 // 64 threads on one connection: even ones accept the test CA (SECURITY_FLAG_IGNORE_UNKNOWN_CA on
-// their request), odd ones do not. Exactly the even ones may succeed.
+// their request), odd ones do not. Exactly the even ones may succeed. The handshakes are held
+// until all 64 are under way, so that no request can be sent over a kept-alive connection a
+// flagged request has finished with: that would test the connection pool, not the flag.
 TEST_F(WinHttpTls, SecurityFlagsApplyOnlyToTheRequestTheyAreSetOn) {
   hc::Covers({"WH-TLS-FLAGS-PER-REQUEST", "WH-INDEPENDENT"});
-  const hc::Scenario listener(hc::Transport::kTls);
+  const hc::Scenario listener(hc::TlsListener{.handshake = hc_protocol::tls::kHandshakeStall});
   const hc::Connection c = hc::OpenConnection(hc::winhttp::kApi, listener.port());
   ASSERT_TRUE(c) << "WinHttpOpen/WinHttpConnect: " << ErrorName(GetLastError());
   std::vector<hc::Response> results(kTlsRequests);
-  hc::RunGang(kTlsRequests, kTlsGangBound, [&](int t) {
-    const bool flagged = t % 2 == 0;
-    results[static_cast<std::size_t>(t)] = hc::winhttp::SyncRequest(
-        c.connect.get(), L"GET", "/get?t=" + std::to_string(t), "",
-        {hc::Transport::kTls, flagged ? hc::CertCheck::kAcceptTestCa : hc::CertCheck::kTrustedRoots});
-  });
+  const auto held =
+      hc::RunGangThroughHeldHandshakes(listener, kTlsRequests, kTlsParkBound, kTlsGangBound, [&](int t) {
+        const bool flagged = t % 2 == 0;
+        results[static_cast<std::size_t>(t)] = hc::winhttp::SyncRequest(
+            c.connect.get(), L"GET", "/get?t=" + std::to_string(t), "",
+            {hc::Transport::kTls, flagged ? hc::CertCheck::kAcceptTestCa : hc::CertCheck::kTrustedRoots});
+      });
+  EXPECT_TRUE(held) << "every request's handshake under way before any completed";
   std::vector<std::string> flagged_sent;
   std::map<std::string, int> seen;
   for (int t = 0; t < kTlsRequests; ++t) {

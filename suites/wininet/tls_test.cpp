@@ -13,6 +13,7 @@
 
 #include "hc/catalogue.h"
 #include "hc/expectation.h"
+#include "hc/held_handshakes.h"
 #include "hc/localserver.h"
 #include "hc/request_log.h"
 #include "hc/thread_gang.h"
@@ -163,18 +164,25 @@ TEST_F(WinInetTls, CertificateErrorsReachEachOfManyConcurrentRequestsAndNoOther)
 
 // 64 threads on one connect handle: even ones add SECURITY_FLAG_IGNORE_UNKNOWN_CA to their
 // request's INTERNET_OPTION_SECURITY_FLAGS, odd ones do not. Exactly the even ones may succeed.
+// The handshakes are held until all 64 are under way: WinINet remembers a certificate error it was
+// told to ignore for the server, and keeps connections alive, so a request that started after a
+// flagged one had finished would test that memory, not the flag of its own handle.
 TEST_F(WinInetTls, SecurityFlagsApplyOnlyToTheRequestTheyAreSetOn) {
   hc::Covers({"WI-TLS-FLAGS-PER-REQUEST", "WI-CONCURRENT-REQUESTS"});
-  const hc::Scenario listener(hc::Transport::kTls);
+  hc::wininet::ScopedGlobalDword limit(INTERNET_OPTION_MAX_CONNS_PER_SERVER, kTlsRequests);
+  ASSERT_TRUE(limit.ok()) << ErrorName(limit.error());
+  const hc::Scenario listener(hc::TlsListener{.handshake = hc_protocol::tls::kHandshakeStall});
   const hc::Connection c = hc::OpenConnection(hc::wininet::kApi, listener.port());
   ASSERT_TRUE(c) << "InternetOpen/InternetConnect: " << ErrorName(GetLastError());
   std::vector<hc::Response> results(kTlsRequests);
-  hc::RunGang(kTlsRequests, kTlsGangBound, [&](int t) {
-    const bool flagged = t % 2 == 0;
-    results[static_cast<std::size_t>(t)] = hc::wininet::SyncRequest(
-        c.connect.get(), "GET", "/get?t=" + std::to_string(t), hc::wininet::kNoCacheFlags,
-        {hc::Transport::kTls, flagged ? hc::CertCheck::kAcceptTestCa : hc::CertCheck::kTrustedRoots});
-  });
+  const auto held =
+      hc::RunGangThroughHeldHandshakes(listener, kTlsRequests, kTlsParkBound, kTlsGangBound, [&](int t) {
+        const bool flagged = t % 2 == 0;
+        results[static_cast<std::size_t>(t)] = hc::wininet::SyncRequest(
+            c.connect.get(), "GET", "/get?t=" + std::to_string(t), hc::wininet::kNoCacheFlags,
+            {hc::Transport::kTls, flagged ? hc::CertCheck::kAcceptTestCa : hc::CertCheck::kTrustedRoots});
+      });
+  EXPECT_TRUE(held) << "every request's handshake under way before any completed";
   std::vector<std::string> flagged_sent;
   std::map<std::string, int> seen;
   for (int t = 0; t < kTlsRequests; ++t) {

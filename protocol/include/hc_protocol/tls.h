@@ -13,6 +13,10 @@ inline constexpr const char* kParamHandshake = "handshake";
 // resumption=off: the listener neither caches sessions nor issues tickets, so every handshake is a
 // full one (default on: TLS 1.3 tickets and TLS 1.2 session ids resume on the same listener).
 inline constexpr const char* kParamResumption = "resumption";
+// With handshake=stall: the longest a handshake is held (1 to kMaxStallMs ms, default kMaxStallMs);
+// past it the server closes the connection without answering the ClientHello.
+inline constexpr const char* kParamStallMs = "stall_ms";
+inline constexpr int kMaxStallMs = 60000;
 
 // Certificate variants. valid: issued by the run's test CA for DNS:localhost, IP:127.0.0.1 and
 // IP:::1. wrong_host: issued by the test CA for another name only. expired: issued by the test CA
@@ -45,6 +49,7 @@ inline constexpr const char* kCaDerFile = "ca_der";
 inline constexpr const char* kCaPemText = "ca_pem_text";
 
 // A scenario's stats: "tls" (null on a plain listener) holds "cert", "handshake", "resumption",
+// "stall_ms" (the hold limit of handshake=stall, else null),
 // "handshakes_completed", "handshakes_failed", "resumed", "versions" ({"TLSv1.3": n}),
 // "failures" ({reason: n}) and "connections" ({conn id: {"ok", "version", "resumed", "cipher",
 // "sni"} or {"ok": false, "error"}}). "wrong_protocol" (every listener): connections whose first
@@ -54,11 +59,14 @@ inline constexpr const char* kStats = "tls";
 inline constexpr const char* kStatsWrongProtocol = "wrong_protocol";
 
 // The query of POST /scenarios for a TLS listener of kind ("http" or "ws").
+// stall_ms 0: the server's default hold.
 inline std::string ScenarioQuery(const std::string& kind, const std::string& cert = kCertValid,
-                                 const std::string& handshake = kHandshakeNormal) {
+                                 const std::string& handshake = kHandshakeNormal, int stall_ms = 0) {
   std::string q = "kind=" + kind + "&" + kParamCert + "=" + cert;
   if (handshake != kHandshakeNormal)
     q += std::string("&") + kParamHandshake + "=" + handshake;
+  if (stall_ms != 0)
+    q += std::string("&") + kParamStallMs + "=" + std::to_string(stall_ms);
   return q;
 }
 
