@@ -39,6 +39,12 @@ struct Target {
   std::map<std::string, std::string> params;
 };
 
+// How long a connection may take to send its first bytes, its TLS handshake and then its upgrade
+// request: the http listener's idle limit (ServerLimits::keep_alive_timeout_s). A TLS client checks
+// the certificate chain before it sends the request, and 64 of them at once under Wine took longer
+// than 5 s.
+constexpr auto kRequestWait = std::chrono::seconds(30);
+
 Target split_target(std::string_view target) {
   Target t;
   auto q = target.find('?');
@@ -90,9 +96,9 @@ class WsSession : public AsioSession {
       : AsioSession(state, conn), ws_(std::forward<Args>(args)...), timer_(ws_.get_executor()) {}
 
   // The first bytes decide what the connection speaks (see conn_entry.hpp for http): a client
-  // that sends nothing within 5 s is dropped.
+  // that sends nothing within kRequestWait is dropped.
   void start() override {
-    timer_.expires_after(std::chrono::seconds(5));
+    timer_.expires_after(kRequestWait);
     timer_.async_wait([self = shared()](beast::error_code ec) {
       if (!ec && !self->entered_) {
         beast::error_code ignored;
@@ -173,7 +179,7 @@ class WsSession : public AsioSession {
   void handshake() {
 #if LOCALSERVER_TLS
     if constexpr (kTls) {
-      beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(5));
+      beast::get_lowest_layer(ws_).expires_after(kRequestWait);
       ws_.next_layer().async_handshake(
           net::ssl::stream_base::server, [self = shared()](beast::error_code ec) {
             if (ec) {
@@ -190,7 +196,7 @@ class WsSession : public AsioSession {
   }
 
   void read_request() {
-    beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(5));
+    beast::get_lowest_layer(ws_).expires_after(kRequestWait);
     http::async_read(ws_.next_layer(), buffer_, req_,
                      [self = shared()](beast::error_code ec, std::size_t) { self->on_request(ec); });
   }
