@@ -87,9 +87,9 @@ class Tls : public ServerTest {
   Resumption resumption(TlsClientContext& ctx, int port, int second_port, const std::string& host,
                         std::string* version = nullptr) {
     SSL_SESSION* session = first_session(ctx, port, host, version);
-    const bool resumed = resumes(ctx, second_port, host, session);
+    const Resumption r{session != nullptr, resumes(ctx, second_port, host, session)};
     SSL_SESSION_free(session);
-    return {session != nullptr, resumed};
+    return r;
   }
   // Why a connection to `port` verifying `host` did not complete its handshake.
   struct Refusal {
