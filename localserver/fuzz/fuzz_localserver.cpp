@@ -97,6 +97,18 @@ void CheckParams(const std::string& text) {
     std::abort();
 }
 
+// Aborts the fuzzing run unless `client` still gets 200 for GET /get (`over` names the transport).
+template <typename Client>
+void ExpectServing(Client& client, const char* over) {
+  client.set_connection_timeout(2);
+  client.set_read_timeout(5);
+  auto res = client.Get("/get");
+  if (!res || res->status != 200) {
+    std::fprintf(stderr, "localserver stopped serving GET /get%s after malformed input\n", over);
+    std::abort();
+  }
+}
+
 constexpr const char* kUpgrade =
     "GET /websocket/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
@@ -139,23 +151,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static unsigned runs = 0;
   if (++runs % 64 == 0) {
     httplib::Client client("127.0.0.1", server.http_port);
-    client.set_connection_timeout(2);
-    client.set_read_timeout(5);
-    auto res = client.Get("/get");
-    if (!res || res->status != 200) {
-      std::fprintf(stderr, "localserver stopped serving GET /get after malformed input\n");
-      std::abort();
-    }
+    ExpectServing(client, "");
 #if LOCALSERVER_TLS && defined(CPPHTTPLIB_OPENSSL_SUPPORT)
     httplib::SSLClient tls_client("127.0.0.1", server.https_port);
     tls_client.enable_server_certificate_verification(false);
-    tls_client.set_connection_timeout(2);
-    tls_client.set_read_timeout(5);
-    auto tls_res = tls_client.Get("/get");
-    if (!tls_res || tls_res->status != 200) {
-      std::fprintf(stderr, "localserver stopped serving GET /get over TLS after malformed input\n");
-      std::abort();
-    }
+    ExpectServing(tls_client, " over TLS");
 #endif
   }
   return 0;

@@ -57,7 +57,7 @@ void AsioListener::do_accept() {
     }
     socket.set_option(tcp::no_delay(true), ec);
     std::uint64_t conn = state_.conn_open();
-    auto session = factory_(std::move(socket), conn);
+    auto session = factory_(std::move(socket), state_, conn);
     for (auto it = sessions_.begin(); it != sessions_.end();) {
       it = it->second.expired() ? sessions_.erase(it) : std::next(it);
     }

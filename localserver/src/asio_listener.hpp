@@ -1,4 +1,4 @@
-// Accept loop on its own io_context thread, shared by the ws and raw scenarios.
+// Accept loop on its own io_context thread, shared by the ws, raw and proxy scenarios.
 // Sessions live as shared_ptrs owned by their pending operations; the listener
 // keeps weak references so stop() can abort them.
 #pragma once
@@ -35,7 +35,8 @@ class AsioSession : public std::enable_shared_from_this<AsioSession> {
 
 class AsioListener {
  public:
-  using Factory = std::function<std::shared_ptr<AsioSession>(tcp::socket, std::uint64_t conn)>;
+  using Factory =
+      std::function<std::shared_ptr<AsioSession>(tcp::socket, ScenarioState&, std::uint64_t conn)>;
   AsioListener(ScenarioState& state, Factory factory);
   ~AsioListener();
   AsioListener(const AsioListener&) = delete;
@@ -57,35 +58,39 @@ class AsioListener {
   bool stopped_ = false;
 };
 
-// A scenario served by an AsioListener whose connections are Session objects
-// (constructible from the socket, the scenario state and the connection id).
-template <typename Session>
+// A scenario served by an AsioListener; `factory` makes the session of each connection.
 class AsioScenario : public Scenario {
  public:
-  AsioScenario(const std::string& id, const std::string& kind, const std::string& name)
-      : Scenario(id, kind, name), listener_(state_, [this](tcp::socket s, std::uint64_t conn) {
-          return std::make_shared<Session>(std::move(s), state_, conn);
-        }) {}
+  AsioScenario(const std::string& id, const std::string& kind, const std::string& name,
+               AsioListener::Factory factory)
+      : Scenario(id, kind, name), listener_(state_, std::move(factory)) {}
   ~AsioScenario() override { stop(); }
-  bool start(const std::string& host) {
-    port_ = listener_.start(host);
-    return port_ > 0;
-  }
   void stop() override { listener_.stop(); }
+
+  // `s` listening on an ephemeral port of host, or nullptr if it could not listen.
+  static std::unique_ptr<Scenario> started(std::unique_ptr<AsioScenario> s, const std::string& host) {
+    s->port_ = s->listener_.start(host);
+    if (s->port_ <= 0) {
+      return nullptr;
+    }
+    return s;
+  }
 
  private:
   AsioListener listener_;
 };
 
-// A started AsioScenario, or nullptr if it could not listen.
+// A started AsioScenario whose connections are Session objects (constructible from the socket, the
+// scenario state and the connection id), or nullptr if it could not listen.
 template <typename Session>
 std::unique_ptr<Scenario> make_asio_scenario(const std::string& id, const std::string& kind,
                                              const std::string& name, const std::string& host) {
-  auto s = std::make_unique<AsioScenario<Session>>(id, kind, name);
-  if (!s->start(host)) {
-    return nullptr;
-  }
-  return s;
+  return AsioScenario::started(
+      std::make_unique<AsioScenario>(id, kind, name,
+                                     [](tcp::socket s, ScenarioState& state, std::uint64_t conn) {
+                                       return std::make_shared<Session>(std::move(s), state, conn);
+                                     }),
+      host);
 }
 
 // Headers every scenario response carries.

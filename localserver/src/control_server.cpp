@@ -42,20 +42,15 @@ ControlServer::ControlServer(std::string host, std::function<void()> on_shutdown
   routes();
 }
 
-std::string ControlServer::ca_pem() const {
+std::string ControlServer::ca(CaFormat format) const {
 #if LOCALSERVER_TLS
-  return authority_ ? authority_->ca_pem() : std::string();
+  if (authority_) {
+    return format == CaFormat::der ? authority_->ca_der() : authority_->ca_pem();
+  }
 #else
-  return {};
+  (void)format;
 #endif
-}
-
-std::string ControlServer::ca_der() const {
-#if LOCALSERVER_TLS
-  return authority_ ? authority_->ca_der() : std::string();
-#else
   return {};
-#endif
 }
 
 void ControlServer::set_ca_files(std::string pem_path, std::string der_path) {

@@ -28,8 +28,8 @@ class ControlServer {
 
   // The test CA (empty when TLS is unavailable) and where it was written for the suites.
   bool tls_available() const { return authority_ != nullptr; }
-  std::string ca_pem() const;
-  std::string ca_der() const;
+  std::string ca_pem() const { return ca(CaFormat::pem); }
+  std::string ca_der() const { return ca(CaFormat::der); }
   void set_ca_files(std::string pem_path, std::string der_path);
   // The port file's "tls" object (see hc_protocol/tls.h).
   nlohmann::json tls_port_info() const;
@@ -39,6 +39,8 @@ class ControlServer {
   std::shared_ptr<Scenario> find(const std::string& id);
 
   nlohmann::json tls_info() const;  // GET /tls
+  enum class CaFormat { pem, der };
+  std::string ca(CaFormat format) const;
 
   std::string host_;
   std::function<void()> on_shutdown_;

@@ -15,7 +15,8 @@ namespace ls {
 constexpr std::int64_t kMaxBody = 64ll * 1024 * 1024;
 
 // `rest` is the part of the path after the endpoint's prefix.
-using EndpointFn = void (*)(const httplib::Request&, httplib::Response&, const std::string& rest);
+using EndpointHandler = void(const httplib::Request&, httplib::Response&, const std::string& rest);
+using EndpointFn = EndpointHandler*;
 
 struct Endpoint {
   std::string_view path;  // exact path, or a prefix when it ends with '/'
@@ -23,9 +24,12 @@ struct Endpoint {
   EndpointFn fn;
 };
 
-void add_basic_endpoints(std::vector<Endpoint>& table);
-void add_timed_endpoints(std::vector<Endpoint>& table);
-void add_cache_endpoints(std::vector<Endpoint>& table);
+// The handlers the table of http_scenario.cpp names.
+namespace endpoint {
+EndpointHandler get, anything, status, bytes, response_headers, redirect;  // endpoints_basic.cpp
+EndpointHandler delay, drip, stream_bytes, chunked_abort, hold;            // endpoints_timed.cpp
+EndpointHandler cache, cache_seconds, etag;                                // endpoints_cache.cpp
+}  // namespace endpoint
 
 // The request echoed the way /get and /anything show it.
 nlohmann::json echo_request(const httplib::Request& req);

@@ -35,6 +35,10 @@ bool is_header_value(const std::string& s) {
          std::none_of(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
+}  // namespace
+
+namespace endpoint {
+
 void get(const httplib::Request& req, httplib::Response& res, const std::string&) {
   send_json(res, echo_request(req));
 }
@@ -124,7 +128,7 @@ void redirect(const httplib::Request&, httplib::Response& res, const std::string
   res.set_header("Location", n > 1 ? "/redirect/" + std::to_string(n - 1) : std::string("/get"));
 }
 
-}  // namespace
+}  // namespace endpoint
 
 json echo_request(const httplib::Request& req) {
   json args = json::object();
@@ -160,16 +164,6 @@ json echo_request(const httplib::Request& req) {
     j["seq"] = ctx->ticket->seq;
   }
   return j;
-}
-
-void add_basic_endpoints(std::vector<Endpoint>& t) {
-  t.push_back({"/get", false, get});
-  t.push_back({"/anything", true, anything});
-  t.push_back({"/anything/", true, anything});
-  t.push_back({"/status/", true, status});
-  t.push_back({"/bytes/", false, bytes});
-  t.push_back({"/response-headers", true, response_headers});
-  t.push_back({"/redirect/", false, redirect});
 }
 
 }  // namespace ls

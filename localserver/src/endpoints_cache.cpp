@@ -42,6 +42,10 @@ bool etag_listed(const std::string& list, const std::string& quoted) {
   return false;
 }
 
+}  // namespace
+
+namespace endpoint {
+
 void cache(const httplib::Request& req, httplib::Response& res, const std::string&) {
   bool conditional = req.has_header("If-Modified-Since") || req.has_header("If-None-Match");
   count(req, conditional, conditional);
@@ -84,12 +88,6 @@ void etag(const httplib::Request& req, httplib::Response& res, const std::string
   send_json(res, echo_request(req));
 }
 
-}  // namespace
-
-void add_cache_endpoints(std::vector<Endpoint>& t) {
-  t.push_back({"/cache", false, cache});
-  t.push_back({"/cache/", false, cache_seconds});
-  t.push_back({"/etag/", false, etag});
-}
+}  // namespace endpoint
 
 }  // namespace ls

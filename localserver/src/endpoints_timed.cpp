@@ -37,6 +37,10 @@ void send_octets_json(httplib::Response& res, const json& j, int status = 200) {
   res.set_content(dump(j), "application/octet-stream");
 }
 
+}  // namespace
+
+namespace endpoint {
+
 void delay(const httplib::Request& req, httplib::Response& res, const std::string& rest) {
   auto ms = parse_int(rest, 0, kMaxDelayMs, "delay ms");
   auto t0 = Clock::now();
@@ -169,14 +173,6 @@ void hold(const httplib::Request& req, httplib::Response& res, const std::string
   }
 }
 
-}  // namespace
-
-void add_timed_endpoints(std::vector<Endpoint>& t) {
-  t.push_back({"/delay/", true, delay});
-  t.push_back({"/drip", false, drip});
-  t.push_back({"/stream-bytes/", false, stream_bytes});
-  t.push_back({"/chunked-abort", false, chunked_abort});
-  t.push_back({"/hold/", true, hold});
-}
+}  // namespace endpoint
 
 }  // namespace ls

@@ -2,14 +2,10 @@
 // connection. See forward_proxy.hpp and README.md.
 #include "forward_proxy.hpp"
 
-#include "asio_listener.hpp"
-
-#include <nlohmann/json.hpp>
+#include "head_session.hpp"
 
 #include <array>
 #include <cctype>
-#include <chrono>
-#include <sstream>
 
 namespace ls {
 
@@ -32,84 +28,29 @@ bool hop_by_hop(const std::string& name) {
          n == "te" || n == "trailer" || n == "upgrade";
 }
 
-class ProxySession : public AsioSession {
+class ProxySession : public HeadSession {
  public:
   ProxySession(tcp::socket socket, ScenarioState& state, std::uint64_t conn)
-      : AsioSession(state, conn),
-        client_(std::move(socket)),
-        upstream_(client_.get_executor()),
-        timer_(client_.get_executor()),
-        buf_(in_, kProxyMaxHead + kProxyMaxBody) {}
-
-  void start() override {
-    // A client that never finishes its request head is dropped after 5 s.
-    timer_.expires_after(std::chrono::seconds(5));
-    timer_.async_wait([self = shared()](boost::system::error_code ec) {
-      if (!ec && !self->got_head_) {
-        self->close();
-      }
-    });
-    net::async_read_until(
-        client_, buf_, "\r\n\r\n",
-        [self = shared()](boost::system::error_code ec, std::size_t n) { self->on_head(ec, n); });
-  }
-
-  void abort() override {
-    aborted_ = true;
-    close();
-  }
+      : HeadSession(std::move(socket), state, conn, kProxyMaxHead + kProxyMaxBody),
+        upstream_(client_.get_executor()) {}
 
  private:
-  std::shared_ptr<ProxySession> shared() {
-    return std::static_pointer_cast<ProxySession>(shared_from_this());
-  }
+  std::shared_ptr<ProxySession> shared() { return self_as<ProxySession>(); }
 
-  void close() {
+  void close() override {
     boost::system::error_code ec;
-    timer_.cancel();
-    client_.shutdown(tcp::socket::shutdown_both, ec);
-    client_.close(ec);
     upstream_.shutdown(tcp::socket::shutdown_both, ec);
     upstream_.close(ec);
-    finish(0);
+    HeadSession::close();
   }
 
-  void finish(int status) {
-    if (ticket_ && !ended_) {
-      ended_ = true;
-      state_.request_end(*ticket_, status_ ? status_ : status);
-    }
-  }
-
-  void on_head(boost::system::error_code ec, std::size_t n) {
-    if (ec || aborted_) {
-      close();
-      return;
-    }
-    got_head_ = true;
-    timer_.cancel();
-    std::istringstream lines(in_.substr(0, n));
-    std::string line;
-    std::getline(lines, line);
-    if (!line.empty() && line.back() == '\r') {
-      line.pop_back();
-    }
-    std::istringstream rl(line);
-    std::string method, target, version;
-    rl >> method >> target >> version;
+  void on_head(std::size_t n) override {
+    RequestHead head = parse_request_head(in_.substr(0, n));
+    const std::string& method = head.method;
     method_ = method;
     std::uint64_t body_size = 0;
     bool chunked = false, bad_length = false;
-    while (std::getline(lines, line)) {
-      if (!line.empty() && line.back() == '\r') {
-        line.pop_back();
-      }
-      auto colon = line.find(':');
-      if (colon == std::string::npos) {
-        continue;
-      }
-      std::string name = line.substr(0, colon), value = line.substr(colon + 1);
-      value.erase(0, value.find_first_not_of(" \t"));
+    for (const auto& [name, value] : head.headers) {
       const std::string lname = ascii_lower(name);
       if (lname == "content-length") {
         try {
@@ -122,20 +63,17 @@ class ProxySession : public AsioSession {
       } else if (lname == "transfer-encoding") {
         chunked = true;
       }
-      headers_.emplace_back(std::move(name), std::move(value));
     }
-    auto q = target.find('?');
-    const std::string logged_path = target.substr(0, q);
-    const std::string query = q == std::string::npos ? "" : target.substr(q + 1);
-    ticket_ = state_.request_begin(conn_, 1, RequestInfo{method, logged_path, query, headers_, body_size});
+    headers_ = std::move(head.headers);
+    ticket_ = state_.request_begin(conn_, 1, RequestInfo{method, head.path, head.query, headers_, body_size});
     in_.erase(0, n);
 
     std::string reason;
-    if (method.empty() || version.rfind("HTTP/", 0) != 0) {
+    if (method.empty() || head.version.rfind("HTTP/", 0) != 0) {
       respond_error(400, "malformed request line");
     } else if (method == "CONNECT") {
       respond_error(405, "CONNECT is not supported: this proxy forwards plain http:// requests only");
-    } else if (!(target_ = parse_proxy_target(target, reason))) {
+    } else if (!(target_ = parse_proxy_target(head.target, reason))) {
       respond_error(400, reason);
     } else if (!is_loopback_host(target_->host)) {
       respond_error(
@@ -191,7 +129,9 @@ class ProxySession : public AsioSession {
                                                    return;
                                                  }
                                                  self->relay();
-                                                 self->watch_client();
+                                                 // A client that leaves while its request is
+                                                 // forwarded ends the target connection too.
+                                                 self->watch_client(499);
                                                });
                             });
   }
@@ -231,60 +171,12 @@ class ProxySession : public AsioSession {
     });
   }
 
-  // A client that leaves while its request is forwarded ends the target connection too.
-  void watch_client() {
-    client_.async_read_some(net::buffer(sink_), [self = shared()](boost::system::error_code ec, std::size_t) {
-      if (self->aborted_ || !self->client_.is_open()) {
-        return;
-      }
-      if (ec) {
-        if (self->ticket_ && !self->ended_) {
-          self->state_.request_client_gone(*self->ticket_);
-          self->status_ = 499;
-          self->finish(499);
-        }
-        self->close();
-        return;
-      }
-      self->watch_client();
-    });
-  }
-
-  void respond_error(int status, const std::string& reason) {
-    status_ = status;
-    finish(status);
-    const char* text = status == 403   ? " Forbidden"
-                       : status == 405 ? " Method Not Allowed"
-                       : status == 411 ? " Length Required"
-                       : status == 413 ? " Payload Too Large"
-                       : status == 502 ? " Bad Gateway"
-                                       : " Bad Request";
-    const std::string body =
-        nlohmann::json({{"error", reason}}).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    client_out_ = "HTTP/1.1 " + std::to_string(status) + text +
-                  "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
-                  std::to_string(body.size()) + "\r\n" + seq_headers(conn_, 1, ticket_ ? ticket_->seq : 0) +
-                  "\r\n" + body;
-    net::async_write(client_, net::buffer(client_out_),
-                     [self = shared()](boost::system::error_code, std::size_t) { self->close(); });
-  }
-
-  tcp::socket client_;
   tcp::socket upstream_;
-  net::steady_timer timer_;
-  std::string in_;
-  net::dynamic_string_buffer<char, std::char_traits<char>, std::allocator<char>> buf_;
   HeaderList headers_;
   std::string method_;
   std::optional<ProxyTarget> target_;
-  std::string up_out_, client_out_, head_seen_;
+  std::string up_out_, head_seen_;
   std::array<char, 16384> up_buf_{};
-  std::array<char, 4096> sink_{};
-  std::optional<ScenarioState::Ticket> ticket_;
-  bool ended_ = false;
-  bool got_head_ = false;
-  bool aborted_ = false;
-  int status_ = 0;
 };
 
 }  // namespace

@@ -13,13 +13,23 @@ namespace ls {
 namespace {
 
 const std::vector<Endpoint>& endpoint_table() {
-  static const std::vector<Endpoint> table = [] {
-    std::vector<Endpoint> t;
-    add_basic_endpoints(t);
-    add_timed_endpoints(t);
-    add_cache_endpoints(t);
-    return t;
-  }();
+  static const std::vector<Endpoint> table = {
+      {"/get", false, endpoint::get},
+      {"/anything", true, endpoint::anything},
+      {"/anything/", true, endpoint::anything},
+      {"/status/", true, endpoint::status},
+      {"/bytes/", false, endpoint::bytes},
+      {"/response-headers", true, endpoint::response_headers},
+      {"/redirect/", false, endpoint::redirect},
+      {"/delay/", true, endpoint::delay},
+      {"/drip", false, endpoint::drip},
+      {"/stream-bytes/", false, endpoint::stream_bytes},
+      {"/chunked-abort", false, endpoint::chunked_abort},
+      {"/hold/", true, endpoint::hold},
+      {"/cache", false, endpoint::cache},
+      {"/cache/", false, endpoint::cache_seconds},
+      {"/etag/", false, endpoint::etag},
+  };
   return table;
 }
 

@@ -16,6 +16,31 @@ namespace ls::sock {
 
 namespace {
 
+#ifdef _WIN32
+constexpr int kShutSend = SD_SEND;
+constexpr int kShutBoth = SD_BOTH;
+constexpr int kNoSigPipe = 0;  // Winsock raises no signal
+#else
+constexpr int kShutSend = SHUT_WR;
+constexpr int kShutBoth = SHUT_RDWR;
+constexpr int kNoSigPipe = MSG_NOSIGNAL;
+#endif
+
+// One recv or send of up to n bytes through `call` (given the length in the platform's type):
+// Winsock takes an int, POSIX is retried when a signal interrupts it.
+template <typename Call>
+long long transfer(std::size_t n, Call call) {
+#ifdef _WIN32
+  return call(n > 0x7fffffff ? 0x7fffffff : static_cast<int>(n));
+#else
+  ssize_t r;
+  do {
+    r = call(n);
+  } while (r < 0 && errno == EINTR);
+  return r;
+#endif
+}
+
 // `failed` (optional): set when the poll reported an error pending on the socket (POLLERR).
 int poll_one(socket_t s, bool write, int timeout_ms, bool* failed = nullptr) {
 #ifdef _WIN32
@@ -112,50 +137,19 @@ bool peer_gone(socket_t s) {
 }
 
 long long recv_some(socket_t s, char* buf, std::size_t n) {
-#ifdef _WIN32
-  int len = n > 0x7fffffff ? 0x7fffffff : static_cast<int>(n);
-  return ::recv(s, buf, len, 0);
-#else
-  ssize_t r;
-  do {
-    r = ::recv(s, buf, n, 0);
-  } while (r < 0 && errno == EINTR);
-  return r;
-#endif
+  return transfer(n, [&](auto len) { return ::recv(s, buf, len, 0); });
 }
 
 long long send_some(socket_t s, const char* buf, std::size_t n) {
-#ifdef _WIN32
-  int len = n > 0x7fffffff ? 0x7fffffff : static_cast<int>(n);
-  return ::send(s, buf, len, 0);
-#else
-  ssize_t r;
-  do {
-    r = ::send(s, buf, n, MSG_NOSIGNAL);
-  } while (r < 0 && errno == EINTR);
-  return r;
-#endif
+  return transfer(n, [&](auto len) { return ::send(s, buf, len, kNoSigPipe); });
 }
 
 long long peek_some(socket_t s, char* buf, std::size_t n) {
-#ifdef _WIN32
-  int len = n > 0x7fffffff ? 0x7fffffff : static_cast<int>(n);
-  return ::recv(s, buf, len, MSG_PEEK);
-#else
-  ssize_t r;
-  do {
-    r = ::recv(s, buf, n, MSG_PEEK);
-  } while (r < 0 && errno == EINTR);
-  return r;
-#endif
+  return transfer(n, [&](auto len) { return ::recv(s, buf, len, MSG_PEEK); });
 }
 
 void shutdown_send(socket_t s) {
-#ifdef _WIN32
-  ::shutdown(s, SD_SEND);
-#else
-  ::shutdown(s, SHUT_WR);
-#endif
+  ::shutdown(s, kShutSend);
 }
 
 void reset_close(socket_t s) {
@@ -167,11 +161,7 @@ void reset_close(socket_t s) {
 }
 
 void shutdown_both(socket_t s) {
-#ifdef _WIN32
-  ::shutdown(s, SD_BOTH);
-#else
-  ::shutdown(s, SHUT_RDWR);
-#endif
+  ::shutdown(s, kShutBoth);
 }
 
 void close(socket_t s) {

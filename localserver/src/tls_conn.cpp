@@ -49,6 +49,22 @@ std::string failure_reason(SSL* ssl, int ret) {
   return "handshake failed (SSL error " + std::to_string(err) + ")";
 }
 
+// One SSL_read or SSL_write through `op` (given the length clamped to int) on a clean error queue:
+// the bytes it moved, what `failed` makes of a result that moved none, or -1 without a call once
+// the connection is broken.
+template <typename Op, typename Failed>
+long long ssl_transfer(bool broken, std::size_t n, Op op, Failed failed) {
+  if (broken) {
+    return -1;
+  }
+  ERR_clear_error();
+  const int r = op(static_cast<int>(n > INT_MAX ? INT_MAX : n));
+  if (r > 0) {
+    return r;
+  }
+  return failed(r);
+}
+
 }  // namespace
 
 TlsConn::TlsConn(ssl_ctx_st* ctx, socket_t sock) : ssl_(SSL_new(ctx)), sock_(sock) {}
@@ -108,38 +124,30 @@ TlsFacts TlsConn::facts() const {
 }
 
 long long TlsConn::read(char* buf, std::size_t n) {
-  if (broken_) {
-    return -1;
-  }
-  ERR_clear_error();
-  int r = SSL_read(ssl_, buf, static_cast<int>(n > INT_MAX ? INT_MAX : n));
-  if (r > 0) {
-    return r;
-  }
-  int err = SSL_get_error(ssl_, r);
-  ERR_clear_error();
-  if (err == SSL_ERROR_ZERO_RETURN) {
-    return 0;
-  }
-  broken_ = err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE;
-  if (err == SSL_ERROR_SYSCALL && r == 0) {
-    return 0;  // EOF without close_notify
-  }
-  return -1;
+  return ssl_transfer(
+      broken_, n, [&](int len) { return SSL_read(ssl_, buf, len); },
+      [&](int r) -> long long {
+        int err = SSL_get_error(ssl_, r);
+        ERR_clear_error();
+        if (err == SSL_ERROR_ZERO_RETURN) {
+          return 0;
+        }
+        broken_ = err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE;
+        if (err == SSL_ERROR_SYSCALL && r == 0) {
+          return 0;  // EOF without close_notify
+        }
+        return -1;
+      });
 }
 
 long long TlsConn::write(const char* buf, std::size_t n) {
-  if (broken_) {
-    return -1;
-  }
-  ERR_clear_error();
-  int r = SSL_write(ssl_, buf, static_cast<int>(n > INT_MAX ? INT_MAX : n));
-  if (r > 0) {
-    return r;
-  }
-  ERR_clear_error();
-  broken_ = true;
-  return -1;
+  return ssl_transfer(
+      broken_, n, [&](int len) { return SSL_write(ssl_, buf, len); },
+      [&](int) -> long long {
+        ERR_clear_error();
+        broken_ = true;
+        return -1;
+      });
 }
 
 bool TlsConn::pending() const {

@@ -4,48 +4,61 @@
 
 namespace ls {
 
-std::optional<CertKind> parse_cert_kind(const std::string& text) {
-  for (auto k : {CertKind::valid, CertKind::wrong_host, CertKind::expired, CertKind::self_signed}) {
-    if (text == name_of(k)) {
-      return k;
+namespace {
+
+// Each value with its name in the control API (hc_protocol/tls.h).
+template <typename E>
+struct Named {
+  E value;
+  const char* name;
+};
+
+constexpr Named<CertKind> kCertNames[] = {{CertKind::valid, hc_protocol::tls::kCertValid},
+                                          {CertKind::wrong_host, hc_protocol::tls::kCertWrongHost},
+                                          {CertKind::expired, hc_protocol::tls::kCertExpired},
+                                          {CertKind::self_signed, hc_protocol::tls::kCertSelfSigned}};
+
+constexpr Named<HandshakeMode> kHandshakeNames[] = {
+    {HandshakeMode::normal, hc_protocol::tls::kHandshakeNormal},
+    {HandshakeMode::stall, hc_protocol::tls::kHandshakeStall},
+    {HandshakeMode::reset, hc_protocol::tls::kHandshakeReset}};
+
+template <typename E, std::size_t N>
+std::optional<E> value_named(const Named<E> (&table)[N], const std::string& text) {
+  for (const auto& n : table) {
+    if (text == n.name) {
+      return n.value;
     }
   }
   return std::nullopt;
+}
+
+template <typename E, std::size_t N>
+const char* name_in(const Named<E> (&table)[N], E value) {
+  for (const auto& n : table) {
+    if (n.value == value) {
+      return n.name;
+    }
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::optional<CertKind> parse_cert_kind(const std::string& text) {
+  return value_named(kCertNames, text);
 }
 
 std::optional<HandshakeMode> parse_handshake_mode(const std::string& text) {
-  for (auto m : {HandshakeMode::normal, HandshakeMode::stall, HandshakeMode::reset}) {
-    if (text == name_of(m)) {
-      return m;
-    }
-  }
-  return std::nullopt;
+  return value_named(kHandshakeNames, text);
 }
 
 const char* name_of(CertKind kind) {
-  switch (kind) {
-    case CertKind::valid:
-      return hc_protocol::tls::kCertValid;
-    case CertKind::wrong_host:
-      return hc_protocol::tls::kCertWrongHost;
-    case CertKind::expired:
-      return hc_protocol::tls::kCertExpired;
-    case CertKind::self_signed:
-      return hc_protocol::tls::kCertSelfSigned;
-  }
-  return "?";
+  return name_in(kCertNames, kind);
 }
 
 const char* name_of(HandshakeMode mode) {
-  switch (mode) {
-    case HandshakeMode::normal:
-      return hc_protocol::tls::kHandshakeNormal;
-    case HandshakeMode::stall:
-      return hc_protocol::tls::kHandshakeStall;
-    case HandshakeMode::reset:
-      return hc_protocol::tls::kHandshakeReset;
-  }
-  return "?";
+  return name_in(kHandshakeNames, mode);
 }
 
 nlohmann::json TlsTotals::json() const {

@@ -402,32 +402,24 @@ class PlainWsSession : public WsSession<beast::tcp_stream> {
 using WssSession = WsSession<beast::ssl_stream<beast::tcp_stream>>;
 
 // A wss listener: the ws scenario over TLS with the listener's own context.
-class WssScenario : public Scenario {
+class WssScenario : public AsioScenario {
  public:
   WssScenario(const std::string& id, const std::string& name, const TlsListen& tls)
-      : Scenario(id, "ws", name),
-        ctx_(adopt(tls.ctx)),
-        listener_(state_, [this](tcp::socket s, std::uint64_t conn) {
-          return std::make_shared<WssSession>(state_, conn, std::move(s), ctx_);
-        }) {
+      : AsioScenario(id, "ws", name,
+                     [ctx = adopt(tls.ctx)](tcp::socket s, ScenarioState& state, std::uint64_t conn) {
+                       return std::make_shared<WssSession>(state, conn, std::move(s), *ctx);
+                     }) {
     state_.set_tls(tls.spec);
     tls_cert_ = name_of(tls.spec.cert);
   }
-  ~WssScenario() override { stop(); }
-  bool start(const std::string& host) {
-    port_ = listener_.start(host);
-    return port_ > 0;
-  }
-  void stop() override { listener_.stop(); }
 
  private:
-  // asio's context frees its SSL_CTX: give it a reference of its own.
-  static net::ssl::context adopt(const std::shared_ptr<ssl_ctx_st>& ctx) {
+  // asio's context frees its SSL_CTX: give it a reference of its own. Shared by the factory's
+  // copies, so it lives as long as the listener that makes sessions with it.
+  static std::shared_ptr<net::ssl::context> adopt(const std::shared_ptr<ssl_ctx_st>& ctx) {
     SSL_CTX_up_ref(ctx.get());
-    return net::ssl::context(ctx.get());
+    return std::make_shared<net::ssl::context>(ctx.get());
   }
-  net::ssl::context ctx_;
-  AsioListener listener_;
 };
 #endif
 
@@ -437,11 +429,7 @@ std::unique_ptr<Scenario> make_ws_scenario(const std::string& id, const std::str
                                            const std::string& host, const TlsListen* tls) {
 #if LOCALSERVER_TLS
   if (tls) {
-    auto s = std::make_unique<WssScenario>(id, name, *tls);
-    if (!s->start(host)) {
-      return nullptr;
-    }
-    return s;
+    return AsioScenario::started(std::make_unique<WssScenario>(id, name, *tls), host);
   }
 #else
   (void)tls;

@@ -19,16 +19,28 @@ class Proxy : public ScenarioTest {
   std::string url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(target_port_) + path;
   }
+  // Sends `request` on a connection of its own to the proxy; what came back by its close (5 s at
+  // most). `ended_by` (optional): how the read ended (RawConn::ended_by).
+  std::string exchange(const std::string& request, int* ended_by = nullptr) {
+    RawConn c(port_);
+    c.send(request);
+    std::string got = c.read(5000);
+    if (ended_by) {
+      *ended_by = c.ended_by();
+    }
+    return got;
+  }
   std::string target_id_;
   int target_port_ = 0;
 };
 
 TEST_F(Proxy, ForwardsAnAbsoluteFormRequestAndRelaysTheAnswer) {
-  RawConn c(port_);
-  c.send("GET " + url("/get?a=1") + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(target_port_) +
-         "\r\nProxy-Connection: Keep-Alive\r\nX-Demo: 7\r\n\r\n");
-  const auto got = c.read(5000);
-  EXPECT_EQ(c.ended_by(), 1) << "one request per connection: the proxy closes after the answer";
+  int ended_by = 0;
+  const auto got =
+      exchange("GET " + url("/get?a=1") + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(target_port_) +
+                   "\r\nProxy-Connection: Keep-Alive\r\nX-Demo: 7\r\n\r\n",
+               &ended_by);
+  EXPECT_EQ(ended_by, 1) << "one request per connection: the proxy closes after the answer";
   ASSERT_EQ(got.rfind("HTTP/1.1 200", 0), 0u) << got.substr(0, 300);
   const auto body = json::parse(got.substr(got.find("\r\n\r\n") + 4));
   EXPECT_EQ(body["args"]["a"], "1");
@@ -50,17 +62,14 @@ TEST_F(Proxy, ForwardsAnAbsoluteFormRequestAndRelaysTheAnswer) {
 }
 
 TEST_F(Proxy, ForwardsARequestBody) {
-  RawConn c(port_);
-  c.send("POST " + url("/anything") + " HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
-  const auto got = c.read(5000);
+  const auto got =
+      exchange("POST " + url("/anything") + " HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
   ASSERT_EQ(got.rfind("HTTP/1.1 200", 0), 0u) << got.substr(0, 300);
   EXPECT_EQ(json::parse(got.substr(got.find("\r\n\r\n") + 4))["data"], "hello");
 }
 
 TEST_F(Proxy, RefusesATargetThatIsNotOnLoopback) {
-  RawConn c(port_);
-  c.send("GET http://192.0.2.1:80/get HTTP/1.1\r\nHost: 192.0.2.1\r\n\r\n");
-  const auto got = c.read(5000);
+  const auto got = exchange("GET http://192.0.2.1:80/get HTTP/1.1\r\nHost: 192.0.2.1\r\n\r\n");
   ASSERT_EQ(got.rfind("HTTP/1.1 403", 0), 0u) << got.substr(0, 300);
   EXPECT_NE(got.find("not a loopback address"), std::string::npos) << got;
   const auto log = this->log();
@@ -69,26 +78,16 @@ TEST_F(Proxy, RefusesATargetThatIsNotOnLoopback) {
 }
 
 TEST_F(Proxy, RefusesOriginFormAndConnect) {
-  {
-    RawConn c(port_);
-    c.send("GET /get HTTP/1.1\r\nHost: x\r\n\r\n");
-    const auto got = c.read(5000);
-    EXPECT_EQ(got.rfind("HTTP/1.1 400", 0), 0u) << got.substr(0, 300);
-    EXPECT_NE(got.find("absolute-form"), std::string::npos) << got;
-  }
-  {
-    RawConn c(port_);
-    c.send("CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: x\r\n\r\n");
-    EXPECT_EQ(c.read(5000).rfind("HTTP/1.1 405", 0), 0u);
-  }
+  const auto got = exchange("GET /get HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(got.rfind("HTTP/1.1 400", 0), 0u) << got.substr(0, 300);
+  EXPECT_NE(got.find("absolute-form"), std::string::npos) << got;
+  EXPECT_EQ(exchange("CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: x\r\n\r\n").rfind("HTTP/1.1 405", 0), 0u);
 }
 
 TEST_F(Proxy, ATargetThatCannotBeReachedIs502) {
   // A port nothing listens on: the target scenario's, once deleted.
   ASSERT_TRUE(control().Delete("/scenarios/" + target_id_));
-  RawConn c(port_);
-  c.send("GET " + url("/get") + " HTTP/1.1\r\nHost: x\r\n\r\n");
-  const auto got = c.read(5000);
+  const auto got = exchange("GET " + url("/get") + " HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(got.rfind("HTTP/1.1 502", 0), 0u) << got.substr(0, 300);
 }
 

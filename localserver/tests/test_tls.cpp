@@ -78,8 +78,55 @@ class Tls : public ServerTest {
     c.close_tls();
     return resumed;
   }
+  // A first connection to `port` (first_session) and a second one to `second_port` offering the
+  // session the first left, if it left one: whether it did, and whether the server resumed it.
+  struct Resumption {
+    bool offered;
+    bool resumed;
+  };
+  Resumption resumption(TlsClientContext& ctx, int port, int second_port, const std::string& host,
+                        std::string* version = nullptr) {
+    SSL_SESSION* session = first_session(ctx, port, host, version);
+    const Resumption r{session != nullptr, resumes(ctx, second_port, host, session)};
+    SSL_SESSION_free(session);
+    return r;
+  }
+  // Why a connection to `port` verifying `host` did not complete its handshake.
+  struct Refusal {
+    long verify_result;
+    std::string error;
+  };
+  Refusal refusal(int port, const std::string& host) {
+    TlsClientConn c(ca_pem(), port, host);
+    EXPECT_FALSE(c.handshake());
+    Refusal r{c.verify_result(), c.error()};
+    c.close_tls();
+    return r;
+  }
+  // GET /scenarios/<id>/await for one parked request (`extra`: more conditions): its status.
+  int await_parked(const std::string& id, const std::string& extra = "", json* reply = nullptr) {
+    int code = 0;
+    json j = get("/scenarios/" + id + "/await?parked=1" + extra + "&timeout_ms=5000", &code);
+    if (reply) {
+      *reply = j;
+    }
+    return code;
+  }
 #endif
 };
+
+#if LOCALSERVER_TLS
+// A client of a scenario whose handshake runs on a thread of its own (handshake=stall holds it).
+struct HandshakeInFlight {
+  HandshakeInFlight(const std::string& ca_pem, const json& scenario)
+      : id(scenario["id"]),
+        conn(ca_pem, scenario["port"], "localhost"),
+        done(std::async(std::launch::async, [this] { return conn.handshake(); })) {}
+  std::string id;
+  TlsClientConn conn;
+  std::future<bool> done;
+};
+#endif
 
 TEST_F(Tls, BadParametersAreRefusedWithAReason) {
   int st = 0;
@@ -142,20 +189,13 @@ TEST_F(Tls, HandshakeVerifiesAgainstTheCaFor127001AndLocalhost) {
 
 TEST_F(Tls, WrongHostCertificateFailsHostnameVerificationOnly) {
   json s = create_tls("http", tls::kCertWrongHost);
-  TlsClientContext ctx(ca_pem());
-  {
-    TlsClientConn c(ctx, s["port"], "localhost");
-    EXPECT_FALSE(c.handshake());
-    EXPECT_EQ(c.verify_result(), X509_V_ERR_HOSTNAME_MISMATCH) << c.error();
-  }
-  {
-    TlsClientConn c(ctx, s["port"], "127.0.0.1");
-    EXPECT_FALSE(c.handshake());
-    EXPECT_EQ(c.verify_result(), X509_V_ERR_IP_ADDRESS_MISMATCH) << c.error();
-  }
+  Refusal r = refusal(s["port"], "localhost");
+  EXPECT_EQ(r.verify_result, X509_V_ERR_HOSTNAME_MISMATCH) << r.error;
+  r = refusal(s["port"], "127.0.0.1");
+  EXPECT_EQ(r.verify_result, X509_V_ERR_IP_ADDRESS_MISMATCH) << r.error;
   {
     // The chain is good: for the name it does carry, the certificate verifies.
-    TlsClientConn c(ctx, s["port"], tls::kWrongHostName);
+    TlsClientConn c(ca_pem(), s["port"], tls::kWrongHostName);
     EXPECT_TRUE(c.handshake()) << c.error();
     c.close_tls();
   }
@@ -167,11 +207,8 @@ TEST_F(Tls, WrongHostCertificateFailsHostnameVerificationOnly) {
 
 TEST_F(Tls, ExpiredCertificateFails) {
   json s = create_tls("http", tls::kCertExpired);
-  TlsClientContext ctx(ca_pem());
-  TlsClientConn c(ctx, s["port"], "localhost");
-  EXPECT_FALSE(c.handshake());
-  EXPECT_EQ(c.verify_result(), X509_V_ERR_CERT_HAS_EXPIRED) << c.error();
-  c.close_tls();
+  const Refusal r = refusal(s["port"], "localhost");
+  EXPECT_EQ(r.verify_result, X509_V_ERR_CERT_HAS_EXPIRED) << r.error;
   json t = stats_when_closed(s["id"])["tls"];
   EXPECT_EQ(t["handshakes_failed"], 1) << t.dump();
   EXPECT_EQ(t["cert"], "expired");
@@ -179,34 +216,25 @@ TEST_F(Tls, ExpiredCertificateFails) {
 
 TEST_F(Tls, SelfSignedCertificateFails) {
   json s = create_tls("http", tls::kCertSelfSigned);
-  TlsClientContext ctx(ca_pem());
-  TlsClientConn c(ctx, s["port"], "127.0.0.1");
-  EXPECT_FALSE(c.handshake());
-  EXPECT_EQ(c.verify_result(), X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT) << c.error();
-  c.close_tls();
+  const Refusal r = refusal(s["port"], "127.0.0.1");
+  EXPECT_EQ(r.verify_result, X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT) << r.error;
   EXPECT_EQ(stats_when_closed(s["id"])["tls"]["handshakes_failed"], 1);
 }
 
 TEST_F(Tls, StalledHandshakeIsHeldUntilTheGateOpens) {
-  json s = create_tls("http", tls::kCertValid, tls::kHandshakeStall);
-  std::string id = s["id"];
-  TlsClientContext ctx(ca_pem());
-  TlsClientConn c(ctx, s["port"], "localhost");
-  auto done = std::async(std::launch::async, [&c] { return c.handshake(); });
-  int code = 0;
-  json parked =
-      get("/scenarios/" + id + "/await?parked=1&gate=" + tls::kStallGate + "&timeout_ms=5000", &code);
-  ASSERT_EQ(code, 200) << parked.dump();
+  HandshakeInFlight h(ca_pem(), create_tls("http", tls::kCertValid, tls::kHandshakeStall));
+  json parked;
+  ASSERT_EQ(await_parked(h.id, std::string("&gate=") + tls::kStallGate, &parked), 200) << parked.dump();
   EXPECT_EQ(parked["parked_at"][tls::kStallGate], 1);
   // Held: the client is still waiting for the ServerHello.
-  EXPECT_EQ(done.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
-  EXPECT_EQ(stats(id)["tls"]["handshakes_completed"], 0);
-  post("/scenarios/" + id + "/release?gate=" + tls::kStallGate);
-  ASSERT_EQ(done.wait_for(std::chrono::seconds(5)), std::future_status::ready) << "handshake not resumed";
-  EXPECT_TRUE(done.get()) << c.error();
-  EXPECT_EQ(c.get("/get").rfind("HTTP/1.1 200", 0), 0u);
-  c.close_tls();
-  json st = stats_when_closed(id);
+  EXPECT_EQ(h.done.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
+  EXPECT_EQ(stats(h.id)["tls"]["handshakes_completed"], 0);
+  post("/scenarios/" + h.id + "/release?gate=" + tls::kStallGate);
+  ASSERT_EQ(h.done.wait_for(std::chrono::seconds(5)), std::future_status::ready) << "handshake not resumed";
+  EXPECT_TRUE(h.done.get()) << h.conn.error();
+  EXPECT_EQ(h.conn.get("/get").rfind("HTTP/1.1 200", 0), 0u);
+  h.conn.close_tls();
+  json st = stats_when_closed(h.id);
   EXPECT_EQ(st["tls"]["handshakes_completed"], 1);
   EXPECT_EQ(st["parked"], 0);
 }
@@ -234,46 +262,32 @@ TEST_F(Tls, StalledHandshakeEndsAtItsHoldLimit) {
 }
 
 TEST_F(Tls, ClientLeavingAStalledHandshakeIsCounted) {
-  json s = create_tls("http", tls::kCertValid, tls::kHandshakeStall);
-  std::string id = s["id"];
-  TlsClientContext ctx(ca_pem());
-  TlsClientConn c(ctx, s["port"], "localhost");
-  auto done = std::async(std::launch::async, [&c] { return c.handshake(); });
-  int code = 0;
-  get("/scenarios/" + id + "/await?parked=1&timeout_ms=5000", &code);
-  ASSERT_EQ(code, 200);
-  c.shutdown_socket();
-  ASSERT_EQ(done.wait_for(std::chrono::seconds(5)), std::future_status::ready);
-  EXPECT_FALSE(done.get());
-  json t = stats_when_closed(id)["tls"];
+  HandshakeInFlight h(ca_pem(), create_tls("http", tls::kCertValid, tls::kHandshakeStall));
+  ASSERT_EQ(await_parked(h.id), 200);
+  h.conn.shutdown_socket();
+  ASSERT_EQ(h.done.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_FALSE(h.done.get());
+  json t = stats_when_closed(h.id)["tls"];
   EXPECT_EQ(t["failures"]["client left while the handshake was held"], 1) << t.dump();
 }
 
 TEST_F(Tls, DeletingTheScenarioEndsAStalledHandshake) {
-  json s = create_tls("http", tls::kCertValid, tls::kHandshakeStall);
-  std::string id = s["id"];
-  TlsClientContext ctx(ca_pem());
-  TlsClientConn c(ctx, s["port"], "localhost");
-  auto done = std::async(std::launch::async, [&c] { return c.handshake(); });
-  int code = 0;
-  get("/scenarios/" + id + "/await?parked=1&timeout_ms=5000", &code);
-  ASSERT_EQ(code, 200);
-  auto r = control().Delete("/scenarios/" + id);
+  HandshakeInFlight h(ca_pem(), create_tls("http", tls::kCertValid, tls::kHandshakeStall));
+  ASSERT_EQ(await_parked(h.id), 200);
+  auto r = control().Delete("/scenarios/" + h.id);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
-  ASSERT_EQ(done.wait_for(std::chrono::seconds(5)), std::future_status::ready)
+  ASSERT_EQ(h.done.wait_for(std::chrono::seconds(5)), std::future_status::ready)
       << "held past the scenario's end";
-  EXPECT_FALSE(done.get());
+  EXPECT_FALSE(h.done.get());
   EXPECT_EQ(get("/tls")["totals"]["handshakes_failed"], 1);
 }
 
 TEST_F(Tls, ResetMidHandshake) {
   json s = create_tls("http", tls::kCertValid, tls::kHandshakeReset);
-  TlsClientContext ctx(ca_pem());
-  TlsClientConn c(ctx, s["port"], "localhost");
-  EXPECT_FALSE(c.handshake());
+  const std::string error = refusal(s["port"], "localhost").error;
   // The reset arrives where the ServerHello should: recv fails with a reset, not an EOF.
-  EXPECT_NE(c.error().find("connection reset"), std::string::npos) << c.error();
+  EXPECT_NE(error.find("connection reset"), std::string::npos) << error;
   json t = stats_when_closed(s["id"])["tls"];
   EXPECT_EQ(t["failures"]["reset by the scenario after the ClientHello"], 1) << t.dump();
   EXPECT_EQ(t["handshakes_completed"], 0);
@@ -298,12 +312,8 @@ TEST_F(Tls, PlainHttpToTlsListenerIsAnsweredAndCounted) {
 
 TEST_F(Tls, TlsToPlainListenerIsEndedCleanlyAndCounted) {
   json s = create("http");
-  TlsClientContext ctx(ca_pem());
-  {
-    TlsClientConn c(ctx, s["port"], "localhost");
-    EXPECT_FALSE(c.handshake());
-    EXPECT_NE(c.error().find("unexpected eof"), std::string::npos) << c.error();  // FIN, not a reset
-  }
+  const std::string error = refusal(s["port"], "localhost").error;
+  EXPECT_NE(error.find("unexpected eof"), std::string::npos) << error;  // FIN, not a reset
   json st = stats_when_closed(s["id"]);
   EXPECT_EQ(st["wrong_protocol"], 1);
   EXPECT_EQ(st["requests"], 0);
@@ -315,10 +325,9 @@ TEST_F(Tls, TlsToPlainListenerIsEndedCleanlyAndCounted) {
 TEST_F(Tls, SecondConnectionResumesWithATicket) {
   json s = create_tls("http");
   TlsClientContext ctx(ca_pem());
-  SSL_SESSION* session = first_session(ctx, s["port"], "localhost");
-  ASSERT_NE(session, nullptr);
-  EXPECT_TRUE(resumes(ctx, s["port"], "localhost", session));
-  SSL_SESSION_free(session);
+  const Resumption r = resumption(ctx, s["port"], s["port"], "localhost");
+  ASSERT_TRUE(r.offered);
+  EXPECT_TRUE(r.resumed);
   json t = stats_when_closed(s["id"])["tls"];
   EXPECT_FALSE(t["connections"]["1"]["resumed"].get<bool>());
   EXPECT_TRUE(t["connections"]["2"]["resumed"].get<bool>());
@@ -330,10 +339,9 @@ TEST_F(Tls, Tls12SessionResumesAndVersionIsReported) {
   json s = create_tls("http");
   TlsClientContext ctx(ca_pem(), TLS1_2_VERSION);
   std::string version;
-  SSL_SESSION* session = first_session(ctx, s["port"], "127.0.0.1", &version);
+  const Resumption r = resumption(ctx, s["port"], s["port"], "127.0.0.1", &version);
   EXPECT_EQ(version, "TLSv1.2");
-  EXPECT_TRUE(resumes(ctx, s["port"], "127.0.0.1", session));
-  SSL_SESSION_free(session);
+  EXPECT_TRUE(r.resumed);
   json t = stats_when_closed(s["id"])["tls"];
   EXPECT_EQ(t["versions"]["TLSv1.2"], 2);
   EXPECT_EQ(t["connections"]["1"]["version"], "TLSv1.2");
@@ -347,9 +355,7 @@ TEST_F(Tls, ResumptionOffMakesEveryHandshakeFull) {
   EXPECT_FALSE(s["resumption"].get<bool>());
   for (const char* ver : {"1.3", "1.2"}) {
     TlsClientContext ctx(ca_pem(), std::string(ver) == "1.2" ? TLS1_2_VERSION : 0);
-    SSL_SESSION* session = first_session(ctx, s["port"], "localhost");
-    EXPECT_FALSE(resumes(ctx, s["port"], "localhost", session)) << "TLS " << ver;
-    SSL_SESSION_free(session);
+    EXPECT_FALSE(resumption(ctx, s["port"], s["port"], "localhost").resumed) << "TLS " << ver;
   }
   json t = stats_when_closed(s["id"])["tls"];
   EXPECT_EQ(t["handshakes_completed"], 4);
@@ -365,24 +371,21 @@ TEST_F(Tls, SessionsDoNotResumeOnAnotherListener) {
   json a = create_tls("http");
   json b = create_tls("http");
   TlsClientContext ctx(ca_pem());
-  SSL_SESSION* session = first_session(ctx, a["port"], "localhost");
-  ASSERT_NE(session, nullptr);
-  EXPECT_FALSE(resumes(ctx, b["port"], "localhost", session));
-  SSL_SESSION_free(session);
+  const Resumption r = resumption(ctx, a["port"], b["port"], "localhost");
+  ASSERT_TRUE(r.offered);
+  EXPECT_FALSE(r.resumed);
   EXPECT_EQ(stats_when_closed(b["id"])["tls"]["resumed"], 0);
 }
 
 TEST_F(Tls, ClientGoneIsNoticedOverTls) {
   json s = create_tls("http");
   std::string id = s["id"];
-  TlsClientContext ctx(ca_pem());
-  TlsClientConn c(ctx, s["port"], "localhost");
+  TlsClientConn c(ca_pem(), s["port"], "localhost");
   ASSERT_TRUE(c.handshake()) << c.error();
   ASSERT_TRUE(c.write_all("GET /hold/g?timeout_ms=20000 HTTP/1.1\r\nHost: localhost\r\n\r\n"));
-  int code = 0;
-  get("/scenarios/" + id + "/await?parked=1&gate=g&timeout_ms=5000", &code);
-  ASSERT_EQ(code, 200);
+  ASSERT_EQ(await_parked(id, "&gate=g"), 200);
   c.close_tls();  // close_notify, then FIN
+  int code = 0;
   get("/scenarios/" + id + "/await?requests=1&timeout_ms=5000", &code);
   ASSERT_EQ(code, 200) << "the held request did not end when its client left";
   json log = get("/scenarios/" + id + "/log");
@@ -392,8 +395,7 @@ TEST_F(Tls, ClientGoneIsNoticedOverTls) {
 
 TEST_F(Tls, ResetClearsTlsCountersAndDeletedScenariosStayInTotals) {
   json s = create_tls("http");
-  TlsClientContext ctx(ca_pem());
-  TlsClientConn c(ctx, s["port"], "localhost");
+  TlsClientConn c(ca_pem(), s["port"], "localhost");
   ASSERT_TRUE(c.handshake()) << c.error();
   c.close_tls();
   EXPECT_EQ(stats_when_closed(s["id"])["tls"]["handshakes_completed"], 1);
@@ -449,11 +451,7 @@ TEST_F(Tls, WssRefusesPlainHttpAndWsRefusesTls) {
   EXPECT_EQ(stats_when_closed(wss["id"])["wrong_protocol"], 1);
 
   json ws = create("ws");
-  TlsClientContext ctx(ca_pem());
-  {
-    TlsClientConn c(ctx, ws["port"], "localhost");
-    EXPECT_FALSE(c.handshake());
-  }
+  refusal(ws["port"], "localhost");
   json st = stats_when_closed(ws["id"]);
   EXPECT_EQ(st["wrong_protocol"], 1);
   EXPECT_EQ(st["requests"], 0);
@@ -462,11 +460,7 @@ TEST_F(Tls, WssRefusesPlainHttpAndWsRefusesTls) {
 
 TEST_F(Tls, WssExpiredCertificateFails) {
   json s = create_tls("ws", tls::kCertExpired);
-  TlsClientContext ctx(ca_pem());
-  TlsClientConn c(ctx, s["port"], "localhost");
-  EXPECT_FALSE(c.handshake());
-  EXPECT_EQ(c.verify_result(), X509_V_ERR_CERT_HAS_EXPIRED);
-  c.close_tls();
+  EXPECT_EQ(refusal(s["port"], "localhost").verify_result, X509_V_ERR_CERT_HAS_EXPIRED);
   EXPECT_EQ(stats_when_closed(s["id"])["tls"]["handshakes_failed"], 1);
 }
 

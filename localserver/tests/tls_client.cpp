@@ -107,6 +107,10 @@ TlsClientConn::~TlsClientConn() {
   }
 }
 
+// SSL_new holds a reference to the context, so the temporary one lives on in ssl_.
+TlsClientConn::TlsClientConn(const std::string& ca_pem, int port, const std::string& verify_host)
+    : TlsClientConn(TlsClientContext(ca_pem), port, verify_host) {}
+
 void TlsClientConn::offer(SSL_SESSION* session) {
   SSL_set_session(ssl_, session);
 }

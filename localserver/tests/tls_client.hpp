@@ -28,6 +28,8 @@ class TlsClientConn {
  public:
   // Connects to 127.0.0.1:port (no handshake yet).
   TlsClientConn(const TlsClientContext& ctx, int port, const std::string& verify_host);
+  // The same through a context of its own that trusts ca_pem (the connection keeps it alive).
+  TlsClientConn(const std::string& ca_pem, int port, const std::string& verify_host);
   ~TlsClientConn();
   TlsClientConn(const TlsClientConn&) = delete;
   TlsClientConn& operator=(const TlsClientConn&) = delete;

@@ -33,11 +33,6 @@ hc::unsafe::PairRun RunDisputePair(const hc::unsafe::PatternRun& hazard, const h
   return RunPair(kDisputeProgram, hazard, safe, server.port(), shape);
 }
 
-const char* const kWineCloseDoesNotCancel =
-    "Wine 8.0: a close after HttpSendRequest returned ERROR_IO_PENDING does not cancel the send: it "
-    "completes "
-    "successfully (REQUEST_COMPLETE with dwResult TRUE) after InternetCloseHandle returned";
-
 TEST(UnsafeWinInetDisputes, ClosedFromAnotherThreadBeforeOrAfterTheSendReturnedIoPending) {
   hc::Covers({"WI-NO-CROSS-THREAD-CLOSE", "WI-CLOSE-PENDING-SAFE"});
   const auto run = RunDisputePair(
@@ -51,7 +46,10 @@ TEST(UnsafeWinInetDisputes, ClosedFromAnotherThreadBeforeOrAfterTheSendReturnedI
   hc::unsafe::ExpectClassified(run.safe);
   // Documented safe: the close cancels the send (no successful completion) and HANDLE_CLOSING
   // comes, last.
-  hc::CheckExpecting(hc::OnWine(kWineCloseDoesNotCancel), [&] { hc::unsafe::ExpectAllSucceed(run.safe); });
+  hc::CheckExpecting(hc::OnWine("Wine 8.0: a close after HttpSendRequest returned ERROR_IO_PENDING does not "
+                                "cancel the send: it completes successfully (REQUEST_COMPLETE with dwResult "
+                                "TRUE) after InternetCloseHandle returned"),
+                     [&] { hc::unsafe::ExpectAllSucceed(run.safe); });
 }
 
 TEST(UnsafeWinInetDisputes, AsyncRequestClosedMomentsAfterItWasIssued) {

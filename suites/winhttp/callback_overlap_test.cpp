@@ -15,12 +15,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "callback_spans.h"
 #include "hc/catalogue.h"
 #include "hc/localserver.h"
 #include "hc/problem_list.h"
 #include "hc/thread_gang.h"
 #include "hc/wait.h"
+#include "span_test.h"
 #include "winhttp_test.h"
 
 namespace {
@@ -36,15 +36,13 @@ constexpr auto kOverlapRequestBound = 20s;
 constexpr auto kOverlapClosingBound = 10s;
 constexpr auto kOverlapGangBound = 120s;
 
-class WinHttpCallbackOverlap : public hc::winhttp::SuiteTest {};
+class WinHttpCallbackOverlap : public SpanTest {};
 
 TEST_F(WinHttpCallbackOverlap, HandleClosingNeverOverlapsAnotherCallbackForTheSameHandle) {
   hc::Covers({"WH-CB-CLOSING-ALONE", "WH-CB-REENTRANT", "WH-INDEPENDENT"});
-  SpanLog& log = NewSpanLog();
-  hc::winhttp::Handle session = OpenSpanSession();
-  ASSERT_TRUE(session) << "WinHttpOpen/SetStatusCallback: " << hc::winhttp::ErrorName(GetLastError());
-  hc::winhttp::Handle connect = hc::winhttp::Connect(session.get(), server().port());
-  ASSERT_TRUE(connect) << "WinHttpConnect: " << hc::winhttp::ErrorName(GetLastError());
+  OpenSpanConnection(ConnectError::kNamed);
+  if (HasFatalFailure())
+    return;
   hc::ProblemList problems;
   hc::ProblemList broken;  // requests read to the end that did not get their whole body
   std::atomic<int> closed_mid_body{0}, cancelled{0};
@@ -55,8 +53,8 @@ TEST_F(WinHttpCallbackOverlap, HandleClosingNeverOverlapsAnotherCallbackForTheSa
                                   L"?chunk_size=2048&seed=" +
                                   std::to_wstring(t * kOverlapRequestsPerThread + k);
       std::string what;
-      SpanRequest* r = OpenSpanRequest(log, connect.get(), target, k % 2 ? Bind::kSendContext : Bind::kOption,
-                                       false, &what);
+      SpanRequest* r = OpenSpanRequest(log(), connect_.get(), target,
+                                       k % 2 ? Bind::kSendContext : Bind::kOption, false, &what);
       if (!r)
         return problems.Add(who, what + " failed: " + hc::winhttp::ErrorName(GetLastError()));
       r->read_size = kOverlapReadSize;
@@ -80,12 +78,7 @@ TEST_F(WinHttpCallbackOverlap, HandleClosingNeverOverlapsAnotherCallbackForTheSa
                             ", status " + std::to_string(r->status_code.load()) + ", after " +
                             std::to_string(r->body_bytes.load()) + " bytes");
       }
-      if (!CloseSpanRequest(*r))
-        problems.Add(who, "WinHttpCloseHandle: " + hc::winhttp::ErrorName(GetLastError()));
-      if (auto closing =
-              hc::WaitUntil([&] { return r->Closed(); }, kOverlapClosingBound, who + " HANDLE_CLOSING");
-          !closing)
-        problems.Add(who, closing.message());
+      CloseAndAwaitClosing(*r, kOverlapClosingBound, who, problems);
       if (r->error.load() == ERROR_WINHTTP_OPERATION_CANCELLED)
         ++cancelled;
     }
@@ -112,8 +105,8 @@ TEST_F(WinHttpCallbackOverlap, HandleClosingNeverOverlapsAnotherCallbackForTheSa
   const auto broken_items = broken.items();
   int overlaps = 0, nested = 0, concurrent = 0, after = 0, depth = 0, not_one_closing = 0;
   {
-    std::lock_guard lock(log.mu);
-    for (const auto& r : log.requests) {
+    std::lock_guard lock(log().mu);
+    for (const auto& r : log().requests) {
       overlaps += r->closing_overlaps.load();
       nested += r->nested_same_thread.load();
       concurrent += r->concurrent_threads.load();
@@ -126,15 +119,15 @@ TEST_F(WinHttpCallbackOverlap, HandleClosingNeverOverlapsAnotherCallbackForTheSa
   // Re-entrance is allowed, not required: recorded as evidence.
   RecordProperty("hc_callback_spans",
                  nlohmann::json{{"requests", requests},
-                                {"callbacks", log.callbacks.load()},
+                                {"callbacks", log().callbacks.load()},
                                 {"closed_mid_body", closed_mid_body.load()},
                                 {"cancelled", cancelled.load()},
                                 {"reentered_same_thread", nested},
                                 {"same_handle_on_two_threads", concurrent},
-                                {"max_nesting_any_handle", log.max_depth.load()},
+                                {"max_nesting_any_handle", log().max_depth.load()},
                                 {"max_read_complete_nesting", depth},
                                 {"closing_overlaps", overlaps},
-                                {"null_context_notifications", log.NullTotal()},
+                                {"null_context_notifications", log().NullTotal()},
                                 {"broken_complete_requests", broken_items.size()},
                                 {"connections_reused_after_an_abandoned_body", reused_after_abandoned}}
                      .dump());

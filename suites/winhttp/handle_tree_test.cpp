@@ -11,7 +11,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "callback_spans.h"
 #include "hc/catalogue.h"
 #include "hc/expectation.h"
 #include "hc/latch.h"
@@ -19,13 +18,12 @@
 #include "hc/problem_list.h"
 #include "hc/thread_gang.h"
 #include "hc/wait.h"
+#include "span_test.h"
 #include "winhttp_test.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using hc::winhttp::ErrorName;
-using hc::winhttp::Handle;
 using namespace hc::winhttp::spans;
 
 constexpr int kTreeThreads = 64;
@@ -37,7 +35,7 @@ constexpr auto kOrphanEndBound = 10s;
 constexpr int kOutlivingSockets = 64;
 constexpr int kOutlivingMessages = 4;
 
-class WinHttpHandleTree : public hc::winhttp::SuiteTest {};
+class WinHttpHandleTree : public SpanTest {};
 
 TEST_F(WinHttpHandleTree, ClosingTheSessionInvalidatesItsConnectionAndRequest) {
   hc::Covers({"WH-HANDLES-PARENT-INVALIDATES"});
@@ -113,29 +111,14 @@ TEST_F(WinHttpHandleTree, ClosingTheSessionInvalidatesItsConnectionAndRequest) {
 
 TEST_F(WinHttpHandleTree, PendingRequestsWhoseSessionAndConnectionAreClosed) {
   hc::Covers({"WH-HANDLES-PENDING-UNRELIABLE", "WH-CANCEL-PARENT", "WH-CH-CLOSING-LAST"});
-  SpanLog& log = NewSpanLog();
-  Handle session = OpenSpanSession();
-  ASSERT_TRUE(session) << "WinHttpOpen/SetStatusCallback: " << ErrorName(GetLastError());
-  Handle connect = hc::winhttp::Connect(session.get(), server().port());
-  ASSERT_TRUE(connect);
-  std::vector<SpanRequest*> requests(kOrphanRequests, nullptr);
-  hc::ProblemList problems;
-  hc::RunGang(kOrphanRequests, kTreeGangBound, [&](int t) {
-    std::string what;
-    SpanRequest* r =
-        OpenSpanRequest(log, connect.get(), L"/hold/orphan?timeout_ms=30000&i=" + std::to_wstring(t),
-                        Bind::kOption, true, &what);
-    if (!r)
-      return problems.Add("request " + std::to_string(t), what + ": " + ErrorName(GetLastError()));
-    requests[static_cast<std::size_t>(t)] = r;
-  });
-  ASSERT_TRUE(problems.None(kOrphanRequests));
-  ASSERT_TRUE(server().AwaitParked(kOrphanRequests, kOrphanParkBound, "orphan"));
-  connect.reset();
-  session.reset();
+  ParkSpanRequests("orphan", kOrphanRequests, kTreeGangBound, kOrphanParkBound);
+  if (HasFatalFailure())
+    return;
+  connect_.reset();
+  session_.reset();
   server().Release("orphan");
   std::map<std::string, int> outcomes;
-  for (SpanRequest* r : requests) {
+  for (SpanRequest* r : requests_) {
     const bool ended = hc::WaitUntil([&] { return r->done.load(); }, kOrphanEndBound, "the request to end");
     ++outcomes[!ended                                             ? "did not end within the bound"
                : r->error.load() == 0 && r->body_bytes.load() > 0 ? "completed"
@@ -144,10 +127,10 @@ TEST_F(WinHttpHandleTree, PendingRequestsWhoseSessionAndConnectionAreClosed) {
     EXPECT_TRUE(CloseSpanRequest(*r)) << "WinHttpCloseHandle: " << ErrorName(GetLastError());
   }
   int closed = 0;
-  for (SpanRequest* r : requests)
+  for (SpanRequest* r : requests_)
     closed += hc::WaitUntil([&] { return r->Closed(); }, kOrphanEndBound, "HANDLE_CLOSING") ? 1 : 0;
   int after = 0;
-  for (SpanRequest* r : requests)
+  for (SpanRequest* r : requests_)
     after += r->after_closing.load();
   RecordProperty("hc_parent_close_outcomes",
                  nlohmann::json{{"requests", kOrphanRequests}, {"outcomes", outcomes}}.dump());

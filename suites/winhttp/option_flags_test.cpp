@@ -13,7 +13,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "callback_spans.h"
 #include "hc/catalogue.h"
 #include "hc/connection_timeline.h"
 #include "hc/expectation.h"
@@ -21,13 +20,12 @@
 #include "hc/problem_list.h"
 #include "hc/thread_gang.h"
 #include "hc/wait.h"
+#include "span_test.h"
 #include "winhttp_test.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using hc::winhttp::ErrorName;
-using hc::winhttp::Handle;
 using namespace hc::winhttp::spans;
 
 constexpr int kZeroLimitRequests = 64;
@@ -43,7 +41,7 @@ constexpr auto kUnloadEventBound = 15s;
 constexpr auto kUnloadQuietWindow = 300ms;  // how long a (wrong) callback gets to run after the event
 constexpr auto kUnloadGangBound = 60s;
 
-class WinHttpOptionFlags : public hc::winhttp::SuiteTest {};
+class WinHttpOptionFlags : public SpanTest {};
 
 TEST_F(WinHttpOptionFlags, MaxConnsPerServerSetToZeroLimitsToTwoConnections) {
   hc::Covers({"WH-OPT-MAX-CONNS-ZERO", "WH-CONN-LIMIT"});
@@ -101,58 +99,45 @@ TEST_F(WinHttpOptionFlags, MaxConnsPerServerSetToZeroLimitsToTwoConnections) {
 
 TEST_F(WinHttpOptionFlags, UnloadNotifyEventIsSetAfterTheSessionsLastCallback) {
   hc::Covers({"WH-OPT-UNLOAD-EVENT", "WH-CH-CLOSING-LAST"});
-  SpanLog& log = NewSpanLog();
   HANDLE event = CreateEventW(nullptr, TRUE, FALSE, nullptr);
   ASSERT_NE(event, nullptr);
-  Handle session = OpenSpanSession();
-  ASSERT_TRUE(session) << "WinHttpOpen/SetStatusCallback: " << ErrorName(GetLastError());
-  ASSERT_TRUE(WinHttpSetOption(session.get(), WINHTTP_OPTION_UNLOAD_NOTIFY_EVENT, &event, sizeof(event)))
-      << "WinHttpSetOption(WINHTTP_OPTION_UNLOAD_NOTIFY_EVENT): " << ErrorName(GetLastError());
-  log.unload_event = event;
-  Handle connect = hc::winhttp::Connect(session.get(), server().port());
-  ASSERT_TRUE(connect) << "WinHttpConnect: " << ErrorName(GetLastError());
-
-  std::vector<SpanRequest*> requests(kUnloadRequests, nullptr);
-  hc::ProblemList problems;
-  hc::RunGang(kUnloadRequests, kUnloadGangBound, [&](int t) {
-    std::string what;
-    SpanRequest* r =
-        OpenSpanRequest(log, connect.get(), L"/hold/unload?timeout_ms=30000&i=" + std::to_wstring(t),
-                        Bind::kOption, true, &what);
-    if (!r)
-      return problems.Add("request " + std::to_string(t), what + ": " + ErrorName(GetLastError()));
-    requests[static_cast<std::size_t>(t)] = r;
-  });
-  ASSERT_TRUE(problems.None(kUnloadRequests));
-  ASSERT_TRUE(server().AwaitParked(kUnloadRequests, kUnloadParkBound, "unload"));
+  ParkSpanRequests(
+      "unload", kUnloadRequests, kUnloadGangBound, kUnloadParkBound, ConnectError::kNamed,
+      [&](HINTERNET session) {
+        ASSERT_TRUE(WinHttpSetOption(session, WINHTTP_OPTION_UNLOAD_NOTIFY_EVENT, &event, sizeof(event)))
+            << "WinHttpSetOption(WINHTTP_OPTION_UNLOAD_NOTIFY_EVENT): " << ErrorName(GetLastError());
+        log().unload_event = event;
+      });
+  if (HasFatalFailure())
+    return;
   // Every handle closed with the requests in flight, then the server lets them go.
-  for (SpanRequest* r : requests)
+  for (SpanRequest* r : requests_)
     EXPECT_TRUE(CloseSpanRequest(*r)) << "WinHttpCloseHandle: " << ErrorName(GetLastError());
-  connect.reset();
-  session.reset();
+  connect_.reset();
+  session_.reset();
   server().Release("unload");
   const DWORD waited =
       WaitForSingleObject(event, static_cast<DWORD>(std::chrono::milliseconds(kUnloadEventBound).count()));
   int closed_when_set = 0;
-  for (SpanRequest* r : requests)
+  for (SpanRequest* r : requests_)
     closed_when_set += r->Closed() ? 1 : 0;
-  const int callbacks_at_event = log.callbacks.load();
+  const int callbacks_at_event = log().callbacks.load();
   // A callback that still ran, or started, once the event was set is counted by the callback.
   Sleep(static_cast<DWORD>(std::chrono::milliseconds(kUnloadQuietWindow).count()));
   int closed_later = 0;
-  for (SpanRequest* r : requests)
+  for (SpanRequest* r : requests_)
     closed_later += r->Closed() ? 1 : 0;
   RecordProperty("hc_unload_event",
                  nlohmann::json{{"requests", kUnloadRequests},
                                 {"event_set", waited == WAIT_OBJECT_0},
                                 {"handle_closing_before_event", closed_when_set},
                                 {"callbacks_before_event", callbacks_at_event},
-                                {"callbacks_after_event", log.callbacks_after_event.load()}}
+                                {"callbacks_after_event", log().callbacks_after_event.load()}}
                      .dump());
   ASSERT_EQ(waited, static_cast<DWORD>(WAIT_OBJECT_0))
       << "WINHTTP_OPTION_UNLOAD_NOTIFY_EVENT not set within the bound after every handle was closed; "
       << closed_later << " of " << kUnloadRequests << " requests had their HANDLE_CLOSING";
-  EXPECT_EQ(log.callbacks_after_event.load(), 0) << "callbacks ran after the unload event was set";
+  EXPECT_EQ(log().callbacks_after_event.load(), 0) << "callbacks ran after the unload event was set";
   EXPECT_EQ(closed_when_set, kUnloadRequests) << "requests whose HANDLE_CLOSING came before the event";
   // The event belongs to a session that no longer exists: it is not closed, in case an
   // implementation still holds it.

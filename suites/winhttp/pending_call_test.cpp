@@ -14,20 +14,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include "callback_spans.h"
 #include "hc/catalogue.h"
 #include "hc/expectation.h"
 #include "hc/localserver.h"
 #include "hc/problem_list.h"
 #include "hc/thread_gang.h"
 #include "hc/wait.h"
+#include "span_test.h"
 #include "winhttp_test.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using hc::winhttp::ErrorName;
-using hc::winhttp::Handle;
 using namespace hc::winhttp::spans;
 
 constexpr int kPendingRequests = 64;
@@ -39,32 +37,24 @@ constexpr int kNullThreads = 64;
 constexpr int kNullRequestsPerThread = 2;  // one per way of binding the context
 constexpr auto kNullRequestBound = 20s;
 
-class WinHttpPendingCall : public hc::winhttp::SuiteTest {};
+class WinHttpPendingCall : public SpanTest {};
 
 TEST_F(WinHttpPendingCall, ASecondCallWhileAnOperationIsPendingFailsWithInvalidOperation) {
   hc::Covers({"WH-PORT-SECOND-CALL", "WH-REQUEST-ONE-OP"});
-  SpanLog& log = NewSpanLog();
-  Handle session = OpenSpanSession();
-  ASSERT_TRUE(session) << "WinHttpOpen/SetStatusCallback: " << ErrorName(GetLastError());
-  Handle connect = hc::winhttp::Connect(session.get(), server().port());
-  ASSERT_TRUE(connect);
-  std::vector<SpanRequest*> requests(kPendingRequests, nullptr);
+  OpenSpanConnection();
+  if (HasFatalFailure())
+    return;
   hc::ProblemList problems;
-  hc::RunGang(kPendingRequests, kPendingGangBound, [&](int t) {
-    std::string what;
-    SpanRequest* r =
-        OpenSpanRequest(log, connect.get(),
-                        L"/stream-bytes/2048?chunk_size=1024&chunk_delay_ms=" +
-                            std::to_wstring(kPendingChunkDelayMs) + L"&seed=" + std::to_wstring(t),
-                        Bind::kOption, false, &what);
-    if (!r)
-      return problems.Add("request " + std::to_string(t), what + ": " + ErrorName(GetLastError()));
-    r->read_size = 1024;  // one chunk per read: the second read waits for the second chunk
-    requests[static_cast<std::size_t>(t)] = r;
-    if (!WinHttpSendRequest(r->handle, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0,
-                            r->context()))
-      problems.Add("request " + std::to_string(t), "WinHttpSendRequest: " + ErrorName(GetLastError()));
-  });
+  const std::vector<SpanRequest*> requests = OpenSpanRequests(
+      kPendingRequests, kPendingGangBound,
+      [](int t) {
+        return L"/stream-bytes/2048?chunk_size=1024&chunk_delay_ms=" + std::to_wstring(kPendingChunkDelayMs) +
+               L"&seed=" + std::to_wstring(t);
+      },
+      problems,
+      [](SpanRequest& r) {
+        r.read_size = 1024;  // one chunk per read: the second read waits for the second chunk
+      });
   ASSERT_TRUE(problems.None(kPendingRequests));
   // A read is pending from its WinHttpReadData (issued from a callback, HEADERS_AVAILABLE or
   // READ_COMPLETE; an implementation may run it inside that callback) to its READ_COMPLETE. Each
@@ -108,8 +98,7 @@ TEST_F(WinHttpPendingCall, ASecondCallWhileAnOperationIsPendingFailsWithInvalidO
     requests[i]->drive = false;
     EXPECT_TRUE(CloseSpanRequest(*requests[i]));
   }
-  for (SpanRequest* r : requests)
-    EXPECT_TRUE(hc::WaitUntil([&] { return r->Closed(); }, kPendingEndBound, "HANDLE_CLOSING"));
+  ExpectClosings(requests, kPendingEndBound);
   RecordProperty("hc_second_call",
                  nlohmann::json{{"requests", kPendingRequests},
                                 {"WinHttpReadData", read_outcomes},
@@ -132,11 +121,9 @@ TEST_F(WinHttpPendingCall, ASecondCallWhileAnOperationIsPendingFailsWithInvalidO
 
 TEST_F(WinHttpPendingCall, NotificationsBeforeTheContextIsSetCarryANullContext) {
   hc::Covers({"WH-PORT-NULL-CONTEXT"});
-  SpanLog& log = NewSpanLog();
-  Handle session = OpenSpanSession();
-  ASSERT_TRUE(session) << "WinHttpOpen/SetStatusCallback: " << ErrorName(GetLastError());
-  Handle connect = hc::winhttp::Connect(session.get(), server().port());
-  ASSERT_TRUE(connect);
+  OpenSpanConnection();
+  if (HasFatalFailure())
+    return;
   hc::ProblemList problems;
   std::vector<SpanRequest*> by_option(kNullThreads, nullptr), by_send(kNullThreads, nullptr);
   hc::RunGang(kNullThreads, kPendingGangBound, [&](int t) {
@@ -144,8 +131,8 @@ TEST_F(WinHttpPendingCall, NotificationsBeforeTheContextIsSetCarryANullContext) 
       const std::string who = "thread " + std::to_string(t) + " request " + std::to_string(k);
       std::string what;
       const Bind bind = k == 0 ? Bind::kOption : Bind::kSendContext;
-      SpanRequest* r =
-          OpenSpanRequest(log, connect.get(), L"/bytes/2000?seed=" + std::to_wstring(t), bind, true, &what);
+      SpanRequest* r = OpenSpanRequest(log(), connect_.get(), L"/bytes/2000?seed=" + std::to_wstring(t), bind,
+                                       true, &what);
       if (!r)
         return problems.Add(who, what + ": " + ErrorName(GetLastError()));
       (k == 0 ? by_option : by_send)[static_cast<std::size_t>(t)] = r;
@@ -170,10 +157,10 @@ TEST_F(WinHttpPendingCall, NotificationsBeforeTheContextIsSetCarryANullContext) 
   };
   std::map<std::string, int> by_status, after_by_status;
   {
-    std::lock_guard lock(log.mu);
-    for (const auto& [status, count] : log.null_context)
+    std::lock_guard lock(log().mu);
+    for (const auto& [status, count] : log().null_context)
       by_status[hc::winhttp::StatusName(status)] = count;
-    for (const auto& [status, count] : log.null_after_context)
+    for (const auto& [status, count] : log().null_after_context)
       after_by_status[hc::winhttp::StatusName(status)] = count;
   }
   const int option_before = sum(by_option, &SpanRequest::null_before_context);

@@ -9,13 +9,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "callback_spans.h"
 #include "hc/catalogue.h"
 #include "hc/localserver.h"
 #include "hc/problem_list.h"
 #include "hc/thread_gang.h"
 #include "hc/wait.h"
 #include "hc/watchdog.h"
+#include "span_test.h"
 #include "winhttp_test.h"
 
 namespace {
@@ -30,22 +30,20 @@ constexpr auto kRecursionRequestBound = 40s;
 constexpr auto kRecursionClosingBound = 10s;
 constexpr auto kRecursionGangBound = 60s;
 
-class WinHttpReadRecursion : public hc::winhttp::SuiteTest {};
+class WinHttpReadRecursion : public SpanTest {};
 
 TEST_F(WinHttpReadRecursion, ADeepChainOfSmallReadsFromReadCompleteEndsWithTheWholeBody) {
   hc::Covers({"WH-READ-SYNC-RECURSION", "WH-CALLBACK-NEXT-OP"});
   hc::SetWatchdogBound(90s);
-  SpanLog& log = NewSpanLog();
-  hc::winhttp::Handle session = OpenSpanSession();
-  ASSERT_TRUE(session) << "WinHttpOpen/SetStatusCallback: " << hc::winhttp::ErrorName(GetLastError());
-  hc::winhttp::Handle connect = hc::winhttp::Connect(session.get(), server().port());
-  ASSERT_TRUE(connect) << "WinHttpConnect: " << hc::winhttp::ErrorName(GetLastError());
+  OpenSpanConnection(ConnectError::kNamed);
+  if (HasFatalFailure())
+    return;
   hc::ProblemList problems;
   std::vector<SpanRequest*> requests(kRecursionRequests, nullptr);
   hc::RunGang(kRecursionRequests, kRecursionGangBound, [&](int t) {
     const std::string who = "request " + std::to_string(t);
     std::string what;
-    SpanRequest* r = OpenSpanRequest(log, connect.get(),
+    SpanRequest* r = OpenSpanRequest(log(), connect_.get(),
                                      std::wstring(L"/stream-bytes/") + std::to_wstring(kRecursionBodyBytes) +
                                          L"?chunk_size=65536&seed=" + std::to_wstring(t),
                                      Bind::kOption, false, &what);
@@ -67,12 +65,7 @@ TEST_F(WinHttpReadRecursion, ADeepChainOfSmallReadsFromReadCompleteEndsWithTheWh
                             std::to_string(r->body_bytes.load()) + " of " +
                             std::to_string(kRecursionBodyBytes) + " bytes");
     r->drive = false;
-    if (!CloseSpanRequest(*r))
-      problems.Add(who, "WinHttpCloseHandle: " + hc::winhttp::ErrorName(GetLastError()));
-    if (auto closing =
-            hc::WaitUntil([&] { return r->Closed(); }, kRecursionClosingBound, who + " HANDLE_CLOSING");
-        !closing)
-      problems.Add(who, closing.message());
+    CloseAndAwaitClosing(*r, kRecursionClosingBound, who, problems);
   });
   int depth = 0, reads = 0;
   for (SpanRequest* r : requests)
@@ -87,7 +80,7 @@ TEST_F(WinHttpReadRecursion, ADeepChainOfSmallReadsFromReadCompleteEndsWithTheWh
                                 {"reads_per_request", kRecursionBodyBytes / kRecursionReadSize},
                                 {"callbacks", reads},
                                 {"max_read_complete_nesting", depth},
-                                {"max_callback_nesting", log.max_depth.load()}}
+                                {"max_callback_nesting", log().max_depth.load()}}
                      .dump());
   EXPECT_TRUE(problems.None(kRecursionRequests));
   // The chain was driven from READ_COMPLETE: at least one read per callback.

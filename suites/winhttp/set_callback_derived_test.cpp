@@ -11,19 +11,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include "callback_spans.h"
 #include "hc/catalogue.h"
 #include "hc/localserver.h"
 #include "hc/problem_list.h"
 #include "hc/thread_gang.h"
 #include "hc/wait.h"
+#include "span_test.h"
 #include "winhttp_test.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using hc::winhttp::ErrorName;
-using hc::winhttp::Handle;
+using namespace hc::winhttp::spans;
 
 constexpr int kDerivedThreads = 64;
 constexpr auto kDerivedGangBound = 60s;
@@ -59,7 +58,7 @@ std::string RequestWithContext(HINTERNET connect, Reached& reached, int i) {
   return "";
 }
 
-class WinHttpSetStatusCallbackDerived : public hc::winhttp::SuiteTest {};
+class WinHttpSetStatusCallbackDerived : public SpanTest {};
 
 TEST_F(WinHttpSetStatusCallbackDerived, ChangingAParentsCallbackLeavesItsDerivedHandlesCallbacks) {
   hc::Covers({"WH-SETCB-NOT-INHERITED"});
@@ -118,55 +117,38 @@ TEST_F(WinHttpSetStatusCallbackDerived, ChangingAParentsCallbackLeavesItsDerived
 std::atomic<int> g_swapped_calls{0};
 void CALLBACK SwappedSpanCallback(HINTERNET h, DWORD_PTR context, DWORD status, LPVOID info, DWORD length) {
   ++g_swapped_calls;
-  hc::winhttp::spans::SpanCallback(h, context, status, info, length);
+  SpanCallback(h, context, status, info, length);
 }
 
 TEST_F(WinHttpSetStatusCallbackDerived, ChangingTheCallbackOfARequestWithAPendingOperation) {
   hc::Covers({"WH-SETCB-NO-PENDING"});
-  using namespace hc::winhttp::spans;
-  SpanLog& log = NewSpanLog();
-  Handle session = OpenSpanSession();
-  ASSERT_TRUE(session) << "WinHttpOpen/SetStatusCallback: " << ErrorName(GetLastError());
-  Handle connect = hc::winhttp::Connect(session.get(), server().port());
-  ASSERT_TRUE(connect);
-  std::vector<SpanRequest*> requests(kSwapRequests, nullptr);
-  hc::ProblemList problems;
-  hc::RunGang(kSwapRequests, kDerivedGangBound, [&](int t) {
-    std::string what;
-    SpanRequest* r =
-        OpenSpanRequest(log, connect.get(), L"/hold/swap?timeout_ms=30000&i=" + std::to_wstring(t),
-                        Bind::kOption, true, &what);
-    if (!r)
-      return problems.Add("request " + std::to_string(t), what + ": " + ErrorName(GetLastError()));
-    requests[static_cast<std::size_t>(t)] = r;
-  });
-  ASSERT_TRUE(problems.None(kSwapRequests));
-  ASSERT_TRUE(server().AwaitParked(kSwapRequests, kSwapParkBound, "swap"));
+  ParkSpanRequests("swap", kSwapRequests, kDerivedGangBound, kSwapParkBound);
+  if (HasFatalFailure())
+    return;
   g_swapped_calls = 0;
   int swap_failed = 0;
   hc::RunGang(kSwapRequests, kDerivedGangBound, [&](int t) {
-    if (WinHttpSetStatusCallback(requests[static_cast<std::size_t>(t)]->handle, SwappedSpanCallback,
+    if (WinHttpSetStatusCallback(requests_[static_cast<std::size_t>(t)]->handle, SwappedSpanCallback,
                                  WINHTTP_CALLBACK_FLAG_ALL_NOTIFICATIONS,
                                  0) == WINHTTP_INVALID_STATUS_CALLBACK)
       ++swap_failed;
   });
   server().Release("swap");
   int ended = 0, ok = 0;
-  for (SpanRequest* r : requests) {
+  for (SpanRequest* r : requests_) {
     if (hc::WaitUntil([&] { return r->done.load(); }, kSwapEndBound, "the request to end"))
       ++ended;
     ok += r->error.load() == 0 && r->status_code.load() == 200 ? 1 : 0;
     EXPECT_TRUE(CloseSpanRequest(*r));
   }
-  for (SpanRequest* r : requests)
-    EXPECT_TRUE(hc::WaitUntil([&] { return r->Closed(); }, kSwapEndBound, "HANDLE_CLOSING"));
+  ExpectClosings(requests_, kSwapEndBound);
   RecordProperty("hc_callback_swap",
                  nlohmann::json{{"requests", kSwapRequests},
                                 {"swap_failed", swap_failed},
                                 {"ended", ended},
                                 {"completed_ok", ok},
                                 {"notifications_to_the_new_callback", g_swapped_calls.load()},
-                                {"notifications_in_all", log.callbacks.load()}}
+                                {"notifications_in_all", log().callbacks.load()}}
                      .dump());
   EXPECT_EQ(swap_failed, 0) << "WinHttpSetStatusCallback on a request with a pending operation failed";
   EXPECT_EQ(ended, kSwapRequests) << "requests that ended after their callback was changed while pending";

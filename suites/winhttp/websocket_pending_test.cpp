@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -35,12 +36,21 @@ constexpr DWORD kLargeMessage = 1u << 20;  // a send that stays pending for a wh
 
 // One upgrade request and its web socket, the context of both (told apart by handle). Never freed:
 // a late callback never meets freed memory.
+// How one web socket operation ended: its completion, or REQUEST_ERROR with an error.
+struct SocketOperation {
+  std::atomic<bool> done{false};
+  std::atomic<unsigned long> error{0};
+  void Fail(unsigned long e) {
+    error = e;
+    done = true;
+  }
+};
+
 struct PendingSocket {
   HINTERNET request = nullptr;
   std::atomic<HINTERNET> ws{nullptr};
   std::atomic<bool> headers{false}, upgrade_failed{false};
-  std::atomic<bool> receive_done{false}, close_done{false}, write_done{false};
-  std::atomic<unsigned long> receive_error{0}, close_error{0}, write_error{0};
+  SocketOperation receive, close, write;
   std::atomic<int> receive_type{-1};
   std::atomic<int> ws_closings{0};
   char buffer[256] = {};
@@ -71,32 +81,22 @@ void CALLBACK PendingSocketCallback(HINTERNET h, DWORD_PTR context, DWORD status
     case WINHTTP_CALLBACK_STATUS_READ_COMPLETE: {
       const auto* st = static_cast<const WINHTTP_WEB_SOCKET_STATUS*>(info);
       s->receive_type = st ? static_cast<int>(st->eBufferType) : -1;
-      s->receive_done = true;
+      s->receive.done = true;
       break;
     }
     case WINHTTP_CALLBACK_STATUS_WRITE_COMPLETE:
-      s->write_done = true;
+      s->write.done = true;
       break;
     case WINHTTP_CALLBACK_STATUS_CLOSE_COMPLETE:
-      s->close_done = true;
+      s->close.done = true;
       break;
     case WINHTTP_CALLBACK_STATUS_REQUEST_ERROR: {
       const auto* r = static_cast<const WINHTTP_WEB_SOCKET_ASYNC_RESULT*>(info);
-      const unsigned long error = r ? r->AsyncResult.dwError : ERROR_GEN_FAILURE;
-      switch (r ? r->Operation : WINHTTP_WEB_SOCKET_RECEIVE_OPERATION) {
-        case WINHTTP_WEB_SOCKET_RECEIVE_OPERATION:
-          s->receive_error = error;
-          s->receive_done = true;
-          break;
-        case WINHTTP_WEB_SOCKET_SEND_OPERATION:
-          s->write_error = error;
-          s->write_done = true;
-          break;
-        default:
-          s->close_error = error;
-          s->close_done = true;
-          break;
-      }
+      const auto operation = r ? r->Operation : WINHTTP_WEB_SOCKET_RECEIVE_OPERATION;
+      SocketOperation& ended = operation == WINHTTP_WEB_SOCKET_RECEIVE_OPERATION ? s->receive
+                               : operation == WINHTTP_WEB_SOCKET_SEND_OPERATION  ? s->write
+                                                                                 : s->close;
+      ended.Fail(r ? r->AsyncResult.dwError : ERROR_GEN_FAILURE);
       break;
     }
     case WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING:
@@ -145,6 +145,19 @@ class WinHttpWebSocketPending : public hc::winhttp::SuiteTest {
     WinHttpCloseHandle(s->request);
     return s;
   }
+  // A gang of kPendingSockets threads, each with a web socket of its own: body(who, s, s->ws) with
+  // who "socket <t>"; a socket that could not be opened is who's problem.
+  void OnEverySocket(hc::ProblemList& problems,
+                     const std::function<void(const std::string&, PendingSocket*, HINTERNET)>& body) {
+    hc::RunGang(kPendingSockets, kWsGangBound, [&](int t) {
+      const std::string who = "socket " + std::to_string(t);
+      std::string error;
+      PendingSocket* s = Open(&error);
+      if (!s)
+        return problems.Add(who, error);
+      body(who, s, s->ws.load());
+    });
+  }
   // Closes the socket's handle and waits for its HANDLE_CLOSING; "" or the problem.
   static std::string Release(PendingSocket& s) {
     if (!WinHttpCloseHandle(s.ws.load()))
@@ -162,30 +175,24 @@ TEST_F(WinHttpWebSocketPending, APendingReceiveIsCancelledWhenTheSocketIsClosed)
   std::mutex mu;
   std::map<std::string, int> receive_outcomes, close_outcomes;
   hc::ProblemList problems;
-  hc::RunGang(kPendingSockets, kWsGangBound, [&](int t) {
-    const std::string who = "socket " + std::to_string(t);
-    std::string error;
-    PendingSocket* s = Open(&error);
-    if (!s)
-      return problems.Add(who, error);
-    HINTERNET ws = s->ws.load();
+  OnEverySocket(problems, [&](const std::string& who, PendingSocket* s, HINTERNET ws) {
     if (DWORD e = WinHttpWebSocketReceive(ws, s->buffer, sizeof(s->buffer), nullptr, nullptr); e != NO_ERROR)
       return problems.Add(who, "WinHttpWebSocketReceive: " + ErrorName(e));
     // Nothing is sent, so the echo server sends nothing: the receive stays pending.
     const DWORD close = WinHttpWebSocketClose(ws, WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS, nullptr, 0);
     const bool received =
-        hc::WaitUntil([&] { return s->receive_done.load(); }, kWsOpBound, "the receive to end");
+        hc::WaitUntil([&] { return s->receive.done.load(); }, kWsOpBound, "the receive to end");
     const bool closed = close == NO_ERROR &&
-                        hc::WaitUntil([&] { return s->close_done.load(); }, kWsOpBound, "the close to end");
+                        hc::WaitUntil([&] { return s->close.done.load(); }, kWsOpBound, "the close to end");
     {
       std::lock_guard lock(mu);
       ++receive_outcomes[!received                      ? "still pending"
-                         : s->receive_error.load() != 0 ? ErrorName(s->receive_error.load())
+                         : s->receive.error.load() != 0 ? ErrorName(s->receive.error.load())
                          : s->receive_type.load() == WINHTTP_WEB_SOCKET_CLOSE_BUFFER_TYPE ? "the close frame"
                                                                                           : "a message"];
       ++close_outcomes[close != NO_ERROR       ? "WinHttpWebSocketClose " + ErrorName(close)
                        : !closed               ? "close still pending"
-                       : s->close_error.load() ? ErrorName(s->close_error.load())
+                       : s->close.error.load() ? ErrorName(s->close.error.load())
                                                : "CLOSE_COMPLETE"];
     }
     problems.Add(who, Release(*s));
@@ -207,13 +214,7 @@ TEST_F(WinHttpWebSocketPending, SendAndCloseFailWithInvalidOperationWhileACloseO
   std::map<std::string, int> during_send, during_close;
   std::atomic<int> send_pending_seen{0}, close_pending_seen{0};
   hc::ProblemList problems;
-  hc::RunGang(kPendingSockets, kWsGangBound, [&](int t) {
-    const std::string who = "socket " + std::to_string(t);
-    std::string error;
-    PendingSocket* s = Open(&error);
-    if (!s)
-      return problems.Add(who, error);
-    HINTERNET ws = s->ws.load();
+  OnEverySocket(problems, [&](const std::string& who, PendingSocket* s, HINTERNET ws) {
     // A large send, then at once a second send: the first is pending unless it has completed.
     if (DWORD e = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_BINARY_MESSAGE_BUFFER_TYPE, large.data(),
                                        kLargeMessage);
@@ -221,8 +222,8 @@ TEST_F(WinHttpWebSocketPending, SendAndCloseFailWithInvalidOperationWhileACloseO
       return problems.Add(who, "WinHttpWebSocketSend: " + ErrorName(e));
     static char small[] = "second";
     const DWORD second_send = WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE, small, 6);
-    const bool send_was_pending = !s->write_done.load();
-    if (!hc::WaitUntil([&] { return s->write_done.load(); }, kWsOpBound, "the large send to end"))
+    const bool send_was_pending = !s->write.done.load();
+    if (!hc::WaitUntil([&] { return s->write.done.load(); }, kWsOpBound, "the large send to end"))
       return problems.Add(who, "the large send did not end");
     // The echo of the large message is not read: the close waits for the server's close frame
     // behind it, so the close stays pending for a while.
@@ -230,7 +231,7 @@ TEST_F(WinHttpWebSocketPending, SendAndCloseFailWithInvalidOperationWhileACloseO
     const DWORD send_after_close =
         WinHttpWebSocketSend(ws, WINHTTP_WEB_SOCKET_UTF8_MESSAGE_BUFFER_TYPE, small, 6);
     const DWORD second_close = WinHttpWebSocketClose(ws, WINHTTP_WEB_SOCKET_SUCCESS_CLOSE_STATUS, nullptr, 0);
-    const bool close_was_pending = close == NO_ERROR && !s->close_done.load();
+    const bool close_was_pending = close == NO_ERROR && !s->close.done.load();
     {
       std::lock_guard lock(mu);
       if (send_was_pending) {
@@ -246,7 +247,7 @@ TEST_F(WinHttpWebSocketPending, SendAndCloseFailWithInvalidOperationWhileACloseO
                        (second_close ? ErrorName(second_close) : std::string("accepted"))];
       }
     }
-    hc::WaitUntil([&] { return s->close_done.load(); }, kWsOpBound, "the close to end");
+    hc::WaitUntil([&] { return s->close.done.load(); }, kWsOpBound, "the close to end");
     problems.Add(who, Release(*s));
   });
   RecordProperty("hc_ws_pending_calls", nlohmann::json{{"sockets", kPendingSockets},

@@ -160,6 +160,22 @@ class WinInetClosePending : public hc::wininet::SuiteTest {
                           << callbacks().recorder().Dump(100);
   }
 
+  // The requests closed from other threads through handles (CloseFromOtherThreads) are cancelled
+  // (ExpectCancelled(what)), and then no connection of theirs is open at the server (connections
+  // names them).
+  void ExpectClosesCancel(const std::vector<HINTERNET>& handles, const hc::Scenario& at, const char* what,
+                          const char* connections) {
+    CloseFromOtherThreads(handles);
+    hc::CheckExpecting(
+        hc::OnWine("Wine 8.0: InternetCloseHandle returns TRUE and the handle is invalid at once, but the "
+                   "pending send is not cancelled: the connection stays open and HANDLE_CLOSING comes only "
+                   "when the server answers or drops the connection"),
+        [&] {
+          ExpectCancelled(what);
+          EXPECT_TRUE(at.AwaitOpen(0, kPendingClosingBound)) << connections;
+        });
+  }
+
   std::vector<HINTERNET> Handles() const {
     std::vector<HINTERNET> h;
     for (auto* r : requests_)
@@ -170,11 +186,6 @@ class WinInetClosePending : public hc::wininet::SuiteTest {
   hc::CallbackSession* session_ = nullptr;  // the requests' session: client() unless a test has its own
   std::vector<AsyncRequest*> requests_;
 };
-
-const char* const kWineCloseWaitsForTheServer =
-    "Wine 8.0: InternetCloseHandle returns TRUE and the handle is invalid at once, but the pending send is "
-    "not cancelled: the connection stays open and HANDLE_CLOSING comes only when the server answers or "
-    "drops the connection";
 
 TEST_F(WinInetClosePending, ClosingFromOtherThreadsAfterIoPendingCancelsEveryHeldSend) {
   hc::Covers({"WI-CLOSE-PENDING-SAFE", "WI-CLOSING-LAST"});
@@ -188,11 +199,7 @@ TEST_F(WinInetClosePending, ClosingFromOtherThreadsAfterIoPendingCancelsEveryHel
   });
   ASSERT_TRUE(server().AwaitParked(kPendingRequests, kPendingParkBound, gate))
       << "every send returned ERROR_IO_PENDING; the server must hold them all before the close";
-  CloseFromOtherThreads(Handles());
-  hc::CheckExpecting(hc::OnWine(kWineCloseWaitsForTheServer), [&] {
-    ExpectCancelled("held sends");
-    EXPECT_TRUE(server().AwaitOpen(0, kPendingClosingBound)) << "the cancelled requests' connections";
-  });
+  ExpectClosesCancel(Handles(), server(), "held sends", "the cancelled requests' connections");
   server().Release(gate);
   EXPECT_TRUE(hc::AwaitAllClosed(client().owner(), kPendingCleanupBound));
 }
@@ -223,11 +230,8 @@ TEST_F(WinInetHandleCreatedClose, TheHandleFromHandleCreatedClosesARequestTheSer
         << r->target() << ": HANDLE_CREATED named another handle than HttpOpenRequest returned";
     created.push_back(reinterpret_cast<HINTERNET>(h));
   }
-  CloseFromOtherThreads(created);
-  hc::CheckExpecting(hc::OnWine(kWineCloseWaitsForTheServer), [&] {
-    ExpectCancelled("requests to a server that never answers");
-    EXPECT_TRUE(raw->AwaitOpen(0, kPendingClosingBound)) << "the closed requests' connections";
-  });
+  ExpectClosesCancel(created, *raw, "requests to a server that never answers",
+                     "the closed requests' connections");
   raw.reset();
   EXPECT_TRUE(hc::AwaitAllClosed(session.owner(), kPendingCleanupBound));
   session_ = nullptr;

@@ -1,23 +1,11 @@
 #include "hc/winhttp/context.h"
 
+#include "hc/api_of.h"
 #include "hc/winhttp/names.h"
 #include "hc/winhttp/session.h"
 
 namespace hc::winhttp {
 namespace {
-
-bool SetContext(void* h, std::uintptr_t value) {
-  DWORD_PTR v = value;
-  return WinHttpSetOption(h, WINHTTP_OPTION_CONTEXT_VALUE, &v, sizeof(v)) != FALSE;
-}
-
-void* ConnectBound(void* session, std::uint16_t port, hc::CallbackContext* context) {
-  return context != nullptr ? Connect(session, port, *context) : Connect(session, port).release();
-}
-
-bool ReadSome(void* request, char* buffer, unsigned long size, unsigned long* got) {
-  return WinHttpReadData(request, buffer, size, got) != FALSE;
-}
 
 // Every notification is for h, with h's context (or, while h has none of its own, its
 // parent's); HANDLE_CREATED comes before the new handle can have one.
@@ -27,21 +15,13 @@ void* ContextHandle(void* h, unsigned long status, void*, unsigned long) {
 
 }  // namespace
 
-const hc::Api kApi{.name = "WinHTTP",
-                   .handle_closing = WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING,
-                   .close_handle = hc::CloseWith<WinHttpCloseHandle>,
-                   .set_context = SetContext,
-                   .status_name = StatusName,
-                   .error_name = ErrorName,
-                   .open_session = hc::OpenSessionWith<OpenSession>,
-                   .open_call = "WinHttpOpen",
-                   .connect = ConnectBound,
-                   .connect_call = "WinHttpConnect",
-                   .read = ReadSome,
-                   .session_takes_context = true,
-                   .handle_created = WINHTTP_CALLBACK_STATUS_HANDLE_CREATED,
-                   .context_handle = ContextHandle,
-                   .children_inherit_context = true};
+// WinHTTP's sessions take a context, and a handle without one of its own carries its parent's.
+const hc::Api kApi =
+    hc::ApiOf<WinHttpCloseHandle, WinHttpSetOption, WINHTTP_OPTION_CONTEXT_VALUE, WinHttpReadData,
+              OpenSession, Connect, Connect, StatusName, ErrorName, ContextHandle>(
+        {"WinHTTP", "WinHttpOpen", "WinHttpConnect"},
+        {WINHTTP_CALLBACK_STATUS_HANDLE_CREATED, WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING},
+        hc::ContextModel::kInherited);
 
 void CALLBACK StatusCallback(HINTERNET h, DWORD_PTR context, DWORD status, LPVOID info, DWORD length) {
   hc::DeliverStatus(context, h, status, info, length, NotificationValue(status, info, length));

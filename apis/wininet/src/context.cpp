@@ -1,23 +1,11 @@
 #include "hc/wininet/context.h"
 
+#include "hc/api_of.h"
 #include "hc/wininet/names.h"
 #include "hc/wininet/session.h"
 
 namespace hc::wininet {
 namespace {
-
-bool SetContext(void* h, std::uintptr_t value) {
-  DWORD_PTR v = value;
-  return InternetSetOptionA(h, INTERNET_OPTION_CONTEXT_VALUE, &v, sizeof(v)) != FALSE;
-}
-
-void* ConnectAdopted(void* session, std::uint16_t port, hc::CallbackContext* context) {
-  return context != nullptr ? Connect(session, port, *context) : Connect(session, port).release();
-}
-
-bool ReadSome(void* request, char* buffer, unsigned long size, unsigned long* got) {
-  return InternetReadFile(request, buffer, size, got) != FALSE;
-}
 
 // HANDLE_CREATED carries the new handle's context; its status information holds the new handle
 // ("the address of an HINTERNET handle"; INTERNET_ASYNC_RESULT starts with it too), whichever
@@ -32,21 +20,11 @@ void* ContextHandle(void* h, unsigned long status, void* info, unsigned long len
 
 // The session has no context: InternetOpen takes none, and one set later would report the
 // session's own notifications, which the suites do not wait for.
-const hc::Api kApi{.name = "WinINet",
-                   .handle_closing = INTERNET_STATUS_HANDLE_CLOSING,
-                   .close_handle = hc::CloseWith<InternetCloseHandle>,
-                   .set_context = SetContext,
-                   .status_name = StatusName,
-                   .error_name = ErrorName,
-                   .open_session = hc::OpenSessionWith<OpenSession>,
-                   .open_call = "InternetOpen",
-                   .connect = ConnectAdopted,
-                   .connect_call = "InternetConnect",
-                   .read = ReadSome,
-                   .session_takes_context = false,
-                   .handle_created = INTERNET_STATUS_HANDLE_CREATED,
-                   .context_handle = ContextHandle,
-                   .children_inherit_context = false};
+const hc::Api kApi =
+    hc::ApiOf<InternetCloseHandle, InternetSetOptionA, INTERNET_OPTION_CONTEXT_VALUE, InternetReadFile,
+              OpenSession, Connect, Connect, StatusName, ErrorName, ContextHandle>(
+        {"WinINet", "InternetOpen", "InternetConnect"},
+        {INTERNET_STATUS_HANDLE_CREATED, INTERNET_STATUS_HANDLE_CLOSING}, hc::ContextModel::kPerHandle);
 
 unsigned long long NotificationValue(DWORD status, void* info, DWORD length) {
   const auto* completion = static_cast<const INTERNET_ASYNC_RESULT*>(info);
