@@ -108,7 +108,8 @@ struct WatchedTrial {
 };
 
 WatchedTrial OpenWatchedTrial(const Trial& trial, const std::string& target) {
-  WatchedTrial w{OpenAsync(trial)};
+  WatchedTrial w;
+  w.c = OpenAsync(trial);
   if (w.c)
     w.h = OpenWatched(w.c, target, w.ctx);
   if (!w.h)
