@@ -5,7 +5,8 @@
 # tree's prefix, in place of the native one (localserver's own tests, label localserver, stay native).
 # It has no TLS listeners: Debian has no OpenSSL for mingw-w64, so localserver/CMakeLists.txt turns
 # LOCALSERVER_TLS off for this build and its port file says TLS is unavailable.
-# Included by WineSuites.cmake (HC_WINEPREFIX, HC_WINE_RUN, the hc.wine.* fixture tests).
+# Included by WineSuites.cmake (HC_WINEPREFIX, HC_WINE_RUN, the hc.wine.* fixture tests,
+# hc_include_sub_build_tests).
 include(ExternalProject)
 
 set(HC_HTTPLIB_SOURCE_DIR ${CMAKE_SOURCE_DIR}/build/deps/cpp-httplib
@@ -57,9 +58,4 @@ set_tests_properties(hc.localserver.start PROPERTIES FIXTURES_SETUP hc_run TIMEO
 set_tests_properties(hc.localserver.stop PROPERTIES FIXTURES_CLEANUP hc_run TIMEOUT 60 LABELS fixture)
 set_tests_properties(hc.wine.stop PROPERTIES DEPENDS hc.localserver.stop)
 
-set(include_file ${CMAKE_BINARY_DIR}/win_localserver_tests.cmake)
-file(WRITE ${include_file}
-  "if(EXISTS \"${HC_WIN_LOCALSERVER_DIR}/CTestTestfile.cmake\")\n"
-  "  subdirs(\"${HC_WIN_LOCALSERVER_DIR}\")\n"
-  "endif()\n")
-set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${include_file})
+hc_include_sub_build_tests(win_localserver ${HC_WIN_LOCALSERVER_DIR})

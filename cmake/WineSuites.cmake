@@ -43,10 +43,16 @@ add_test(NAME hc.wine.stop COMMAND ${HC_WINE_RUN} --prefix ${HC_WINEPREFIX} --st
 set_tests_properties(hc.wine.start PROPERTIES FIXTURES_SETUP hc_run TIMEOUT 60 LABELS fixture)
 set_tests_properties(hc.wine.stop PROPERTIES FIXTURES_CLEANUP hc_run TIMEOUT 60 LABELS fixture)
 
-set(include_file ${CMAKE_BINARY_DIR}/win_suites_tests.cmake)
-file(WRITE ${include_file}
-  "if(EXISTS \"${HC_WIN_BINARY_DIR}/CTestTestfile.cmake\")\n"
-  "  subdirs(\"${HC_WIN_BINARY_DIR}\")\n"
-  "endif()\n")
-set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${include_file})
+# hc_include_sub_build_tests(NAME DIR): the tests of the sub-build in DIR become this tree's,
+# through ${CMAKE_BINARY_DIR}/NAME_tests.cmake (nothing until the sub-build has been configured).
+function(hc_include_sub_build_tests name dir)
+  set(include_file ${CMAKE_BINARY_DIR}/${name}_tests.cmake)
+  file(WRITE ${include_file}
+    "if(EXISTS \"${dir}/CTestTestfile.cmake\")\n"
+    "  subdirs(\"${dir}\")\n"
+    "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${include_file})
+endfunction()
+
+hc_include_sub_build_tests(win_suites ${HC_WIN_BINARY_DIR})
 include(WineLocalServer)

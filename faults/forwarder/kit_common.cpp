@@ -1,5 +1,7 @@
 #include "kit_common.h"
 
+#include "proxy.h"
+
 #include <array>
 #include <atomic>
 #include <mutex>
@@ -82,6 +84,24 @@ StatusCallback AppCallback(StatusCallback real) {
   return real;
 }
 
+// A handle the real DLL created (keeps the last error as it was).
+void RecordCreated(Handle h, Kind kind, Handle parent, bool async, std::string server) {
+  const DWORD error = GetLastError();
+  HandleInfo info;
+  info.kind = kind;
+  info.parent = parent;
+  info.async = async;
+  info.server = std::move(server);
+  info.creator = GetCurrentThreadId();
+  if (kind == Kind::request)
+    ++g_open_requests;
+  {
+    std::lock_guard lock(g_mu);
+    Table()[h] = std::move(info);  // a reused handle value gets its new record
+  }
+  SetLastError(error);
+}
+
 }  // namespace
 
 const Hooks& TheHooks() {
@@ -142,21 +162,43 @@ const Notification* CurrentNotification() {
   return t_current;
 }
 
-void RecordCreated(Handle h, Kind kind, Handle parent, bool async, std::string server) {
-  const DWORD error = GetLastError();
-  HandleInfo info;
-  info.kind = kind;
-  info.parent = parent;
-  info.async = async;
-  info.server = std::move(server);
-  info.creator = GetCurrentThreadId();
-  if (kind == Kind::request)
-    ++g_open_requests;
-  {
-    std::lock_guard lock(g_mu);
-    Table()[h] = std::move(info);  // a reused handle value gets its new record
+bool IsInformational(DWORD status) {
+  return !IsCompletion(status) && status != kApi.handle_created && status != kApi.handle_closing;
+}
+
+BOOL RealClose(Handle h) {
+  static const auto real = Real<BOOL(WINAPI*)(Handle)>(kApi.close);
+  return real(h);
+}
+
+Handle CreatedSession(Handle h, bool async) {
+  if (h != nullptr)
+    RecordCreated(h, Kind::session, nullptr, async, "");
+  return h;
+}
+
+Handle CreatedConnection(Handle h, Handle session, const char* host, unsigned port) {
+  if (h != nullptr)
+    RecordCreated(h, Kind::connect, session, Info(session).async,
+                  std::string(host ? host : "") + ":" + std::to_string(port));
+  return h;
+}
+
+Handle CreatedConnection(Handle h, Handle session, const wchar_t* host, unsigned port) {
+  if (h == nullptr)
+    return h;
+  std::string narrow;
+  for (; host != nullptr && *host != 0; ++host)
+    narrow.push_back(*host < 0x80 ? static_cast<char>(*host) : '?');
+  return CreatedConnection(h, session, narrow.c_str(), port);
+}
+
+Handle CreatedChild(Handle h, Kind kind, Handle parent) {
+  if (h != nullptr) {
+    const HandleInfo info = Info(parent);
+    RecordCreated(h, kind, parent, info.async, info.server);
   }
-  SetLastError(error);
+  return h;
 }
 
 BOOL CloseThroughKit(Handle h) {

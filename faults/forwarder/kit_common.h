@@ -78,14 +78,29 @@ bool InCallback();
 // The notification the calling thread is delivering, if InCallback().
 const Notification* CurrentNotification();
 
-// Kinds of notification, per API (<api>/kit.cpp).
-bool IsCompletion(DWORD status);     // the end of an asynchronous operation
+// What the kit needs of its API, defined by <api>/kit.cpp.
+struct Api {
+  const char* close;     // the export that closes a handle
+  DWORD handle_created;  // the HANDLE_CREATED and HANDLE_CLOSING notifications
+  DWORD handle_closing;
+};
+extern const Api kApi;
+
+// Kinds of notification.
+bool IsCompletion(DWORD status);     // the end of an asynchronous operation (per API, <api>/kit.cpp)
 bool IsInformational(DWORD status);  // neither a completion nor HANDLE_CREATED / HANDLE_CLOSING
-// Closes h for real (past the close hook), per API.
+// Closes h for real (past the close hook).
 BOOL RealClose(Handle h);
 
-// For <api>/kit.cpp: a handle the real DLL created (keeps the last error as it was).
-void RecordCreated(Handle h, Kind kind, Handle parent, bool async, std::string server);
+// For <api>/kit.cpp, after the real DLL's handle-creating call returned h: records h (nothing for
+// nullptr) and returns it, keeping the last error as it was.
+// A session, asynchronous or not.
+Handle CreatedSession(Handle h, bool async);
+// A connection of `session` to host:port (a wide host name narrowed, other than ASCII as '?').
+Handle CreatedConnection(Handle h, Handle session, const char* host, unsigned port);
+Handle CreatedConnection(Handle h, Handle session, const wchar_t* host, unsigned port);
+// A request or WebSocket below `parent`, of its session and server.
+Handle CreatedChild(Handle h, Kind kind, Handle parent);
 // For <api>/kit.cpp: the close path (hooks, the table, the real close).
 BOOL CloseThroughKit(Handle h);
 // For <api>/kit.cpp: the status-callback setter. `set` is the real DLL's setter bound to the

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <string>
+#include <type_traits>
 
 namespace hc::fault {
 
@@ -28,6 +29,15 @@ template <class F>
 F Real(const char* name) {
   // Through void (*)(): the one function pointer type every other converts to without a warning.
   return reinterpret_cast<F>(reinterpret_cast<void (*)()>(RealProc(name)));
+}
+
+// The A or W export of one call (`a` or `w`, of type A or W), after the character type of its
+// strings: one template serves both exports.
+template <class Char, class A, class W>
+using AorW = std::conditional_t<std::is_same_v<Char, char>, A, W>;
+template <class Char, class A, class W>
+AorW<Char, A, W> RealAorW(const char* a, const char* w) {
+  return Real<AorW<Char, A, W>>(std::is_same_v<Char, char> ? a : w);
 }
 
 // The fault changed what the application sees: counted, and reported in the marker file (a line

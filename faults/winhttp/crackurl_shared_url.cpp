@@ -4,21 +4,15 @@
 #include <windows.h>
 #include <winhttp.h>
 
-#include <atomic>
-
-#include "proxy.h"
+#include "shared_scratch.h"
 
 namespace {
-std::atomic<LPCWSTR> g_url{nullptr};  // the fault: state shared by every caller
+hc::fault::SharedScratch<LPCWSTR> g_url;  // the fault: state shared by every caller
 }  // namespace
 
 extern "C" BOOL WINAPI hc_fault_WinHttpCrackUrl(LPCWSTR url, DWORD length, DWORD flags,
                                                 LPURL_COMPONENTS parts) {
   static const auto real = hc::fault::Real<decltype(&WinHttpCrackUrl)>("WinHttpCrackUrl");
-  g_url.store(url);
-  hc::fault::RaceWindow();
-  const LPCWSTR used = g_url.load();
-  if (used != url)
-    hc::fault::Fired();
+  const auto [used] = g_url.Pass(url);
   return real(used, length, flags, parts);
 }

@@ -1,20 +1,11 @@
 #include "kit.h"
 
-#include <string>
-
 #include "proxy.h"
 
 namespace hc::fault {
-namespace {
 
-std::string ServerKey(LPCWSTR host, INTERNET_PORT port) {
-  std::string key;
-  for (; host != nullptr && *host != 0; ++host)
-    key.push_back(*host < 0x80 ? static_cast<char>(*host) : '?');
-  return key + ":" + std::to_string(port);
-}
-
-}  // namespace
+const Api kApi = {"WinHttpCloseHandle", WINHTTP_CALLBACK_STATUS_HANDLE_CREATED,
+                  WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING};
 
 bool IsCompletion(DWORD status) {
   switch (status) {
@@ -33,16 +24,6 @@ bool IsCompletion(DWORD status) {
   }
 }
 
-bool IsInformational(DWORD status) {
-  return !IsCompletion(status) && status != WINHTTP_CALLBACK_STATUS_HANDLE_CREATED &&
-         status != WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING;
-}
-
-BOOL RealClose(HINTERNET h) {
-  static const auto real = Real<decltype(&WinHttpCloseHandle)>("WinHttpCloseHandle");
-  return real(h);
-}
-
 }  // namespace hc::fault
 
 using namespace hc::fault;
@@ -50,42 +31,27 @@ using namespace hc::fault;
 extern "C" HINTERNET WINAPI hc_fault_WinHttpOpen(LPCWSTR agent, DWORD access, LPCWSTR proxy, LPCWSTR bypass,
                                                  DWORD flags) {
   static const auto real = Real<decltype(&WinHttpOpen)>("WinHttpOpen");
-  HINTERNET h = real(agent, access, proxy, bypass, flags);
-  if (h != nullptr)
-    RecordCreated(h, Kind::session, nullptr, (flags & WINHTTP_FLAG_ASYNC) != 0, "");
-  return h;
+  return CreatedSession(real(agent, access, proxy, bypass, flags), (flags & WINHTTP_FLAG_ASYNC) != 0);
 }
 
 extern "C" HINTERNET WINAPI hc_fault_WinHttpConnect(HINTERNET session, LPCWSTR host, INTERNET_PORT port,
                                                     DWORD reserved) {
   static const auto real = Real<decltype(&WinHttpConnect)>("WinHttpConnect");
-  HINTERNET h = real(session, host, port, reserved);
-  if (h != nullptr)
-    RecordCreated(h, Kind::connect, session, Info(session).async, ServerKey(host, port));
-  return h;
+  return CreatedConnection(real(session, host, port, reserved), session, host, port);
 }
 
 extern "C" HINTERNET WINAPI hc_fault_WinHttpOpenRequest(HINTERNET connect, LPCWSTR verb, LPCWSTR object,
                                                         LPCWSTR version, LPCWSTR referrer,
                                                         LPCWSTR* accept_types, DWORD flags) {
   static const auto real = Real<decltype(&WinHttpOpenRequest)>("WinHttpOpenRequest");
-  HINTERNET h = real(connect, verb, object, version, referrer, accept_types, flags);
-  if (h != nullptr) {
-    const HandleInfo parent = Info(connect);
-    RecordCreated(h, Kind::request, connect, parent.async, parent.server);
-  }
-  return h;
+  return CreatedChild(real(connect, verb, object, version, referrer, accept_types, flags), Kind::request,
+                      connect);
 }
 
 extern "C" HINTERNET WINAPI hc_fault_WinHttpWebSocketCompleteUpgrade(HINTERNET request, DWORD_PTR context) {
   static const auto real =
       Real<decltype(&WinHttpWebSocketCompleteUpgrade)>("WinHttpWebSocketCompleteUpgrade");
-  HINTERNET h = real(request, context);
-  if (h != nullptr) {
-    const HandleInfo parent = Info(request);
-    RecordCreated(h, Kind::websocket, request, parent.async, parent.server);
-  }
-  return h;
+  return CreatedChild(real(request, context), Kind::websocket, request);
 }
 
 extern "C" BOOL WINAPI hc_fault_WinHttpCloseHandle(HINTERNET h) {

@@ -3,21 +3,15 @@
 #include <windows.h>
 #include <winhttp.h>
 
-#include <atomic>
-
-#include "proxy.h"
+#include "shared_scratch.h"
 
 namespace {
-std::atomic<LPCWSTR> g_agent{nullptr};  // the fault
+hc::fault::SharedScratch<LPCWSTR> g_agent;  // the fault
 }  // namespace
 
 extern "C" HINTERNET WINAPI hc_fault_WinHttpOpen(LPCWSTR agent, DWORD access, LPCWSTR proxy, LPCWSTR bypass,
                                                  DWORD flags) {
   static const auto real = hc::fault::Real<decltype(&WinHttpOpen)>("WinHttpOpen");
-  g_agent.store(agent);
-  hc::fault::RaceWindow();
-  const LPCWSTR used = g_agent.load();
-  if (used != agent)
-    hc::fault::Fired();
+  const auto [used] = g_agent.Pass(agent);
   return real(used, access, proxy, bypass, flags);
 }

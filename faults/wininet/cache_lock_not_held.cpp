@@ -5,24 +5,30 @@
 
 #include "proxy.h"
 
-extern "C" BOOL WINAPI hc_fault_RetrieveUrlCacheEntryFileA(LPCSTR url, LPINTERNET_CACHE_ENTRY_INFOA info,
-                                                           LPDWORD size, DWORD reserved) {
+namespace {
+
+template <class Char, class Info>
+BOOL RetrieveUnlocked(const Char* url, Info* info, LPDWORD size, DWORD reserved) {
   static const auto real =
-      hc::fault::Real<decltype(&RetrieveUrlCacheEntryFileA)>("RetrieveUrlCacheEntryFileA");
-  static const auto unlock = hc::fault::Real<decltype(&UnlockUrlCacheEntryFileA)>("UnlockUrlCacheEntryFileA");
+      hc::fault::RealAorW<Char, decltype(&RetrieveUrlCacheEntryFileA), decltype(&RetrieveUrlCacheEntryFileW)>(
+          "RetrieveUrlCacheEntryFileA", "RetrieveUrlCacheEntryFileW");
+  static const auto unlock =
+      hc::fault::RealAorW<Char, decltype(&UnlockUrlCacheEntryFileA), decltype(&UnlockUrlCacheEntryFileW)>(
+          "UnlockUrlCacheEntryFileA", "UnlockUrlCacheEntryFileW");
   const BOOL ok = real(url, info, size, reserved);
   if (ok && unlock(url, 0))
     hc::fault::Fired();
   return ok;
 }
 
+}  // namespace
+
+extern "C" BOOL WINAPI hc_fault_RetrieveUrlCacheEntryFileA(LPCSTR url, LPINTERNET_CACHE_ENTRY_INFOA info,
+                                                           LPDWORD size, DWORD reserved) {
+  return RetrieveUnlocked(url, info, size, reserved);
+}
+
 extern "C" BOOL WINAPI hc_fault_RetrieveUrlCacheEntryFileW(LPCWSTR url, LPINTERNET_CACHE_ENTRY_INFOW info,
                                                            LPDWORD size, DWORD reserved) {
-  static const auto real =
-      hc::fault::Real<decltype(&RetrieveUrlCacheEntryFileW)>("RetrieveUrlCacheEntryFileW");
-  static const auto unlock = hc::fault::Real<decltype(&UnlockUrlCacheEntryFileW)>("UnlockUrlCacheEntryFileW");
-  const BOOL ok = real(url, info, size, reserved);
-  if (ok && unlock(url, 0))
-    hc::fault::Fired();
-  return ok;
+  return RetrieveUnlocked(url, info, size, reserved);
 }

@@ -1,18 +1,9 @@
 #include "kit.h"
 
-#include <string>
-
 #include "proxy.h"
 
 namespace hc::fault {
 namespace {
-
-std::string Narrow(LPCWSTR s) {
-  std::string out;
-  for (; s != nullptr && *s != 0; ++s)
-    out.push_back(*s < 0x80 ? static_cast<char>(*s) : '?');
-  return out;
-}
 
 StatusCallback SetCallback(decltype(&InternetSetStatusCallbackA) real, HINTERNET h,
                            INTERNET_STATUS_CALLBACK callback) {
@@ -20,20 +11,37 @@ StatusCallback SetCallback(decltype(&InternetSetStatusCallbackA) real, HINTERNET
                                [&](StatusCallback installed) { return real(h, installed); });
 }
 
+template <class Char>
+HINTERNET Open(const Char* agent, DWORD access, const Char* proxy, const Char* bypass, DWORD flags) {
+  static const auto real =
+      RealAorW<Char, decltype(&InternetOpenA), decltype(&InternetOpenW)>("InternetOpenA", "InternetOpenW");
+  return CreatedSession(real(agent, access, proxy, bypass, flags), (flags & INTERNET_FLAG_ASYNC) != 0);
+}
+
+template <class Char>
+HINTERNET Connect(HINTERNET session, const Char* host, INTERNET_PORT port, const Char* user,
+                  const Char* password, DWORD service, DWORD flags, DWORD_PTR context) {
+  static const auto real = RealAorW<Char, decltype(&InternetConnectA), decltype(&InternetConnectW)>(
+      "InternetConnectA", "InternetConnectW");
+  return CreatedConnection(real(session, host, port, user, password, service, flags, context), session, host,
+                           port);
+}
+
+template <class Char>
+HINTERNET OpenRequest(HINTERNET connect, const Char* verb, const Char* object, const Char* version,
+                      const Char* referrer, const Char** accept_types, DWORD flags, DWORD_PTR context) {
+  static const auto real = RealAorW<Char, decltype(&HttpOpenRequestA), decltype(&HttpOpenRequestW)>(
+      "HttpOpenRequestA", "HttpOpenRequestW");
+  return CreatedChild(real(connect, verb, object, version, referrer, accept_types, flags, context),
+                      Kind::request, connect);
+}
+
 }  // namespace
+
+const Api kApi = {"InternetCloseHandle", INTERNET_STATUS_HANDLE_CREATED, INTERNET_STATUS_HANDLE_CLOSING};
 
 bool IsCompletion(DWORD status) {
   return status == INTERNET_STATUS_REQUEST_COMPLETE;
-}
-
-bool IsInformational(DWORD status) {
-  return status != INTERNET_STATUS_REQUEST_COMPLETE && status != INTERNET_STATUS_HANDLE_CREATED &&
-         status != INTERNET_STATUS_HANDLE_CLOSING;
-}
-
-BOOL RealClose(HINTERNET h) {
-  static const auto real = Real<decltype(&InternetCloseHandle)>("InternetCloseHandle");
-  return real(h);
 }
 
 }  // namespace hc::fault
@@ -42,65 +50,36 @@ using namespace hc::fault;
 
 extern "C" HINTERNET WINAPI hc_fault_InternetOpenA(LPCSTR agent, DWORD access, LPCSTR proxy, LPCSTR bypass,
                                                    DWORD flags) {
-  static const auto real = Real<decltype(&InternetOpenA)>("InternetOpenA");
-  HINTERNET h = real(agent, access, proxy, bypass, flags);
-  if (h != nullptr)
-    RecordCreated(h, Kind::session, nullptr, (flags & INTERNET_FLAG_ASYNC) != 0, "");
-  return h;
+  return Open(agent, access, proxy, bypass, flags);
 }
 
 extern "C" HINTERNET WINAPI hc_fault_InternetOpenW(LPCWSTR agent, DWORD access, LPCWSTR proxy, LPCWSTR bypass,
                                                    DWORD flags) {
-  static const auto real = Real<decltype(&InternetOpenW)>("InternetOpenW");
-  HINTERNET h = real(agent, access, proxy, bypass, flags);
-  if (h != nullptr)
-    RecordCreated(h, Kind::session, nullptr, (flags & INTERNET_FLAG_ASYNC) != 0, "");
-  return h;
+  return Open(agent, access, proxy, bypass, flags);
 }
 
 extern "C" HINTERNET WINAPI hc_fault_InternetConnectA(HINTERNET session, LPCSTR host, INTERNET_PORT port,
                                                       LPCSTR user, LPCSTR password, DWORD service,
                                                       DWORD flags, DWORD_PTR context) {
-  static const auto real = Real<decltype(&InternetConnectA)>("InternetConnectA");
-  HINTERNET h = real(session, host, port, user, password, service, flags, context);
-  if (h != nullptr)
-    RecordCreated(h, Kind::connect, session, Info(session).async,
-                  std::string(host ? host : "") + ":" + std::to_string(port));
-  return h;
+  return Connect(session, host, port, user, password, service, flags, context);
 }
 
 extern "C" HINTERNET WINAPI hc_fault_InternetConnectW(HINTERNET session, LPCWSTR host, INTERNET_PORT port,
                                                       LPCWSTR user, LPCWSTR password, DWORD service,
                                                       DWORD flags, DWORD_PTR context) {
-  static const auto real = Real<decltype(&InternetConnectW)>("InternetConnectW");
-  HINTERNET h = real(session, host, port, user, password, service, flags, context);
-  if (h != nullptr)
-    RecordCreated(h, Kind::connect, session, Info(session).async, Narrow(host) + ":" + std::to_string(port));
-  return h;
+  return Connect(session, host, port, user, password, service, flags, context);
 }
 
 extern "C" HINTERNET WINAPI hc_fault_HttpOpenRequestA(HINTERNET connect, LPCSTR verb, LPCSTR object,
                                                       LPCSTR version, LPCSTR referrer, LPCSTR* accept_types,
                                                       DWORD flags, DWORD_PTR context) {
-  static const auto real = Real<decltype(&HttpOpenRequestA)>("HttpOpenRequestA");
-  HINTERNET h = real(connect, verb, object, version, referrer, accept_types, flags, context);
-  if (h != nullptr) {
-    const HandleInfo parent = Info(connect);
-    RecordCreated(h, Kind::request, connect, parent.async, parent.server);
-  }
-  return h;
+  return OpenRequest(connect, verb, object, version, referrer, accept_types, flags, context);
 }
 
 extern "C" HINTERNET WINAPI hc_fault_HttpOpenRequestW(HINTERNET connect, LPCWSTR verb, LPCWSTR object,
                                                       LPCWSTR version, LPCWSTR referrer,
                                                       LPCWSTR* accept_types, DWORD flags, DWORD_PTR context) {
-  static const auto real = Real<decltype(&HttpOpenRequestW)>("HttpOpenRequestW");
-  HINTERNET h = real(connect, verb, object, version, referrer, accept_types, flags, context);
-  if (h != nullptr) {
-    const HandleInfo parent = Info(connect);
-    RecordCreated(h, Kind::request, connect, parent.async, parent.server);
-  }
-  return h;
+  return OpenRequest(connect, verb, object, version, referrer, accept_types, flags, context);
 }
 
 extern "C" BOOL WINAPI hc_fault_InternetCloseHandle(HINTERNET h) {

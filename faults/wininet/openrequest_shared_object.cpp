@@ -4,22 +4,16 @@
 #include <windows.h>
 #include <wininet.h>
 
-#include <atomic>
-
-#include "proxy.h"
+#include "shared_scratch.h"
 
 namespace {
-std::atomic<LPCSTR> g_object{nullptr};  // the fault
+hc::fault::SharedScratch<LPCSTR> g_object;  // the fault
 }  // namespace
 
 extern "C" HINTERNET WINAPI hc_fault_HttpOpenRequestA(HINTERNET connect, LPCSTR verb, LPCSTR object,
                                                       LPCSTR version, LPCSTR referrer, LPCSTR* accept_types,
                                                       DWORD flags, DWORD_PTR context) {
   static const auto real = hc::fault::Real<decltype(&HttpOpenRequestA)>("HttpOpenRequestA");
-  g_object.store(object);
-  hc::fault::RaceWindow();
-  const LPCSTR used = g_object.load();
-  if (used != object)
-    hc::fault::Fired();
+  const auto [used] = g_object.Pass(object);
   return real(connect, verb, used, version, referrer, accept_types, flags, context);
 }

@@ -80,26 +80,40 @@ std::string FailuresOf(const nlohmann::json& run, const std::string& suite, cons
 constexpr auto kBudgetChildBound = std::chrono::seconds(30);
 constexpr const char* kAfterBudget[] = {"StartsAfterTheBudget", "StartsAfterTheBudgetToo"};
 
+// This binary as the child of a budget test: a 1 s budget, the HcBudgetProvoked tests, the first
+// of which takes `uses_ms`; results written to `results`. The output has LF line ends.
+hc::ChildResult RunBudgetChild(int uses_ms, const ChildResultsFile& results) {
+  auto child = hc::RunSelf(L"--hc-provoke-budget=" + std::to_wstring(uses_ms) +
+                               L" --gtest_filter=HcBudgetProvoked.* " + results.OutputFlag(),
+                           {{L"HC_BINARY_BUDGET_S", L"1"}}, kBudgetChildBound);
+  std::erase(child.output, '\r');
+  return child;
+}
+
+// The failures of `name`, a test that would start after the budget: they must give the reason.
+std::string ExpectNotRunAfterTheBudget(const nlohmann::json& run, const char* name,
+                                       const std::string& output) {
+  const std::string failures = FailuresOf(run, "HcBudgetProvoked", name);
+  EXPECT_NE(failures.find("not run: the binary's 1 s budget (HC_BINARY_BUDGET_S) was used up by "
+                          "HcBudgetProvoked.UsesTheBudget ("),
+            std::string::npos)
+      << name << ": " << failures << "\n"
+      << output;
+  return failures;
+}
+
 TEST(HcBinaryBudget, TestsStartingAfterTheBudgetFailAtOnceWithTheReason) {
   ChildResultsFile results(L"hc-budget-between");
   // A 1 s budget: the first test takes 1.2 s (within the grace, so it passes); the two after it
   // would start with the budget used up.
-  auto child =
-      hc::RunSelf(L"--hc-provoke-budget=1200 --gtest_filter=HcBudgetProvoked.* " + results.OutputFlag(),
-                  {{L"HC_BINARY_BUDGET_S", L"1"}}, kBudgetChildBound);
-  std::erase(child.output, '\r');
+  const auto child = RunBudgetChild(1200, results);
   ASSERT_FALSE(child.timed_out) << child.output;
   EXPECT_EQ(child.exit_code, 1ul) << "GoogleTest's exit code for failed tests expected:\n" << child.output;
   const auto run = results.Read();
   ASSERT_TRUE(run.is_object()) << "no GoogleTest JSON written:\n" << child.output;
   EXPECT_EQ(FailuresOf(run, "HcBudgetProvoked", "UsesTheBudget"), "") << child.output;
   for (const char* name : kAfterBudget) {
-    const std::string failures = FailuresOf(run, "HcBudgetProvoked", name);
-    EXPECT_NE(failures.find("not run: the binary's 1 s budget (HC_BINARY_BUDGET_S) was used up by "
-                            "HcBudgetProvoked.UsesTheBudget ("),
-              std::string::npos)
-        << name << ": " << failures << "\n"
-        << child.output;
+    ExpectNotRunAfterTheBudget(run, name, child.output);
     EXPECT_EQ(child.output.find(std::string("[ BODY RAN ] ") + name), std::string::npos)
         << "the body of a test that started after the budget ran:\n"
         << child.output;
@@ -110,10 +124,7 @@ TEST(HcBinaryBudget, TestRunningWhenTheBudgetEndsIsEndedAndTheResultsAreWritten)
   ChildResultsFile results(L"hc-budget-during");
   // A 1 s budget and a first test that would take a minute: the watchdog ends the process after
   // the grace, and writes the results GoogleTest no longer can.
-  auto child =
-      hc::RunSelf(L"--hc-provoke-budget=60000 --gtest_filter=HcBudgetProvoked.* " + results.OutputFlag(),
-                  {{L"HC_BINARY_BUDGET_S", L"1"}}, kBudgetChildBound);
-  std::erase(child.output, '\r');
+  const auto child = RunBudgetChild(60000, results);
   ASSERT_FALSE(child.timed_out) << "the budget did not end the child within 30 s:\n" << child.output;
   EXPECT_EQ(child.exit_code, static_cast<unsigned long>(hc::kHangExitCode)) << child.output;
   const auto run = results.Read();
@@ -129,12 +140,7 @@ TEST(HcBinaryBudget, TestRunningWhenTheBudgetEndsIsEndedAndTheResultsAreWritten)
       << running << "\n"
       << child.output;
   for (const char* name : kAfterBudget) {
-    const std::string failures = FailuresOf(run, "HcBudgetProvoked", name);
-    EXPECT_NE(failures.find("not run: the binary's 1 s budget (HC_BINARY_BUDGET_S) was used up by "
-                            "HcBudgetProvoked.UsesTheBudget ("),
-              std::string::npos)
-        << name << ": " << failures << "\n"
-        << child.output;
+    const std::string failures = ExpectNotRunAfterTheBudget(run, name, child.output);
     EXPECT_NE(failures.find(" s, still running)"), std::string::npos) << name << ": " << failures;
   }
 }

@@ -12,10 +12,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hc/localserver.h"
 #include "hc/trial.h"
 #include "hc/watchdog.h"
 
 namespace hc::unsafe {
+
+// The trial programs, one per API (the children the tests start from their own directory).
+inline constexpr const wchar_t* kWinHttpTrials = L"unsafe_winhttp_trials";
+inline constexpr const wchar_t* kWinInetTrials = L"unsafe_wininet_trials";
 
 struct PatternRun {
   std::string pattern;
@@ -85,6 +90,13 @@ inline PairRun RunPair(const wchar_t* program, const PatternRun& hazard, const P
                        const RunShape& shape) {
   SetWatchdogBound(PairWatchdogBound(shape));
   return {RunPattern(program, hazard, port, shape), RunPattern(program, safe, port, SafeShape(shape))};
+}
+
+// The pair on a fresh listener of the calling test (its port passed to every trial).
+inline PairRun RunPairOnFreshServer(const wchar_t* program, const PatternRun& hazard, const PatternRun& safe,
+                                    const RunShape& shape) {
+  Scenario server;
+  return RunPair(program, hazard, safe, server.port(), shape);
 }
 
 // Records hc_unsafe for the pair (extra's members added) and asserts what the documentation says.

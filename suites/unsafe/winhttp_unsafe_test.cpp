@@ -17,7 +17,7 @@ using hc::unsafe::PatternRun;
 using hc::unsafe::RunShape;
 using namespace std::chrono_literals;
 
-constexpr const wchar_t* kProgram = L"unsafe_winhttp_trials";
+constexpr const wchar_t* kProgram = hc::unsafe::kWinHttpTrials;
 // Per pattern, hazard and safe alike: trials, children at once, a hazard trial's bound.
 constexpr RunShape kShape{100, 4, 1000ms};
 // Two readers crash or abort a fifth of the children and now and then hang: more trials, so that
@@ -40,8 +40,7 @@ constexpr char kTlsHandshakeTimeout[] = "timeout_ms=150";
 // The pair on a fresh listener of this test.
 void RunPairOnServer(const PatternRun& hazard, const PatternRun& safe, const RunShape& shape = kShape,
                      const nlohmann::json& extra = nlohmann::json::object()) {
-  hc::Scenario server;
-  hc::unsafe::RecordAndCheck(hc::unsafe::RunPair(kProgram, hazard, safe, server.port(), shape), extra);
+  hc::unsafe::RecordAndCheck(hc::unsafe::RunPairOnFreshServer(kProgram, hazard, safe, shape), extra);
 }
 
 TEST(UnsafeWinHttp, SyncRequestClosedFromAnotherThread) {

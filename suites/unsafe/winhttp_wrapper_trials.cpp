@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -152,6 +153,30 @@ std::string ClosingOutcome(WrapperRequest& r) {
   return r.after_closing.load() > 0 ? "callback after HANDLE_CLOSING" : "";
 }
 
+// A trial's connection and its first request on it, started (StartWrapperRequest) and, with
+// await_headers, with its headers received; `failed` is the trial's outcome when that went wrong.
+struct WrapperTrial {
+  WrapperConnection c;
+  WrapperRequest* r = nullptr;
+  std::optional<Outcome> failed;
+};
+
+WrapperTrial StartWrapperTrial(const Trial& trial, const std::string& target, bool reads_from_callback,
+                               bool await_headers, std::size_t read_size = 1024) {
+  WrapperTrial t;
+  t.c = OpenWrapperConnection(trial.port());
+  if (!t.c) {
+    t.failed = HarnessError("async session");
+    return t;
+  }
+  t.r = StartWrapperRequest(t.c, target, reads_from_callback, read_size);
+  if (!t.r)
+    t.failed = HarnessError("WinHttpOpenRequest/SendRequest");
+  else if (await_headers && !WaitFor(t.r->headers, kTrialCallBound))
+    t.failed = Outcome{"error " + std::to_string(t.r->error.load()), "no headers"};
+  return t;
+}
+
 // ---- wh-send-recv-sides / wh-send-then-recv ---------------------------------------------------
 
 constexpr DWORD kSidesBodySize = 16384;
@@ -218,13 +243,11 @@ Outcome SendAndReceiveSides(Trial& trial, bool at_once) {
 // ---- wh-close-during-call / wh-close-between-calls --------------------------------------------
 
 Outcome CloseDuringCall(Trial& trial, bool locked) {
-  const auto c = OpenWrapperConnection(trial.port());
-  if (!c)
-    return HarnessError("async session");
-  WrapperRequest* r = StartWrapperRequest(
-      c, "/stream-bytes/32768?chunk_size=1024&seed=" + std::to_string(trial.index()), false);
-  if (!r)
-    return HarnessError("WinHttpOpenRequest/SendRequest");
+  const auto t = StartWrapperTrial(
+      trial, "/stream-bytes/32768?chunk_size=1024&seed=" + std::to_string(trial.index()), false, false);
+  if (t.failed)
+    return *t.failed;
+  WrapperRequest* r = t.r;
   const auto close_after = microseconds(trial.Uniform(0, 6000));
   trial.Note("close_after_us", close_after.count());
   std::mutex calls;  // the safe pattern's lock around every call and the close
@@ -280,7 +303,7 @@ Outcome CloseDuringCall(Trial& trial, bool locked) {
     return {closing, where};
   // Another request to the server afterwards: a connection the close left in a bad state must not
   // be handed to it.
-  WrapperRequest* next = StartWrapperRequest(c, "/bytes/2000?seed=" + std::to_string(trial.index()), true);
+  WrapperRequest* next = StartWrapperRequest(t.c, "/bytes/2000?seed=" + std::to_string(trial.index()), true);
   if (!next || !WaitFor(next->done, kTrialCallBound))
     return {"the next request did not end", where};
   if (next->error.load() != 0 || next->body.load() != 2000)
@@ -301,15 +324,12 @@ Outcome CloseDuringCall(Trial& trial, bool locked) {
 // ---- wh-read-buffer-released / wh-read-buffer-kept --------------------------------------------
 
 Outcome ReadBufferReleased(Trial& trial, bool released_at_close) {
-  const auto c = OpenWrapperConnection(trial.port());
-  if (!c)
-    return HarnessError("async session");
-  WrapperRequest* r = StartWrapperRequest(
-      c, "/stream-bytes/65536?chunk_size=1024&chunk_delay_ms=1&seed=" + std::to_string(trial.index()), true);
-  if (!r)
-    return HarnessError("WinHttpOpenRequest/SendRequest");
-  if (!WaitFor(r->headers, kTrialCallBound))
-    return {"error " + std::to_string(r->error.load()), "no headers"};
+  const auto t = StartWrapperTrial(
+      trial, "/stream-bytes/65536?chunk_size=1024&chunk_delay_ms=1&seed=" + std::to_string(trial.index()),
+      true, true);
+  if (t.failed)
+    return *t.failed;
+  WrapperRequest* r = t.r;
   SpinFor(microseconds(trial.Uniform(0, 8000)));
   r->drive = false;  // no read is issued from now on, the one pending (if any) stays
   const bool pending = r->read_pending.load();
@@ -336,16 +356,12 @@ Outcome ReadBufferReleased(Trial& trial, bool released_at_close) {
 // ---- wh-clear-callback-racing / wh-close-keeping-callback -------------------------------------
 
 Outcome ClearCallbackRacing(Trial& trial, bool clear) {
-  const auto c = OpenWrapperConnection(trial.port());
-  if (!c)
-    return HarnessError("async session");
   // Many small reads: many callbacks being dispatched.
-  WrapperRequest* r = StartWrapperRequest(
-      c, "/stream-bytes/65536?chunk_size=512&seed=" + std::to_string(trial.index()), true, 256);
-  if (!r)
-    return HarnessError("WinHttpOpenRequest/SendRequest");
-  if (!WaitFor(r->headers, kTrialCallBound))
-    return {"error " + std::to_string(r->error.load()), "no headers"};
+  const auto t = StartWrapperTrial(
+      trial, "/stream-bytes/65536?chunk_size=512&seed=" + std::to_string(trial.index()), true, true, 256);
+  if (t.failed)
+    return *t.failed;
+  WrapperRequest* r = t.r;
   SpinFor(microseconds(trial.Uniform(0, 3000)));
   std::string where = r->done.load() ? "the request had ended" : "callbacks were running";
   if (clear) {

@@ -15,13 +15,11 @@
 namespace {
 
 using hc::unsafe::PatternRun;
-using hc::unsafe::RunShape;
 using namespace std::chrono_literals;
 
-constexpr const wchar_t* kWrapperProgram = L"unsafe_winhttp_trials";
 // 100 trials per pattern, 4 children at once (process starts overlap); a trial takes 5-40 ms,
 // one over 1 s is a hang.
-constexpr RunShape kWrapperShape{100, 4, 1000ms};
+constexpr hc::unsafe::RunShape kWrapperShape{100, 4, 1000ms};
 constexpr int kWorkerThreadChecks = 8;  // one fresh process each
 
 // The answer of a run for the report: the outcome counts of the hazard.
@@ -37,8 +35,7 @@ void RecordWrapper(const char* library, const char* assumption, const hc::TrialR
 }
 
 hc::unsafe::PairRun RunWrapperPair(const PatternRun& hazard, const PatternRun& safe) {
-  hc::Scenario server;
-  return hc::unsafe::RunPair(kWrapperProgram, hazard, safe, server.port(), kWrapperShape);
+  return hc::unsafe::RunPairOnFreshServer(hc::unsafe::kWinHttpTrials, hazard, safe, kWrapperShape);
 }
 
 TEST(UnsafeWinHttp, SendAndReceiveSidesOfOneRequestOnTwoThreads) {
@@ -120,7 +117,7 @@ TEST(UnsafeWinHttp, WorkerThreadCountIsSetOnceBeforeAnyAsyncOperation) {
   hc::Scenario server;
   // One trial per child: every check runs in a process that has made no WinHTTP call before.
   hc::TrialPlan plan;
-  plan.program = hc::TrialProgram(kWrapperProgram);
+  plan.program = hc::TrialProgram(hc::unsafe::kWinHttpTrials);
   plan.pattern = "wh-worker-threads-once";
   plan.title =
       "WINHTTP_OPTION_WORKER_THREAD_COUNT on a NULL handle: before any async operation, again, after one";

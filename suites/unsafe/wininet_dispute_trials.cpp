@@ -98,6 +98,25 @@ HINTERNET OpenWatched(const hc::Connection& c, const std::string& target, Watche
   return h;
 }
 
+// A trial's asynchronous connection (OpenAsync) and a request on it with a fresh Watched context
+// (OpenWatched); `failed` is the harness error when the session, connection or request failed.
+struct WatchedTrial {
+  hc::Connection c;
+  Watched* ctx = nullptr;
+  HINTERNET h = nullptr;
+  std::optional<Outcome> failed;
+};
+
+WatchedTrial OpenWatchedTrial(const Trial& trial, const std::string& target) {
+  WatchedTrial w;
+  w.c = OpenAsync(trial);
+  if (w.c)
+    w.h = OpenWatched(w.c, target, w.ctx);
+  if (!w.h)
+    w.failed = HarnessError("InternetOpen/Connect/HttpOpenRequest");
+  return w;
+}
+
 // What HANDLE_CLOSING showed for a closed request: once, last, within the bound.
 std::optional<Outcome> ClosingProblem(const Watched& ctx, const std::string& where) {
   if (!ctx.WaitForClosing(kDisputeWaitBound))
@@ -117,11 +136,9 @@ std::string SendResult(BOOL ok, DWORD error) {
 // ---- wi-close-racing-send / wi-close-after-pending ------------------------------------------------
 
 Outcome CloseAroundSend(Trial& trial, bool after_pending) {
-  const auto c = OpenAsync(trial);
-  Watched* ctx = nullptr;
-  HINTERNET h = c ? OpenWatched(c, "/delay/50?trial=" + std::to_string(trial.index()), ctx) : nullptr;
-  if (!h)
-    return HarnessError("InternetOpen/Connect/HttpOpenRequest");
+  const auto w = OpenWatchedTrial(trial, "/delay/50?trial=" + std::to_string(trial.index()));
+  if (w.failed)
+    return *w.failed;
   const auto delay = microseconds(trial.Uniform(0, trial.IntArg("max_delay_us", 300)));
   hc::Latch start(2);
   std::atomic<bool> returned{false};
@@ -131,7 +148,7 @@ Outcome CloseAroundSend(Trial& trial, bool after_pending) {
   std::thread sender([&] {
     start.ArriveAndWait();
     trial.Stage("sender", "in HttpSendRequest");
-    sent = HttpSendRequestA(h, nullptr, 0, nullptr, 0);
+    sent = HttpSendRequestA(w.h, nullptr, 0, nullptr, 0);
     send_error = sent ? 0 : GetLastError();
     returned = true;
     trial.Stage("sender", "");
@@ -148,14 +165,14 @@ Outcome CloseAroundSend(Trial& trial, bool after_pending) {
     SpinFor(delay);
     close_before_return = !returned.load();
     trial.Stage("closer", "in InternetCloseHandle");
-    closed = ctx->Close();
+    closed = w.ctx->Close();
     trial.Stage("closer", "");
   });
   sender.join();
   closer.join();
   trial.Note("close_delay_us", delay.count());
   if (after_pending && (sent || send_error != ERROR_IO_PENDING)) {
-    ctx->Close();
+    w.ctx->Close();
     return HarnessError("HttpSendRequest did not return ERROR_IO_PENDING (" + SendResult(sent, send_error) +
                         ")");
   }
@@ -164,9 +181,9 @@ Outcome CloseAroundSend(Trial& trial, bool after_pending) {
                             SendResult(sent, send_error);
   if (!closed)
     return {"close failed", where};
-  if (auto p = ClosingProblem(*ctx, where))
+  if (auto p = ClosingProblem(*w.ctx, where))
     return *p;
-  if (ctx->completes() > 0 && ctx->last_ok())
+  if (w.ctx->completes() > 0 && w.ctx->last_ok())
     return {"completed after the close", where};
   return Outcome::Success(where);
 }
@@ -176,24 +193,22 @@ Outcome CloseAroundSend(Trial& trial, bool after_pending) {
 // A wrapper's shutdown: issue the request, close it 0-50 us later from the same thread, then wait
 // for the one callback it relies on.
 Outcome QuickClose(Trial& trial, bool wait_for_closing) {
-  const auto c = OpenAsync(trial);
-  Watched* ctx = nullptr;
-  HINTERNET h = c ? OpenWatched(c, "/get?trial=" + std::to_string(trial.index()), ctx) : nullptr;
-  if (!h)
-    return HarnessError("InternetOpen/Connect/HttpOpenRequest");
-  const BOOL sent = HttpSendRequestA(h, nullptr, 0, nullptr, 0);
+  const auto w = OpenWatchedTrial(trial, "/get?trial=" + std::to_string(trial.index()));
+  if (w.failed)
+    return *w.failed;
+  const BOOL sent = HttpSendRequestA(w.h, nullptr, 0, nullptr, 0);
   const DWORD send_error = sent ? 0 : GetLastError();
   SpinFor(microseconds(trial.Uniform(0, 50)));
-  if (!ctx->Close())
+  if (!w.ctx->Close())
     return {"close failed", SendResult(sent, send_error)};
   const std::string where = SendResult(sent, send_error);
   if (wait_for_closing) {
-    if (auto p = ClosingProblem(*ctx, where))
+    if (auto p = ClosingProblem(*w.ctx, where))
       return *p;
-    return Outcome::Success(where + (ctx->completes() > 0 ? ", REQUEST_COMPLETE came too" : ""));
+    return Outcome::Success(where + (w.ctx->completes() > 0 ? ", REQUEST_COMPLETE came too" : ""));
   }
-  const bool completed = ctx->WaitComplete(1, kDisputeWaitBound);
-  ctx->WaitForClosing(kDisputeWaitBound);  // before the context's trial ends
+  const bool completed = w.ctx->WaitComplete(1, kDisputeWaitBound);
+  w.ctx->WaitForClosing(kDisputeWaitBound);  // before the context's trial ends
   if (!completed)
     return {"no REQUEST_COMPLETE: the wrapper would wait forever", where};
   return Outcome::Success(where);
@@ -269,24 +284,20 @@ constexpr int kBufferPieceDelayMs = 3;  // once the piece that has arrived is re
 constexpr unsigned char kPoison = 0xDD;
 
 Outcome ReleasedBuffer(Trial& trial, bool keep) {
-  const auto c = OpenAsync(trial);
   const std::uint64_t seed = trial.seed() & 0xFFFFFFFFull;
-  Watched* ctx = nullptr;
-  HINTERNET h =
-      c ? OpenWatched(
-              c, hc_protocol::StreamBytesPath(seed, kBufferBodySize, kBufferPiece, kBufferPieceDelayMs), ctx)
-        : nullptr;
-  if (!h)
-    return HarnessError("InternetOpen/Connect/HttpOpenRequest");
+  const auto w = OpenWatchedTrial(
+      trial, hc_protocol::StreamBytesPath(seed, kBufferBodySize, kBufferPiece, kBufferPieceDelayMs));
+  if (w.failed)
+    return *w.failed;
   auto end = [&](Outcome o) {
-    ctx->Close();
-    ctx->WaitForClosing(kDisputeWaitBound);
+    w.ctx->Close();
+    w.ctx->WaitForClosing(kDisputeWaitBound);
     return o;
   };
-  if (!HttpSendRequestA(h, nullptr, 0, nullptr, 0)) {
+  if (!HttpSendRequestA(w.h, nullptr, 0, nullptr, 0)) {
     if (GetLastError() != ERROR_IO_PENDING)
       return end(HarnessError("HttpSendRequest"));
-    if (!ctx->WaitComplete(1, kDisputeWaitBound) || !ctx->last_ok())
+    if (!w.ctx->WaitComplete(1, kDisputeWaitBound) || !w.ctx->last_ok())
       return end(HarnessError("HttpSendRequest's REQUEST_COMPLETE"));
   }
   // Never freed, only poisoned: the buffers outlive the trial (see patterns.h). Reads that
@@ -299,8 +310,8 @@ Outcome ReleasedBuffer(Trial& trial, bool keep) {
     buffer = new unsigned char[kBufferBodySize];
     std::memset(buffer, 0, kBufferBodySize);
     read_count = 0;
-    completes_before = ctx->completes();
-    if (!InternetReadFile(h, buffer, static_cast<DWORD>(kBufferBodySize), &read_count)) {
+    completes_before = w.ctx->completes();
+    if (!InternetReadFile(w.h, buffer, static_cast<DWORD>(kBufferBodySize), &read_count)) {
       if (GetLastError() != ERROR_IO_PENDING)
         return end(Outcome::Error(GetLastError(), "InternetReadFile"));
       break;
@@ -317,7 +328,7 @@ Outcome ReleasedBuffer(Trial& trial, bool keep) {
   trial.Note("filled_before_pending_returned", filled_before ? 1 : 0);
   if (!keep)
     std::memset(buffer, kPoison, kBufferPiece);  // "released": the application reuses it
-  if (!ctx->WaitComplete(completes_before + 1, kDisputeWaitBound))
+  if (!w.ctx->WaitComplete(completes_before + 1, kDisputeWaitBound))
     return end({"no REQUEST_COMPLETE for the pending read", keep ? "buffer kept" : "buffer released"});
   if (read_count == 0)
     return end(

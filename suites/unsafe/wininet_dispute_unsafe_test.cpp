@@ -18,10 +18,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using hc::unsafe::RecordAndCheck;
-using hc::unsafe::RunPair;
 using hc::unsafe::RunShape;
 
-constexpr const wchar_t* kDisputeProgram = L"unsafe_wininet_trials";
 // Per pattern, hazard and safe alike: trials, children at once, a hazard trial's bound.
 constexpr RunShape kDisputeShape{100, 8, 1000ms};
 // 64 threads (one gang per child, reused by its trials), 64 or 128 request lifetimes per trial.
@@ -29,8 +27,7 @@ constexpr RunShape kSharedConnectShape{300, 6, 3000ms};
 
 hc::unsafe::PairRun RunDisputePair(const hc::unsafe::PatternRun& hazard, const hc::unsafe::PatternRun& safe,
                                    const RunShape& shape = kDisputeShape) {
-  hc::Scenario server;
-  return RunPair(kDisputeProgram, hazard, safe, server.port(), shape);
+  return hc::unsafe::RunPairOnFreshServer(hc::unsafe::kWinInetTrials, hazard, safe, shape);
 }
 
 TEST(UnsafeWinInetDisputes, ClosedFromAnotherThreadBeforeOrAfterTheSendReturnedIoPending) {

@@ -16,9 +16,10 @@ namespace {
 using namespace std::chrono_literals;
 using hc::unsafe::RecordAndCheck;
 using hc::unsafe::RunPair;
+using hc::unsafe::RunPairOnFreshServer;
 using hc::unsafe::RunShape;
 
-constexpr const wchar_t* kProgram = L"unsafe_wininet_trials";
+constexpr const wchar_t* kProgram = hc::unsafe::kWinInetTrials;
 // Per pattern, hazard and safe alike: trials, children at once, a hazard trial's bound.
 constexpr RunShape kShape{100, 4, 1000ms};
 // Two readers now and then hang, and the server paces the body (16 pieces 1 ms apart): more
@@ -31,25 +32,23 @@ constexpr RunShape kCacheShape{100, 4, 10000ms};
 
 TEST(UnsafeWinInet, RequestClosedFromAnotherThread) {
   hc::Covers({"WI-NO-CROSS-THREAD-CLOSE", "WI-ABORT-IN-CALLBACK"});
-  hc::Scenario server;
-  RecordAndCheck(RunPair(kProgram,
-                         {"wi-cross-close",
-                          "InternetCloseHandle from another thread while the synchronous "
-                          "HttpSendRequest/InternetReadFile calls run"},
-                         {"wi-close-in-callback", "the request handle closed inside its status callback"},
-                         server.port(), kShape));
+  RecordAndCheck(RunPairOnFreshServer(
+      kProgram,
+      {"wi-cross-close",
+       "InternetCloseHandle from another thread while the synchronous "
+       "HttpSendRequest/InternetReadFile calls run"},
+      {"wi-close-in-callback", "the request handle closed inside its status callback"}, kShape));
 }
 
 TEST(UnsafeWinInet, OneRequestReadByTwoThreads) {
   hc::Covers({"WI-SERIALIZE-REQUEST"});
-  hc::Scenario server;
-  RecordAndCheck(
-      RunPair(kProgram,
-              {"wi-shared-read",
-               "a second thread calls InternetReadFile on a request while the "
-               "first one sends it and reads"},
-              {"wi-serialized-read", "the same two readers, access to the handle serialized by a lock"},
-              server.port(), kTwoReadersShape));
+  RecordAndCheck(RunPairOnFreshServer(
+      kProgram,
+      {"wi-shared-read",
+       "a second thread calls InternetReadFile on a request while the "
+       "first one sends it and reads"},
+      {"wi-serialized-read", "the same two readers, access to the handle serialized by a lock"},
+      kTwoReadersShape));
 }
 
 TEST(UnsafeWinInet, MoreRequestsToOneServerThanTheConnectionLimit) {
