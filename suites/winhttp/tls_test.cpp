@@ -253,48 +253,27 @@ TEST_F(WinHttpTls, SecurityFlagsApplyOnlyToTheRequestTheyAreSetOn) {
 // The test CA made trusted in the run's own environment (hc::TrustedTestCa): a request that
 // validates normally, without ignore flags, succeeds while it is trusted and fails with the
 // documented error before and after. A fresh listener and session per phase: nothing is reused.
-class WinHttpTlsTrustedRoot : public hc::winhttp::SuiteTest {
- protected:
-  hc::Response StrictGet(const std::string& phase) {
-    const hc::Scenario listener(hc::Transport::kTls);
-    const hc::Connection c = hc::OpenConnection(hc::winhttp::kApi, listener.port());
-    if (!c) {
-      hc::Response failed;
-      failed.error = GetLastError();
-      failed.error_name = ErrorName;
-      return failed;
-    }
-    auto r = hc::winhttp::SyncRequest(c.connect.get(), L"GET", "/get?phase=" + phase, "",
-                                      {hc::Transport::kTls, hc::CertCheck::kTrustedRoots});
-    if (r.error == 0) {
-      EXPECT_TRUE(hc::TransportSeen(listener)) << phase;
-    }
-    return r;
-  }
-};
+class WinHttpTlsTrustedRoot : public hc::winhttp::SuiteTest {};
 
 TEST_F(WinHttpTlsTrustedRoot, ValidatesWithTheTestCaTrustedAndFailsWithoutIt) {
   hc::Covers({"WH-TLS-TRUSTED-ROOT"});
-  const auto before = StrictGet("before");
+  const auto p = hc::RunTrustedRootPhases([](const std::string& phase) {
+    return hc::GetOnOwnTlsListener(hc::winhttp::kApi, [&](void* connect) {
+      return hc::winhttp::SyncRequest(static_cast<HINTERNET>(connect), L"GET", "/get?phase=" + phase, "",
+                                      {hc::Transport::kTls, hc::CertCheck::kTrustedRoots});
+    });
+  });
+  const hc::Response &before = p.before, &trusted = p.trusted, &after = p.after;
   EXPECT_NE(before.error, 0u) << "before the test CA is trusted: " << before.Describe();
-  hc::TrustedTestCa ca;
-  if (!ca.installed())
-    GTEST_SKIP() << ca.why_not();
-  RecordProperty("hc_trusted_store", ca.store());
-  const auto trusted = StrictGet("trusted");
-  ASSERT_TRUE(ca.Remove()) << ca.why_not();
-  const auto after = StrictGet("after");
+  if (!p.ran)
+    GTEST_SKIP() << p.why_not;
   EXPECT_NE(after.error, 0u) << "after the test CA was removed: " << after.Describe();
-  RecordProperty("hc_tls_outcomes", nlohmann::json{{"before", before.Describe()},
-                                                   {"trusted", trusted.Describe()},
-                                                   {"after", after.Describe()}}
-                                        .dump());
   hc::CheckExpecting(
       hc::OnWine("Wine 8.0 does not take a certificate added to the current user's ROOT store as a "
                  "trusted root for WinHTTP's validation, and fails with ERROR_WINHTTP_SECURE_CHANNEL_ERROR"),
       [&] {
         EXPECT_TRUE(trusted.error == 0 && trusted.status == 200)
-            << "with the test CA in " << ca.store() << ": " << trusted.Describe();
+            << "with the test CA in " << p.store << ": " << trusted.Describe();
         EXPECT_EQ(before.error, static_cast<DWORD>(ERROR_WINHTTP_SECURE_FAILURE)) << before.Describe();
         EXPECT_EQ(after.error, static_cast<DWORD>(ERROR_WINHTTP_SECURE_FAILURE)) << after.Describe();
       });

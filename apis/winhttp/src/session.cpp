@@ -40,19 +40,12 @@ HINTERNET OpenRequest(HINTERNET connect, const wchar_t* verb, const std::string&
   HINTERNET request =
       WinHttpOpenRequest(connect, verb, object.c_str(), nullptr, WINHTTP_NO_REFERER,
                          WINHTTP_DEFAULT_ACCEPT_TYPES, transport.tls() ? WINHTTP_FLAG_SECURE : 0);
-  DWORD flags = 0;
-  if (transport.tls() && hc::IgnoresUnknownCa(transport.check))
-    flags |= SECURITY_FLAG_IGNORE_UNKNOWN_CA;
-  if (transport.tls() && hc::IgnoresHostName(transport.check))
-    flags |= SECURITY_FLAG_IGNORE_CERT_CN_INVALID;
-  if (request != nullptr && flags != 0) {
-    if (!WinHttpSetOption(request, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof(flags))) {
-      const DWORD error = GetLastError();
-      WinHttpCloseHandle(request);
-      SetLastError(error);
-      return nullptr;
-    }
-  }
+  DWORD flags = transport.tls() ? hc::IgnoredCertErrors(transport.check, SECURITY_FLAG_IGNORE_UNKNOWN_CA,
+                                                        SECURITY_FLAG_IGNORE_CERT_CN_INVALID)
+                                : 0;
+  if (request != nullptr && flags != 0 &&
+      !WinHttpSetOption(request, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof(flags)))
+    return static_cast<HINTERNET>(hc::CloseKeepingError(kApi, request));
   return request;
 }
 

@@ -58,12 +58,7 @@ hc::Response Request(HINTERNET connect, const wchar_t* verb, const std::string& 
                                        WINHTTP_HEADER_NAME_BY_INDEX, &status, &size,
                                        WINHTTP_NO_HEADER_INDEX));
   });
-  r.status = status;
-  r.Step("WinHttpReadData", [&] {
-    DWORD error = 0;
-    return ReadAll(request.get(), r.body, error) ? 0ul : error;
-  });
-  hc::GangStage("WinHttpCloseHandle(request)");
+  hc::ReadBodyStep(r, status, kApi, request.get(), "WinHttpReadData", "WinHttpCloseHandle(request)");
   return r;
 }
 

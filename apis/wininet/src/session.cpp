@@ -51,17 +51,11 @@ HINTERNET OpenRequest(HINTERNET connect, const char* verb, const std::string& ta
   DWORD security = 0, size = sizeof(security);
   if (!InternetQueryOptionA(request, INTERNET_OPTION_SECURITY_FLAGS, &security, &size))
     security = 0;
-  security |= SECURITY_FLAG_IGNORE_REVOCATION;
-  if (hc::IgnoresUnknownCa(transport.check))
-    security |= SECURITY_FLAG_IGNORE_UNKNOWN_CA;
-  if (hc::IgnoresHostName(transport.check))
-    security |= SECURITY_FLAG_IGNORE_CERT_CN_INVALID;
-  if (!InternetSetOptionA(request, INTERNET_OPTION_SECURITY_FLAGS, &security, sizeof(security))) {
-    const DWORD error = GetLastError();
-    InternetCloseHandle(request);
-    SetLastError(error);
-    return nullptr;
-  }
+  security |= SECURITY_FLAG_IGNORE_REVOCATION |
+              hc::IgnoredCertErrors(transport.check, SECURITY_FLAG_IGNORE_UNKNOWN_CA,
+                                    SECURITY_FLAG_IGNORE_CERT_CN_INVALID);
+  if (!InternetSetOptionA(request, INTERNET_OPTION_SECURITY_FLAGS, &security, sizeof(security)))
+    return static_cast<HINTERNET>(hc::CloseKeepingError(kApi, request));
   return request;
 }
 

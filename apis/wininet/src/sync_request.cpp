@@ -24,12 +24,7 @@ hc::Response SyncRequest(HINTERNET connect, const char* verb, const std::string&
                ? 0ul
                : GetLastError();
   });
-  r.status = status;
-  r.Step("InternetReadFile", [&] {
-    DWORD error = 0;
-    return ReadAll(request.get(), r.body, error) ? 0ul : error;
-  });
-  hc::GangStage("InternetCloseHandle(request)");
+  hc::ReadBodyStep(r, status, kApi, request.get(), "InternetReadFile", "InternetCloseHandle(request)");
   return r;
 }
 
