@@ -229,7 +229,9 @@ def classify(tc):
     if verdict == "unexpected_pass":
         return "unexpected_pass", None
     if result == "SKIPPED":
-        return "not_run", "skipped"
+        # A test that cannot run here records why (hc_not_run_reason) before it skips.
+        reason = tc.get("hc_not_run_reason")
+        return "not_run", f"skipped: {reason}" if reason else "skipped"
     if verdict == "known_divergence":
         return "known_divergence", None
     return "pass", None

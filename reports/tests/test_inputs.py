@@ -27,6 +27,8 @@ class ClassifyTest(unittest.TestCase):
         self.assertEqual(self.t(hc_verdict="unexpected_pass", failures=[{"failure": "x"}]), "unexpected_pass")
         self.assertEqual(classify({"status": "NOTRUN"}), ("not_run", "disabled"))
         self.assertEqual(classify({"result": "SKIPPED"}), ("not_run", "skipped"))
+        self.assertEqual(classify({"result": "SKIPPED", "hc_not_run_reason": "not elevated: run as administrator"}),
+                         ("not_run", "skipped: not elevated: run as administrator"))
 
     def test_a_failure_beside_a_known_divergence_is_a_failure(self):
         self.assertEqual(self.t(hc_verdict="known_divergence", failures=[{"failure": "x"}]), "fail")
