@@ -1,8 +1,11 @@
-// The shared checks say what is wrong: lost, duplicated and wrong responses, and timed-out waits.
+// The shared checks say what is wrong: lost, duplicated and wrong responses, timed-out waits, error names.
 #include <gtest/gtest.h>
+
+#include <windows.h>
 
 #include <hc_protocol/body_pattern.h>
 
+#include "hc/name_format.h"
 #include "hc/pattern_request.h"
 #include "hc/request_log.h"
 #include "hc/thread_gang.h"
@@ -60,3 +63,11 @@ TEST(HcThreadGang, AllThreadsAreInsideTheBodyAtOnce) {
 }
 
 }  // namespace
+
+TEST(HcNameFormat, Win32AndSspiErrorsAreNamedWithTheirNumbers) {
+  EXPECT_STREQ(hc::Win32ErrorName(ERROR_INVALID_HANDLE), "ERROR_INVALID_HANDLE");
+  // An SSPI status is an HRESULT: negative as a long, named all the same as an unsigned last error.
+  EXPECT_STREQ(hc::Win32ErrorName(static_cast<unsigned long>(SEC_E_INTERNAL_ERROR)), "SEC_E_INTERNAL_ERROR");
+  EXPECT_EQ(hc::NameWithValue(hc::Win32ErrorName(0x80090304UL), 0x80090304UL), "SEC_E_INTERNAL_ERROR (2148074244)");
+  EXPECT_EQ(hc::Win32ErrorName(0xDEADBEEFUL), nullptr);
+}
