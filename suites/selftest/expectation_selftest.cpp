@@ -70,4 +70,46 @@ TEST(HcExpectation, OnWineFromComparesTheWineVersionNumerically) {
   }
 }
 
+TEST(HcExpectation, OnWineBeforeIsTheComplementOfOnWineFrom) {
+  const hc::Platform& p = hc::CurrentPlatform();
+  EXPECT_FALSE(hc::OnWineBefore("0.9", "r").applies);
+  EXPECT_EQ(hc::OnWineBefore("999.0", "r").applies, p.is_wine);
+  if (p.is_wine) {
+    EXPECT_FALSE(hc::OnWineBefore(p.wine_version, "r").applies) << p.wine_version;
+  }
+}
+
+TEST(HcExpectation, FailuresWithoutTheSignatureStayFailures) {
+  // On all threads: the mark intercepts all threads, beneath a reporter of this thread only.
+  EXPECT_NONFATAL_FAILURE_ON_ALL_THREADS(
+      hc::CheckExpecting(hc::RecognizedBy(hc::Divergence{true, "selftest race"}, {"RACE_ERROR"}),
+                         [] { EXPECT_EQ(1, 2) << "an unrelated failure"; }),
+      "an unrelated failure");
+  ::testing::Test::RecordProperty("hc_verdict", "selftest_expected");
+}
+
+TEST(HcExpectation, OneFailureWithTheSignatureMakesAllOfThemTheDivergence) {
+  hc::CheckExpecting(hc::RecognizedBy(hc::Intermittent(hc::Divergence{true, "selftest race"}), {"RACE_ERROR"}), [] {
+    ADD_FAILURE() << "request 3 failed: RACE_ERROR (12157)";
+    ADD_FAILURE() << "the server log misses request 3";
+  });
+  EXPECT_EQ(Property("hc_verdict"), "known_divergence");
+  EXPECT_NE(Property("hc_divergence_detail").find("misses request 3"), std::string::npos);
+}
+
+TEST(HcExpectation, ScopeOverAStretchOfATestJudgesItsFailuresAtFinish) {
+  hc::ExpectingScope scope(hc::Intermittent(hc::Divergence{true, "selftest race"}));
+  ADD_FAILURE() << "inside the scope";
+  scope.Finish();
+  EXPECT_EQ(Property("hc_verdict"), "known_divergence");
+}
+
+TEST(HcExpectation, ScopeWhoseRaceDidNotOccurKeepsTheTestsOwnMark) {
+  hc::ExpectingScope scope(hc::Intermittent(hc::Divergence{true, "selftest race"}));
+  hc::CheckExpecting(hc::Divergence{true, "inner reason"}, [] { EXPECT_EQ(1, 2); });
+  scope.Finish();
+  EXPECT_EQ(Property("hc_divergence_reason"), "inner reason");
+  EXPECT_EQ(Property("hc_verdict"), "known_divergence");
+}
+
 }  // namespace
