@@ -21,15 +21,16 @@ constexpr const wchar_t* kProgram = hc::unsafe::kWinHttpTrials;
 // Per pattern, hazard and safe alike: trials, children at once, a hazard trial's bound.
 constexpr RunShape kShape{100, 4, 1000ms};
 // Two readers crash or abort a fifth of the children and now and then hang: more trials, so that
-// the last hang's bound is a small part of the run.
-constexpr RunShape kTwoReadersShape{200, 4, 1000ms};
-// Racing WinHttpWebSocketClose hangs most of Wine 8.0's trials, and the hung calls keep a core
-// busy until their process ends: few children at once, and a hazard trial whose calls have not
-// returned after 100 ms is taken for hung (stall_ms: several times the longest normal run of the
-// calls, 1-30 ms, calls_us; given 1 s, none of Wine 8.0's hung trials returned); the safe pattern
-// is given 2 s. A hung trial costs its process, whose start takes a few hundred ms of processor
-// time under Wine on a loaded machine: the run is given 45 s for its 100 trials.
-constexpr RunShape kWebSocketShape{100, 3, 4000ms, 45000ms};
+// the last hang's bound is a small part of the run, and more children at once (a lost child's
+// replacement starts while the others go on).
+constexpr RunShape kTwoReadersShape{200, 8, 1000ms};
+// Racing WinHttpWebSocketClose hangs most of Wine 8.0's trials: a hazard trial whose calls have
+// not returned after 100 ms is taken for hung (stall_ms: several times the longest normal run of
+// the calls, 1-30 ms, calls_us; given 1 s, none of Wine 8.0's hung trials returned), and its child
+// ends with it; the safe pattern is given 2 s. A hung trial costs its process, whose start is
+// mostly waiting (about 20 ms of processor time per trial in all): many children at once, and the
+// run is given 45 s for its 100 trials.
+constexpr RunShape kWebSocketShape{100, 8, 4000ms, 45000ms};
 // The close during a held TLS handshake. The server gives each held handshake up after
 // kTlsHoldMs (the gate never opens), so a trial whose close does not end the call still ends, and
 // its outcome is counted: a trial past 1 s is hung. The sessions' timeouts are shorter still. A

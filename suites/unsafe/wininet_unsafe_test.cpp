@@ -25,10 +25,12 @@ constexpr RunShape kShape{100, 4, 1000ms};
 // Two readers now and then hang, and the server paces the body (16 pieces 1 ms apart): more
 // trials, so that the last hang's bound is a small part of the run, and more children at once.
 constexpr RunShape kTwoReadersShape{200, 6, 1000ms};
-// A trial: limit + 4 requests parked at the server.
-constexpr RunShape kLimitShape{100, 4, 10000ms};
-// A trial: 4 threads x 2 requests on 2 URLs (2 threads on each at once).
-constexpr RunShape kCacheShape{100, 4, 10000ms};
+// A trial: limit + 4 requests parked at the server. Its child waits more than it computes (about
+// 25 ms of processor time in 150 ms): 8 children at once.
+constexpr RunShape kLimitShape{100, 8, 10000ms};
+// A trial: 4 threads x 2 requests on 2 URLs (2 threads on each at once); about 40 ms of processor
+// time in 300 ms.
+constexpr RunShape kCacheShape{100, 8, 10000ms};
 
 TEST(UnsafeWinInet, RequestClosedFromAnotherThread) {
   hc::Covers({"WI-NO-CROSS-THREAD-CLOSE", "WI-ABORT-IN-CALLBACK"});
