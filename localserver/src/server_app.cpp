@@ -180,7 +180,16 @@ int localserver_main(const std::vector<std::string>& args) {
     return run_stop(opts);
   }
   if (opts.detach) {
-    // A stale file from an earlier run must not satisfy the launcher.
+    // The port file has one owner: a server still running for it (an earlier run that was not
+    // stopped) is stopped first, not orphaned; a stale file must not satisfy the launcher.
+    if (auto old = read_port_file(opts.port_file); old && platform::process_alive(old->pid)) {
+      std::fprintf(stderr, "localserver: stopping the server (pid %lld) still running for %s\n", old->pid,
+                   opts.port_file.c_str());
+      if (run_stop(opts) != 0) {
+        std::fprintf(stderr, "localserver: not started: stop pid %lld first\n", old->pid);
+        return 1;
+      }
+    }
     remove_port_file(opts.port_file, read_port_file(opts.port_file).value_or(PortInfo{}).pid);
     int rc = platform::detach(child_args(args), opts.port_file, opts.log_file);
     if (rc >= 0) {

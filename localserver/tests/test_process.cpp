@@ -1,5 +1,6 @@
 // The executable: --help, bad arguments, non-loopback --bind, --detach with
-// --port-file, --stop, --max-lifetime-s, the test CA next to the port file.
+// --port-file (and again on the same file), --stop, --max-lifetime-s, the test CA next to the port
+// file.
 #include "port_file.hpp"
 #include "platform.hpp"
 
@@ -78,6 +79,23 @@ TEST(Process, DetachPortFileStop) {
   EXPECT_EQ(run("--stop --port-file \"" + pf + "\""), 0);
   EXPECT_TRUE(wait_gone(info->pid, std::chrono::seconds(5)));
   EXPECT_FALSE(std::filesystem::exists(pf));
+}
+
+// A second --detach on the same port file stops the server that still runs for it: no server is
+// left running without a port file that names it.
+TEST(Process, DetachAgainStopsTheServerOfThePortFile) {
+  std::string pf = temp_port_file("again");
+  ASSERT_EQ(run("--detach --max-lifetime-s 60 --port-file \"" + pf + "\""), 0);
+  auto first = ls::read_port_file(pf);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(run("--detach --max-lifetime-s 60 --port-file \"" + pf + "\""), 0);
+  auto second = ls::read_port_file(pf);
+  ASSERT_TRUE(second);
+  EXPECT_NE(second->pid, first->pid);
+  EXPECT_TRUE(wait_gone(first->pid, std::chrono::seconds(5))) << "the first server still runs";
+  EXPECT_TRUE(ls::platform::process_alive(second->pid));
+  EXPECT_EQ(run("--stop --port-file \"" + pf + "\""), 0);
+  EXPECT_TRUE(wait_gone(second->pid, std::chrono::seconds(5)));
 }
 
 // The port file says whether TLS is there; with it, the test CA certificate lies next to the port
