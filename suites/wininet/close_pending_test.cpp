@@ -18,12 +18,14 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "hc/catalogue.h"
 #include "hc/expectation.h"
+#include "hc/latch.h"
 #include "hc/thread_gang.h"
 #include "hc/wait.h"
 #include "wininet_test.h"
@@ -40,6 +42,8 @@ constexpr auto kPendingParkBound = 20s;
 // Every closed request's HANDLE_CLOSING must come well before the server's hold ends.
 constexpr auto kPendingClosingBound = 5s;
 constexpr auto kPendingCleanupBound = 20s;
+// The starters wait through the park and the closes.
+constexpr auto kStartersBound = kPendingGangBound + kPendingParkBound + kPendingGangBound;
 
 const char* const kWineClosedRequestHandleType =
     "Wine 8.0: the HTTP functions (HttpAddRequestHeaders, HttpSendRequest) on a closed request handle fail "
@@ -82,17 +86,35 @@ class WinInetClosePending : public hc::wininet::SuiteTest {
   hc::CallbackSession& callbacks() { return session_ != nullptr ? *session_ : client(); }
 
   // kPendingRequests requests to target(i), each started by HttpSendRequest on its own thread of
-  // a gang; every start must return ERROR_IO_PENDING.
+  // a gang; every start must return ERROR_IO_PENDING. The starters then wait, alive, until
+  // ReleaseStarters: Wine gives a new thread the id of one that has ended at once, and a closing
+  // thread must be told apart from its request's starter by its id.
   void StartPending(const std::function<std::string(int)>& target) {
     for (int i = 0; i < kPendingRequests; ++i)
       requests_.push_back(&callbacks().owner().Make<AsyncRequest>(target(i)));
-    std::vector<DWORD> started(kPendingRequests, 0);
-    hc::RunGang(kPendingRequests, kPendingGangBound, [&](int i) {
-      started[i] = requests_[i]->Start(static_cast<HINTERNET>(callbacks().connect()));
+    started_.assign(kPendingRequests, 0);
+    starters_ = std::jthread([this] {
+      hc::RunGang(kPendingRequests, kStartersBound, [this](int i) {
+        started_[i] = requests_[i]->Start(static_cast<HINTERNET>(callbacks().connect()));
+        all_started_.CountDown();
+        release_starters_.Wait(kStartersBound);
+      });
     });
+    ASSERT_TRUE(all_started_.Wait(kPendingGangBound)) << "not every HttpSendRequest returned";
     for (int i = 0; i < kPendingRequests; ++i)
-      ASSERT_EQ(started[i], static_cast<DWORD>(ERROR_IO_PENDING))
+      ASSERT_EQ(started_[i], static_cast<DWORD>(ERROR_IO_PENDING))
           << requests_[i]->target() << ": HttpSendRequest on an async session: " << requests_[i]->Describe();
+  }
+
+  void ReleaseStarters() {
+    release_starters_.CountDown();
+    if (starters_.joinable())
+      starters_.join();
+  }
+
+  void TearDown() override {
+    ReleaseStarters();
+    hc::wininet::SuiteTest::TearDown();
   }
 
   // Thread i of a gang closes request (i + 1) % n: never the thread that started it. Then a call
@@ -105,6 +127,7 @@ class WinInetClosePending : public hc::wininet::SuiteTest {
       close_thread[k] = GetCurrentThreadId();
       closed[k] = requests_[k]->Close();
     });
+    ReleaseStarters();  // every closing thread's id is known: the starters may go
     // No handle is created between the closes and these calls, so no value can have been reused.
     std::map<std::string, int> after, headers_after;
     for (int k = 0; k < kPendingRequests; ++k) {
@@ -189,6 +212,10 @@ class WinInetClosePending : public hc::wininet::SuiteTest {
 
   hc::CallbackSession* session_ = nullptr;  // the requests' session: client() unless a test has its own
   std::vector<AsyncRequest*> requests_;
+  std::vector<DWORD> started_;  // what each HttpSendRequest returned
+  hc::Latch all_started_{kPendingRequests};
+  hc::Latch release_starters_{1};
+  std::jthread starters_;
 };
 
 TEST_F(WinInetClosePending, ClosingFromOtherThreadsAfterIoPendingCancelsEveryHeldSend) {
