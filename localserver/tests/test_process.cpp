@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -51,6 +52,35 @@ bool wait_gone(long long pid, std::chrono::milliseconds within) {
   return false;
 }
 
+// Starts a detached server for port file pf: what the file then says, nothing if it did not start.
+std::optional<ls::PortInfo> detach(const std::string& pf, int lifetime_s = 60) {
+  if (run("--detach --max-lifetime-s " + std::to_string(lifetime_s) + " --port-file \"" + pf + "\"") != 0) {
+    return std::nullopt;
+  }
+  return ls::read_port_file(pf);
+}
+
+// --stop for pf succeeds, the server (pid) is gone within 5 s and so is its port file.
+::testing::AssertionResult stopped(const std::string& pf, long long pid) {
+  if (run("--stop --port-file \"" + pf + "\"") != 0) {
+    return ::testing::AssertionFailure() << "--stop failed";
+  }
+  if (!wait_gone(pid, std::chrono::seconds(5))) {
+    return ::testing::AssertionFailure() << "pid " << pid << " still runs 5 s after --stop";
+  }
+  if (std::filesystem::exists(pf)) {
+    return ::testing::AssertionFailure() << pf << " is still there";
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// GET path on the control port of the server of info.
+httplib::Result control_get(const ls::PortInfo& info, const char* path) {
+  httplib::Client c("127.0.0.1", info.control_port);
+  c.set_connection_timeout(2, 0);
+  return c.Get(path);
+}
+
 }  // namespace
 
 TEST(Process, HelpAndBadArguments) {
@@ -64,38 +94,30 @@ TEST(Process, HelpAndBadArguments) {
 TEST(Process, DetachPortFileStop) {
   std::string pf = temp_port_file("detach");
   auto t0 = std::chrono::steady_clock::now();
-  ASSERT_EQ(run("--detach --max-lifetime-s 60 --port-file \"" + pf + "\""), 0);
+  auto info = detach(pf);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
-  auto info = ls::read_port_file(pf);
   ASSERT_TRUE(info);
   EXPECT_EQ(info->host, "127.0.0.1");
   EXPECT_GT(info->control_port, 0);
   EXPECT_TRUE(ls::platform::process_alive(info->pid));
-  httplib::Client c("127.0.0.1", info->control_port);
-  c.set_connection_timeout(2, 0);
-  auto r = c.Get("/health");
+  auto r = control_get(*info, "/health");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
-  EXPECT_EQ(run("--stop --port-file \"" + pf + "\""), 0);
-  EXPECT_TRUE(wait_gone(info->pid, std::chrono::seconds(5)));
-  EXPECT_FALSE(std::filesystem::exists(pf));
+  EXPECT_TRUE(stopped(pf, info->pid));
 }
 
 // A second --detach on the same port file stops the server that still runs for it: no server is
 // left running without a port file that names it.
 TEST(Process, DetachAgainStopsTheServerOfThePortFile) {
   std::string pf = temp_port_file("again");
-  ASSERT_EQ(run("--detach --max-lifetime-s 60 --port-file \"" + pf + "\""), 0);
-  auto first = ls::read_port_file(pf);
+  auto first = detach(pf);
   ASSERT_TRUE(first);
-  ASSERT_EQ(run("--detach --max-lifetime-s 60 --port-file \"" + pf + "\""), 0);
-  auto second = ls::read_port_file(pf);
+  auto second = detach(pf);
   ASSERT_TRUE(second);
   EXPECT_NE(second->pid, first->pid);
   EXPECT_TRUE(wait_gone(first->pid, std::chrono::seconds(5))) << "the first server still runs";
   EXPECT_TRUE(ls::platform::process_alive(second->pid));
-  EXPECT_EQ(run("--stop --port-file \"" + pf + "\""), 0);
-  EXPECT_TRUE(wait_gone(second->pid, std::chrono::seconds(5)));
+  EXPECT_TRUE(stopped(pf, second->pid));
 }
 
 // The port file says whether TLS is there; with it, the test CA certificate lies next to the port
@@ -103,14 +125,11 @@ TEST(Process, DetachAgainStopsTheServerOfThePortFile) {
 TEST(Process, PortFileNamesTheTestCa) {
   namespace tls = hc_protocol::tls;
   std::string pf = temp_port_file("tls");
-  ASSERT_EQ(run("--detach --max-lifetime-s 60 --port-file \"" + pf + "\""), 0);
-  auto info = ls::read_port_file(pf);
+  auto info = detach(pf);
   ASSERT_TRUE(info);
   const nlohmann::json& t = info->tls;
   ASSERT_TRUE(t.contains(tls::kAvailable)) << t.dump();
-  httplib::Client c("127.0.0.1", info->control_port);
-  c.set_connection_timeout(2, 0);
-  auto r = c.Get("/tls");
+  auto r = control_get(*info, "/tls");
   ASSERT_TRUE(r);
   auto served = nlohmann::json::parse(r->body);
   EXPECT_EQ(served[tls::kAvailable], t[tls::kAvailable]);
@@ -129,17 +148,14 @@ TEST(Process, PortFileNamesTheTestCa) {
     EXPECT_FALSE(t.value(tls::kReason, "").empty()) << t.dump();
     EXPECT_FALSE(std::filesystem::exists(pem_path));
   }
-  EXPECT_EQ(run("--stop --port-file \"" + pf + "\""), 0);
-  EXPECT_TRUE(wait_gone(info->pid, std::chrono::seconds(5)));
-  EXPECT_FALSE(std::filesystem::exists(pf));
+  EXPECT_TRUE(stopped(pf, info->pid));
   EXPECT_FALSE(std::filesystem::exists(pem_path));
   EXPECT_FALSE(std::filesystem::exists(der_path));
 }
 
 TEST(Process, MaxLifetimeEndsServer) {
   std::string pf = temp_port_file("lifetime");
-  ASSERT_EQ(run("--detach --max-lifetime-s 1 --port-file \"" + pf + "\""), 0);
-  auto info = ls::read_port_file(pf);
+  auto info = detach(pf, 1);
   ASSERT_TRUE(info);
   EXPECT_TRUE(wait_gone(info->pid, std::chrono::seconds(5)));
   EXPECT_FALSE(std::filesystem::exists(pf));
