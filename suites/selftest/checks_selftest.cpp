@@ -5,6 +5,7 @@
 
 #include <hc_protocol/body_pattern.h>
 
+#include "hc/localserver.h"
 #include "hc/name_format.h"
 #include "hc/pattern_request.h"
 #include "hc/request_log.h"
@@ -47,6 +48,18 @@ TEST(HcWait, TimeoutSaysWhatWasAwaitedAndTheDiagnostic) {
   ASSERT_FALSE(result);
   EXPECT_NE(std::string(result.message()).find("waiting for the impossible"), std::string::npos);
   EXPECT_NE(std::string(result.message()).find("state: 42"), std::string::npos);
+}
+
+TEST(HcScenario, AwaitParkedEndsWhenARequestEndedBeforeItParked) {
+  // Nothing ever parks here; the count of ended requests turns 1 when it is asked the second time,
+  // so the wait must end after its second slice, long before its bound, and say why.
+  const hc::Scenario server;
+  int asked = 0;
+  const auto parked = server.AwaitParked(1, 60s, "never", [&] { return ++asked >= 2 ? 1 : 0; });
+  ASSERT_FALSE(parked);
+  EXPECT_EQ(asked, 2);
+  EXPECT_NE(std::string(parked.message()).find("1 of 1 requests ended before 1 were parked"), std::string::npos)
+      << parked.message();
 }
 
 TEST(HcThreadGang, AllThreadsAreInsideTheBodyAtOnce) {

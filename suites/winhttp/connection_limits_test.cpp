@@ -5,6 +5,7 @@
 // the server's open-connection timeline as the hc_timeline property.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -31,15 +32,18 @@ constexpr auto kGangBound = 60s;
 constexpr int kHoldMs = 40000;  // the server answers a request still held after this (504)
 
 // `requests` synchronous GETs from as many threads, all held at one gate until every one the client
-// lets out has arrived; returns the problems seen by the threads.
+// lets out has arrived; returns the problems seen by the threads. while_held gets how many requests
+// have come back so far (one that came back while the others are held never reached the gate).
 std::vector<std::string> RunHeld(const hc::Scenario& server, HINTERNET connect, int requests,
-                                 const std::string& gate, const std::function<void()>& while_held) {
+                                 const std::string& gate,
+                                 const std::function<void(const std::function<int()>& ended)>& while_held) {
   const hc::Transport transport = server.transport();
   std::mutex mu;
   std::vector<std::string> problems;
+  std::atomic<int> ended{0};
   hc::RunGang(requests + 1, kGangBound, [&](int t) {
     if (t == requests) {  // the observer: waits for the client's connections, then opens the gate
-      while_held();
+      while_held([&] { return ended.load(); });
       server.Release(gate);
       return;
     }
@@ -50,6 +54,7 @@ std::vector<std::string> RunHeld(const hc::Scenario& server, HINTERNET connect, 
                                    .append("&i=")
                                    .append(std::to_string(t));
     const auto r = hc::winhttp::SyncRequest(connect, L"GET", target, "", transport);
+    ++ended;
     if (r.error != 0 || r.status != 200) {
       std::lock_guard lock(mu);
       problems.push_back(target + ": " + r.Describe());
@@ -67,7 +72,9 @@ TEST_P(WinHttpConnectionLimits, WithNoLimitEveryConcurrentRequestGetsItsOwnConne
   ASSERT_TRUE(OpenConnection());
   ::testing::AssertionResult all_parked = ::testing::AssertionSuccess();
   const auto problems = RunHeld(server(), connect(), kRequests, "nolimit",
-                                [&] { all_parked = server().AwaitParked(kRequests, kParkBound, "nolimit"); });
+                                [&](const auto& ended) {
+                                  all_parked = server().AwaitParked(kRequests, kParkBound, "nolimit", ended);
+                                });
   const auto stats = server().Stats();
   const long long peak = stats.value("connections_peak", 0LL);
   hc::RecordTimeline(server(),
@@ -111,8 +118,8 @@ TEST_P(WinHttpConnectionLimits, MaxConnsPerServerCapsTheConnectionsOpenAtOnce) {
 
   ::testing::AssertionResult cap_reached = ::testing::AssertionSuccess();
   ::testing::AssertionResult more_than_cap = ::testing::AssertionFailure();
-  const auto problems = RunHeld(server(), connect.get(), kCappedRequests, "capped", [&] {
-    cap_reached = server().AwaitParked(static_cast<int>(kCap), kParkBound, "capped");
+  const auto problems = RunHeld(server(), connect.get(), kCappedRequests, "capped", [&](const auto& ended) {
+    cap_reached = server().AwaitParked(static_cast<int>(kCap), kParkBound, "capped", ended);
     // With the cap honoured nothing more arrives while the first kCap are held.
     more_than_cap = server().AwaitParked(static_cast<int>(kCap) + 1, kNoMoreWindow, "capped");
   });

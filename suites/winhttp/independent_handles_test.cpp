@@ -119,7 +119,8 @@ TEST_P(WinHttpIndependentHandles, RequestsFromManyThreadsOnTheirOwnHandlesAreAll
   // more thread waits until the server holds all of them at once, then opens the gate.
   load.Run(kThreads + 1, kGangBound, [&](int t) {
     if (t == kThreads) {
-      all_parked = server().AwaitParked(kThreads, kInFlightParkBound, gate);
+      all_parked = server().AwaitParked(kThreads, kInFlightParkBound, gate,
+                                        [&] { return static_cast<int>(load.sent().size()); });
       server().Release(gate);
       return;
     }

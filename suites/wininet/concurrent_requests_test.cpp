@@ -94,7 +94,8 @@ TEST_P(WinInetConcurrentRequests, RequestsFromManyThreadsAreAllInFlightAtOnce) {
   // once, then opens the gate.
   load.Run(kInFlightThreads + 1, kInFlightGangBound, [&](int t) {
     if (t == kInFlightThreads) {
-      all_parked = server().AwaitParked(kInFlightThreads, kInFlightParkBound, gate);
+      all_parked = server().AwaitParked(kInFlightThreads, kInFlightParkBound, gate,
+                                        [&] { return static_cast<int>(load.sent().size()); });
       server().Release(gate);
       return;
     }
