@@ -81,8 +81,10 @@ std::map<std::string, Where> Classify(hc::CallbackSession& client, bool async, h
           x.Close();
         }
       }
-      if (async && problem.empty())
-        problem = mc.check(x.result());
+      if (async && problem.empty()) {
+        const auto res = x.result();
+        problem = res.error != 0 ? x.Describe() : mc.check(res);  // a failed call by its error's name
+      }
       if (!problem.empty()) {
         std::lock_guard lock(mu);
         problems.push_back(problem);
