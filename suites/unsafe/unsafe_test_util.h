@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hc/expectation.h"
 #include "hc/localserver.h"
 #include "hc/trial.h"
 #include "hc/watchdog.h"
@@ -73,6 +74,18 @@ inline void ExpectAllSucceed(const TrialRun& safe) {
   EXPECT_EQ(safe.Count("success"), safe.trials)
       << "the documented safe pattern must succeed in every trial:\n"
       << safe.Summary();
+}
+
+// The same for a safe pattern an implementation is known to crash now and then: every trial must
+// succeed or end in an access violation, and the access violations are held against `known` (a
+// marked divergence) instead of failing outright.
+inline void ExpectAllSucceedButKnownCrashes(const TrialRun& safe, const Divergence& known) {
+  ExpectClassified(safe);
+  const int crashes = safe.Count("crash 0xC0000005");
+  EXPECT_EQ(safe.Count("success") + crashes, safe.trials)
+      << "the documented safe pattern must succeed in every trial:\n"
+      << safe.Summary();
+  CheckExpecting(known, [&] { EXPECT_EQ(crashes, 0) << "the safe pattern crashed:\n" << safe.Summary(); });
 }
 
 // A hazard and the safe pattern that replaces it, run with the same trials and seed.

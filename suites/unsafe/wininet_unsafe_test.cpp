@@ -70,9 +70,18 @@ TEST(UnsafeWinInet, MoreRequestsToOneServerThanTheConnectionLimit) {
                                 {"max_in_flight_raised", run.safe.MaxNote("parked")},
                                 {"max_in_flight_spread", spread.MaxNote("parked")},
                                 {"safe_alternatives", nlohmann::json::array({spread.ToJson()})}};
-  RecordAndCheck(run, extra);
+  hc::RecordUnsafe(run.hazard, run.safe, extra);
+  hc::unsafe::ExpectClassified(run.hazard);
+  // Six threads each open and close a connect handle of their own on one session, which "WinInet
+  // thread safe?" allows; the session is closed after they all have.
+  const auto session_children_race = hc::Intermittent(hc::OnWine(
+      "Wine 8.0: the session handle's list of children is changed without a lock as the threads' connect "
+      "handles come and go (the race on a connect handle's children that UnsafeWinInetDisputes counts), and "
+      "invalidate_handle (dlls/wininet/internet.c) walks it when the session is closed: an access violation "
+      "at WININET.dll's invalidate_handle in some trials (1 of 100 in a loaded run)"));
+  hc::unsafe::ExpectAllSucceedButKnownCrashes(run.safe, session_children_race);
   std::cout << "[ SAFE     ] " << spread.Summary() << std::flush;
-  hc::unsafe::ExpectAllSucceed(spread);
+  hc::unsafe::ExpectAllSucceedButKnownCrashes(spread, session_children_race);
 }
 
 nlohmann::json CacheMode(const char* mode, const hc::TrialRun& run) {
