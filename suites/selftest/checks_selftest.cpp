@@ -58,7 +58,8 @@ TEST(HcScenario, AwaitParkedEndsWhenARequestEndedBeforeItParked) {
   const auto parked = server.AwaitParked(1, 60s, "never", [&] { return ++asked >= 2 ? 1 : 0; });
   ASSERT_FALSE(parked);
   EXPECT_EQ(asked, 2);
-  EXPECT_NE(std::string(parked.message()).find("1 of 1 requests ended before 1 were parked"), std::string::npos)
+  EXPECT_NE(std::string(parked.message()).find("1 of 1 requests ended before 1 were parked"),
+            std::string::npos)
       << parked.message();
 }
 

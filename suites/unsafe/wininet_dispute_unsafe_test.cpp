@@ -73,11 +73,11 @@ TEST(UnsafeWinInetDisputes, HandleValueUsedAfterClose) {
   // the access violation is Wine's race on the connect handle's list of children (the one
   // SixtyFourThreadsCreateAndCloseRequestsOnOneConnectHandle counts).
   hc::unsafe::ExpectAllSucceedButKnownCrashes(
-      run.safe,
-      hc::Intermittent(hc::OnWine("Wine 8.0: invalidate_handle (dlls/wininet/internet.c) walks the connect handle's "
-                                  "list of children without a lock while another thread adds a request to it: "
-                                  "an access violation in some trials of the safe pattern (1 of 100 in a loaded "
-                                  "run, at WININET.dll's invalidate_handle)")));
+      run.safe, hc::Intermittent(hc::OnWine(
+                    "Wine 8.0: invalidate_handle (dlls/wininet/internet.c) walks the connect handle's "
+                    "list of children without a lock while another thread adds a request to it: "
+                    "an access violation in some trials of the safe pattern (1 of 100 in a loaded "
+                    "run, at WININET.dll's invalidate_handle)")));
 }
 
 TEST(UnsafeWinInetDisputes, ReadBufferReleasedWhileTheReadIsPending) {

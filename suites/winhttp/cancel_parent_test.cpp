@@ -53,7 +53,7 @@ void WinHttpCancelParent::ExpectParentCloseDoesNotCancel(Parent parent) {
   hc::RunGang(kRequests, kCancelGangBound,
               [&](int i) { xs[static_cast<std::size_t>(i)]->Start(client().connect()); });
   ASSERT_TRUE(server().AwaitParked(kRequests, kCancelParkBound, gate, [&] { return hc::CountFinished(xs); }))
-      << client().recorder().Dump();
+      << hc::DescribeFinished(xs) << client().recorder().Dump();
 
   // Close the parent(s) while every child has an operation pending, then let the responses go.
   if (parent != Parent::session_only) {

@@ -92,7 +92,7 @@ TEST_P(WinHttpCloseAsync, ClosingDuringAPendingOperationCancelsOrCompletesIt) {
   // the receive (Windows), or the send (Wine 8.0 completes WinHttpSendRequest only once the
   // response headers are in). Which one is recorded per trial.
   ASSERT_TRUE(server().AwaitParked(kTrials, kParkBound, "", [&] { return hc::CountFinished(xs); }))
-      << client().recorder().Dump();
+      << hc::DescribeFinished(xs) << client().recorder().Dump();
   std::vector<AsyncRequest::Phase> pending(xs.size());
 
   // Even trials: close first, then let the response go (cancellation is likely). Odd trials:

@@ -71,10 +71,9 @@ TEST_P(WinHttpConnectionLimits, WithNoLimitEveryConcurrentRequestGetsItsOwnConne
   hc::Covers({"WH-CONN-LIMIT"});
   ASSERT_TRUE(OpenConnection());
   ::testing::AssertionResult all_parked = ::testing::AssertionSuccess();
-  const auto problems = RunHeld(server(), connect(), kRequests, "nolimit",
-                                [&](const auto& ended) {
-                                  all_parked = server().AwaitParked(kRequests, kParkBound, "nolimit", ended);
-                                });
+  const auto problems = RunHeld(server(), connect(), kRequests, "nolimit", [&](const auto& ended) {
+    all_parked = server().AwaitParked(kRequests, kParkBound, "nolimit", ended);
+  });
   const auto stats = server().Stats();
   const long long peak = stats.value("connections_peak", 0LL);
   hc::RecordTimeline(server(),

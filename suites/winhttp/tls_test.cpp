@@ -82,8 +82,9 @@ TEST_F(WinHttpTls, ClosingWhileTheHandshakeIsStalledCancelsOrCompletesTheRequest
   hc::RunGang(kTlsRequests, kTlsGangBound,
               [&](int i) { xs[static_cast<std::size_t>(i)]->Start(client.connect()); });
   // Every request's connection is at the server, its ClientHello read and the answer held.
-  ASSERT_TRUE(stalled.AwaitParked(kTlsRequests, kTlsParkBound, kStallGate, [&] { return hc::CountFinished(xs); }))
-      << client.recorder().Dump(200);
+  ASSERT_TRUE(
+      stalled.AwaitParked(kTlsRequests, kTlsParkBound, kStallGate, [&] { return hc::CountFinished(xs); }))
+      << hc::DescribeFinished(xs) << client.recorder().Dump(200);
   std::vector<bool> finished_before(xs.size());
   for (std::size_t i = 0; i < xs.size(); ++i)
     finished_before[i] = xs[i]->finished();

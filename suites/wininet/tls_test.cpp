@@ -60,8 +60,9 @@ TEST_F(WinInetTls, ClosingTheConnectHandleWhileHandshakesAreHeldEndsEveryRequest
   });
   for (std::size_t i = 0; i < xs.size(); ++i)
     EXPECT_EQ(started[i], static_cast<DWORD>(ERROR_IO_PENDING)) << "HttpSendRequest " << xs[i]->target();
-  ASSERT_TRUE(stalled.AwaitParked(kTlsRequests, kTlsParkBound, kStallGate, [&] { return hc::CountFinished(xs); }))
-      << client.recorder().Dump(200);
+  ASSERT_TRUE(
+      stalled.AwaitParked(kTlsRequests, kTlsParkBound, kStallGate, [&] { return hc::CountFinished(xs); }))
+      << hc::DescribeFinished(xs) << client.recorder().Dump(200);
 
   // Every send is pending in its handshake: the connect handle's close ends the subtree.
   auto& connect = client.connect_context();
