@@ -177,7 +177,9 @@ TEST_P(WinHttpCloseSync, ClosingInsideAnInformationalCallbackEndsTheCallCleanly)
     const auto& ctx = *contexts[i];
     const auto& out = outcomes[i];
     const std::string name = StatusName(ctx.target());
-    EXPECT_TRUE(ctx.claimed.load()) << "no " << name << " callback during the synchronous calls";
+    // The last call made says why not (a request that failed before that point, by its error).
+    EXPECT_TRUE(ctx.claimed.load()) << "no " << name << " callback during the synchronous calls; " << out.call
+                                    << (out.returned ? " returned TRUE" : " failed: " + ErrorName(out.error));
     if (!ctx.claimed.load())
       continue;
     // Allowed: the close inside the informational callback succeeds...
