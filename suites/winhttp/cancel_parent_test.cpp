@@ -52,8 +52,8 @@ void WinHttpCancelParent::ExpectParentCloseDoesNotCancel(Parent parent) {
   }
   hc::RunGang(kRequests, kCancelGangBound,
               [&](int i) { xs[static_cast<std::size_t>(i)]->Start(client().connect()); });
-  ASSERT_TRUE(server().AwaitParked(kRequests, kCancelParkBound, gate, [&] { return hc::CountFinished(xs); }))
-      << hc::DescribeFinished(xs) << client().recorder().Dump();
+  ASSERT_TRUE(hc::AwaitParkedUnlessFinished(server(), kRequests, kCancelParkBound, gate, xs))
+      << client().recorder().Dump();
 
   // Close the parent(s) while every child has an operation pending, then let the responses go.
   if (parent != Parent::session_only) {

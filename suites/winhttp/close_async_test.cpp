@@ -91,8 +91,8 @@ TEST_P(WinHttpCloseAsync, ClosingDuringAPendingOperationCancelsOrCompletesIt) {
   // Every request is now held by the server at its own gate, so an operation is pending on each:
   // the receive (Windows), or the send (Wine 8.0 completes WinHttpSendRequest only once the
   // response headers are in). Which one is recorded per trial.
-  ASSERT_TRUE(server().AwaitParked(kTrials, kParkBound, "", [&] { return hc::CountFinished(xs); }))
-      << hc::DescribeFinished(xs) << client().recorder().Dump();
+  ASSERT_TRUE(hc::AwaitParkedUnlessFinished(server(), kTrials, kParkBound, "", xs))
+      << client().recorder().Dump();
   std::vector<AsyncRequest::Phase> pending(xs.size());
 
   // Even trials: close first, then let the response go (cancellation is likely). Odd trials:

@@ -18,7 +18,6 @@
 #include "hc/request_log.h"
 #include "hc/thread_gang.h"
 #include "hc/trusted_test_ca.h"
-#include "hc/wait.h"
 #include "winhttp_test.h"
 
 namespace {
@@ -82,9 +81,8 @@ TEST_F(WinHttpTls, ClosingWhileTheHandshakeIsStalledCancelsOrCompletesTheRequest
   hc::RunGang(kTlsRequests, kTlsGangBound,
               [&](int i) { xs[static_cast<std::size_t>(i)]->Start(client.connect()); });
   // Every request's connection is at the server, its ClientHello read and the answer held.
-  ASSERT_TRUE(
-      stalled.AwaitParked(kTlsRequests, kTlsParkBound, kStallGate, [&] { return hc::CountFinished(xs); }))
-      << hc::DescribeFinished(xs) << client.recorder().Dump(200);
+  ASSERT_TRUE(hc::AwaitParkedUnlessFinished(stalled, kTlsRequests, kTlsParkBound, kStallGate, xs))
+      << client.recorder().Dump(200);
   std::vector<bool> finished_before(xs.size());
   for (std::size_t i = 0; i < xs.size(); ++i)
     finished_before[i] = xs[i]->finished();

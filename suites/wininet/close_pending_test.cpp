@@ -228,10 +228,8 @@ TEST_F(WinInetClosePending, ClosingFromOtherThreadsAfterIoPendingCancelsEveryHel
   StartPending([&](int i) {
     return "/hold/" + gate + "?timeout_ms=" + std::to_string(kPendingHoldMs) + "&r=" + std::to_string(i);
   });
-  ASSERT_TRUE(server().AwaitParked(kPendingRequests, kPendingParkBound, gate,
-                                   [&] { return hc::CountFinished(requests_); }))
-      << "every send returned ERROR_IO_PENDING; the server must hold them all before the close"
-      << hc::DescribeFinished(requests_);
+  ASSERT_TRUE(hc::AwaitParkedUnlessFinished(server(), kPendingRequests, kPendingParkBound, gate, requests_))
+      << "every send returned ERROR_IO_PENDING; the server must hold them all before the close";
   ExpectClosesCancel(Handles(), server(), "held sends", "the cancelled requests' connections");
   server().Release(gate);
   EXPECT_TRUE(hc::AwaitAllClosed(client().owner(), kPendingCleanupBound));

@@ -116,9 +116,7 @@ void StartChildren(hc::CallbackSession& client, std::vector<Parent>& parents, co
           hc::wininet::kNoCacheFlags, p.server->transport()));
       EXPECT_EQ(p.children.back()->Start(p.connect), static_cast<DWORD>(ERROR_IO_PENDING));
     }
-    ASSERT_TRUE(p.server->AwaitParked(expect_parked, kParentParkBound, gate, [&] {
-      return hc::CountFinished(p.children);
-    })) << hc::DescribeFinished(p.children);
+    ASSERT_TRUE(hc::AwaitParkedUnlessFinished(*p.server, expect_parked, kParentParkBound, gate, p.children));
   }
 }
 

@@ -18,7 +18,6 @@
 #include "hc/request_log.h"
 #include "hc/thread_gang.h"
 #include "hc/trusted_test_ca.h"
-#include "hc/wait.h"
 #include "wininet_test.h"
 
 namespace {
@@ -60,9 +59,8 @@ TEST_F(WinInetTls, ClosingTheConnectHandleWhileHandshakesAreHeldEndsEveryRequest
   });
   for (std::size_t i = 0; i < xs.size(); ++i)
     EXPECT_EQ(started[i], static_cast<DWORD>(ERROR_IO_PENDING)) << "HttpSendRequest " << xs[i]->target();
-  ASSERT_TRUE(
-      stalled.AwaitParked(kTlsRequests, kTlsParkBound, kStallGate, [&] { return hc::CountFinished(xs); }))
-      << hc::DescribeFinished(xs) << client.recorder().Dump(200);
+  ASSERT_TRUE(hc::AwaitParkedUnlessFinished(stalled, kTlsRequests, kTlsParkBound, kStallGate, xs))
+      << client.recorder().Dump(200);
 
   // Every send is pending in its handshake: the connect handle's close ends the subtree.
   auto& connect = client.connect_context();
