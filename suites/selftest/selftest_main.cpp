@@ -4,16 +4,23 @@
 //   --hc-provoke-hang          one test that blocks until the watchdog ends the process
 //   --hc-provoke-budget=MS     HcBudgetProvoked.UsesTheBudget takes MS ms, two more tests follow
 //                              (run with a small HC_BINARY_BUDGET_S)
+// and one for crash_report_selftest.cpp:
+//   --hc-provoke-crash=MODULE  HcCrashProvoked.CrashesOnAWorkerThread crashes on a thread of its
+//                              own while a divergence that names MODULE is in force; one test
+//                              follows
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 
+#include "hc/expectation.h"
 #include "hc/suite_main.h"
 #include "hc/thread_gang.h"
 #include "hc/watchdog.h"
@@ -48,8 +55,8 @@ class ProvokedBudgetUse : public ::testing::Test {
   std::chrono::milliseconds take_;
 };
 
-// A test that must never run once the budget is used up: its body says so if it does.
-class ProvokedAfterBudget : public ::testing::Test {
+// A test that must never run (it follows a used-up budget or a crash): its body says so if it does.
+class MustNotRun : public ::testing::Test {
  public:
   void TestBody() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
@@ -57,12 +64,31 @@ class ProvokedAfterBudget : public ::testing::Test {
   }
 };
 
+// Crashes on a thread of its own (an access violation in this binary's code, as an API's worker
+// thread would crash) while a divergence naming `module` as its crash module is in force.
+class ProvokedCrash : public ::testing::Test {
+ public:
+  explicit ProvokedCrash(std::string module) : module_(std::move(module)) {}
+  void TestBody() override {
+    hc::ExpectingScope scope(
+        hc::CrashesIn(hc::Divergence{true, "provoked: a crash inside " + module_}, {module_}));
+    std::thread([] {
+      volatile std::uintptr_t address = 8;  // never mapped: the first page is reserved
+      *reinterpret_cast<volatile int*>(address) = 1;
+    }).join();
+    std::cout << "[ SURVIVED ] the provoked crash did not end the process" << std::endl;
+  }
+
+ private:
+  std::string module_;
+};
+
 void RegisterBudgetTests(std::chrono::milliseconds take) {
   ::testing::RegisterTest("HcBudgetProvoked", "UsesTheBudget", nullptr, nullptr, __FILE__, __LINE__,
                           [take]() -> ::testing::Test* { return new ProvokedBudgetUse(take); });
   for (const char* name : {"StartsAfterTheBudget", "StartsAfterTheBudgetToo"})
     ::testing::RegisterTest("HcBudgetProvoked", name, nullptr, nullptr, __FILE__, __LINE__,
-                            []() -> ::testing::Test* { return new ProvokedAfterBudget; });
+                            []() -> ::testing::Test* { return new MustNotRun; });
 }
 
 }  // namespace
@@ -71,11 +97,15 @@ int main(int argc, char** argv) {
   bool provoke = false;
   long budget_ms = -1;
   const std::string budget_flag = "--hc-provoke-budget=";
+  const std::string crash_flag = "--hc-provoke-crash=";
+  std::string crash_module;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--hc-provoke-hang") == 0)
       provoke = true;
     if (std::strncmp(argv[i], budget_flag.c_str(), budget_flag.size()) == 0)
       budget_ms = std::strtol(argv[i] + budget_flag.size(), nullptr, 10);
+    if (std::strncmp(argv[i], crash_flag.c_str(), crash_flag.size()) == 0)
+      crash_module = argv[i] + crash_flag.size();
   }
   ::testing::InitGoogleTest(&argc, argv);
   if (budget_ms >= 0)
@@ -83,6 +113,12 @@ int main(int argc, char** argv) {
   if (provoke) {
     ::testing::RegisterTest("HcWatchdogProvoked", "BlocksUntilTheWatchdogFires", nullptr, nullptr, __FILE__,
                             __LINE__, []() -> ::testing::Test* { return new ProvokedHang; });
+  }
+  if (!crash_module.empty()) {
+    ::testing::RegisterTest("HcCrashProvoked", "CrashesOnAWorkerThread", nullptr, nullptr, __FILE__, __LINE__,
+                            [crash_module]() -> ::testing::Test* { return new ProvokedCrash(crash_module); });
+    ::testing::RegisterTest("HcCrashProvoked", "StartsAfterTheCrash", nullptr, nullptr, __FILE__, __LINE__,
+                            []() -> ::testing::Test* { return new MustNotRun; });
   }
   hc::InstallSuiteEnvironment();
   return RUN_ALL_TESTS();

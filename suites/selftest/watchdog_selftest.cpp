@@ -5,15 +5,15 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "hc/child_process.h"
-#include "hc/hang_exit_code.h"
+#include "hc/exit_codes.h"
 #include "hc/wait.h"
+
+#include "child_results.h"
 
 namespace {
 
@@ -40,42 +40,8 @@ TEST(HcWatchdog, ProvokedHangEndsTheProcessWithADumpOfWhatItWaitedOn) {
 
 namespace {
 
-// A results file of the child's in the temporary directory, removed when done.
-class ChildResultsFile {
- public:
-  explicit ChildResultsFile(const std::wstring& name) {
-    wchar_t dir[MAX_PATH];
-    const DWORD n = GetTempPathW(MAX_PATH, dir);
-    path_ = std::wstring(dir, n) + name + L"-" + std::to_wstring(GetCurrentProcessId()) + L".json";
-    DeleteFileW(path_.c_str());
-  }
-  ~ChildResultsFile() { DeleteFileW(path_.c_str()); }
-  std::wstring OutputFlag() const { return L"\"--gtest_output=json:" + path_ + L"\""; }
-  // The child's GoogleTest JSON; a discarded value if it is missing or malformed.
-  nlohmann::json Read() const {
-    std::ifstream in(std::filesystem::path(path_), std::ios::binary);
-    return nlohmann::json::parse(in, nullptr, false);
-  }
-
- private:
-  std::wstring path_;
-};
-
-// The failure messages of one test in a GoogleTest JSON result, joined ("" if it passed);
-// "(absent)" if the test is not in it.
-std::string FailuresOf(const nlohmann::json& run, const std::string& suite, const std::string& name) {
-  if (!run.is_object())
-    return "(absent)";
-  for (const auto& ts : run.value("testsuites", nlohmann::json::array()))
-    for (const auto& tc : ts.value("testsuite", nlohmann::json::array()))
-      if (ts.value("name", "") == suite && tc.value("name", "") == name) {
-        std::string text;
-        for (const auto& f : tc.value("failures", nlohmann::json::array()))
-          text += f.value("failure", "") + "\n";
-        return text;
-      }
-  return "(absent)";
-}
+using hc_selftest::ChildResultsFile;
+using hc_selftest::FailuresOf;
 
 constexpr auto kBudgetChildBound = std::chrono::seconds(30);
 constexpr const char* kAfterBudget[] = {"StartsAfterTheBudget", "StartsAfterTheBudgetToo"};
