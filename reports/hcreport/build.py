@@ -26,6 +26,9 @@ def build_model(results_dir, catalogue_path):
     totals = dict(count_results(tests), tests=len(tests))
     for s in suites:
         s.status, s.status_text = describe_exit(s.exit_code, s.duration_s, bool(s.json) and s.json_error is None)
+        if s.resumed_after:
+            s.status_text += (f"; the tests left after the known crash of {', '.join(s.resumed_after)} "
+                              "ran again in a new process")
         s.counts = count_results(s.tests)
     return Model(run=run, suites=suites, tests=tests, statements=statements, unknown_ids=unknown,
                  totals=totals, notes=notes,

@@ -1,7 +1,9 @@
 """What a suite binary's exit status means: ok, failed, crashed, hung, error or unknown."""
 from .error_codes import NTSTATUS, SIGNALS
 
+# fixtures/include/hc/exit_codes.h
 HANG_DETECTOR_EXIT = 86  # the suites' hang detector exits with this code
+KNOWN_CRASH_EXIT = 87    # a crash a marked divergence names ended the binary with tests left
 
 
 def describe_exit(code, duration, has_json):
@@ -15,6 +17,9 @@ def describe_exit(code, duration, has_json):
         return "error", f"exit status {code!r}"
     if code == HANG_DETECTOR_EXIT:
         return "hung", f"hung (the suite's hang detector fired, exit code {HANG_DETECTOR_EXIT})"
+    if code == KNOWN_CRASH_EXIT:
+        return "crashed", (f"ended by a crash that a marked divergence names, with tests left (exit code "
+                           f"{KNOWN_CRASH_EXIT})")
     if code == 0:
         return ("ok", "exit code 0") if has_json else ("error", "exit code 0 but no results file")
     if code == 1 and has_json:

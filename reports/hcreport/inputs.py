@@ -66,6 +66,9 @@ def load_suite(results_dir, entry, index, notes):
     suite = Suite(name=str(entry.get("name") or f"suite{index + 1}"), label=str(entry.get("label") or ""),
                   exit_code=entry.get("exit_code"), duration_s=as_number(entry.get("duration_s")),
                   json=entry.get("json"), log=entry.get("log"))
+    resumed = entry.get("resumed_after_known_crash")
+    if isinstance(resumed, list):
+        suite.resumed_after = [str(name) for name in resumed]
     gtest = read_gtest(results_dir, suite, notes)
     log_text = read_log(results_dir / str(suite.log)) if suite.log else None
     if suite.log and log_text is None:

@@ -96,6 +96,8 @@ class Suite:
     tests: list = field(default_factory=list)
     log_tail: str = ""
     running_test: str | None = None
+    # Tests whose known crash ended a process of this binary; the tests it left ran in a new one.
+    resumed_after: list = field(default_factory=list)
     status: str = "unknown"
     status_text: str = ""
     counts: dict = field(default_factory=dict)

@@ -61,6 +61,11 @@ class ExitStatusTest(unittest.TestCase):
         self.assertIn("hang detector", self.d(86)[1])
         self.assertEqual(self.d(86, has_json=True)[0], "hung")
 
+    def test_a_known_crash_with_tests_left(self):
+        status, text = self.d(87, has_json=True)
+        self.assertEqual(status, "crashed")
+        self.assertIn("a marked divergence names, with tests left", text)
+
 
 class LogTest(unittest.TestCase):
     def test_parses_gtest_output_with_crlf_and_finds_the_running_test(self):

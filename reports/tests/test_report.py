@@ -469,6 +469,16 @@ class ImplementationAndFaults(ReportCase):
         ids = {e.attrs["id"] for e in r.doc.elements() if "id" in e.attrs}
         self.assertEqual([a.attrs["href"] for a in s.find_all("a") if a.attrs["href"][1:] not in ids], [])
 
+    def test_a_binary_resumed_after_a_known_crash_says_so(self):
+        run = json.loads((self.res / "run.json").read_text())
+        run["suites"][0]["resumed_after_known_crash"] = ["WinInetDiv.Crashed/Tls"]
+        (self.res / "run.json").write_text(json.dumps(run))
+        r = self.generate(self.res)
+        text = r.results["suites"][0]["status_text"]
+        self.assertIn("the tests left after the known crash of WinInetDiv.Crashed/Tls ran again in a new process",
+                      text)
+        self.assertIn("ran again in a new process", r.doc.text())
+
     def test_malformed_faults_json_is_a_note(self):
         (self.res / "faults.json").write_text('{"faults": 3}')
         r = self.generate(self.res)
