@@ -55,4 +55,11 @@ function(hc_include_sub_build_tests name dir)
 endfunction()
 
 hc_include_sub_build_tests(win_suites ${HC_WIN_BINARY_DIR})
+
+# scripts/wine-run tells a death inside Wine from a program's own exit (the crash mark): checked
+# against the selftest binary's provoked deaths.
+add_test(NAME hc.wine_run.crash_mark
+  COMMAND Python3::Interpreter ${CMAKE_SOURCE_DIR}/scripts/tests/test_wine_run.py
+          ${HC_WINE_RUN} ${HC_WINEPREFIX} ${HC_WIN_BINARY_DIR}/suites/selftest/fixtures_selftest.exe)
+set_tests_properties(hc.wine_run.crash_mark PROPERTIES FIXTURES_REQUIRED hc_run TIMEOUT 120 LABELS selftest)
 include(WineLocalServer)

@@ -54,6 +54,7 @@ TEST(HcCrashReport, ACrashInsideAModuleAMarkedDivergenceNamesIsThatDivergence) {
   const auto test = TestEntry(run, "HcCrashProvoked", "CrashesOnAWorkerThread");
   EXPECT_EQ(FailuresOf(run, "HcCrashProvoked", "CrashesOnAWorkerThread"), "") << run.dump(2);
   EXPECT_EQ(Property(test, "hc_verdict"), "known_divergence") << run.dump(2);
+  EXPECT_EQ(Property(test, "hc_ended_process"), "yes") << run.dump(2);
   const std::string detail = Property(test, "hc_divergence_detail");
   EXPECT_NE(detail.find("HcCrashProvoked.CrashesOnAWorkerThread crashed: access violation writing 0x8"),
             std::string::npos)

@@ -8,6 +8,13 @@
 //   --hc-provoke-crash=MODULE  HcCrashProvoked.CrashesOnAWorkerThread crashes on a thread of its
 //                              own while a divergence that names MODULE is in force; one test
 //                              follows
+// and one for scripts/tests/test_wine_run.py:
+//   --hc-provoke-vanish=MODULE HcCrashProvoked.VanishesWhileADivergenceIsInForce ends the process
+//                              without a Windows exception (as Wine does when its Unix side
+//                              crashes) while a divergence naming MODULE is in force ("none": no
+//                              divergence); one test follows
+#include <windows.h>
+
 #include <gtest/gtest.h>
 
 #include <condition_variable>
@@ -15,6 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -83,6 +91,23 @@ class ProvokedCrash : public ::testing::Test {
   std::string module_;
 };
 
+// Ends the process with exit code 1 and no exception, as Wine ends one whose Unix side crashed.
+class ProvokedVanish : public ::testing::Test {
+ public:
+  explicit ProvokedVanish(std::string module) : module_(std::move(module)) {}
+  void TestBody() override {
+    std::unique_ptr<hc::ExpectingScope> scope;
+    if (module_ != "none")
+      scope = std::make_unique<hc::ExpectingScope>(
+          hc::CrashesIn(hc::Divergence{true, "provoked: a death inside " + module_}, {module_}));
+    std::cout << "[ VANISHING ]" << std::endl;
+    TerminateProcess(GetCurrentProcess(), 1);
+  }
+
+ private:
+  std::string module_;
+};
+
 void RegisterBudgetTests(std::chrono::milliseconds take) {
   ::testing::RegisterTest("HcBudgetProvoked", "UsesTheBudget", nullptr, nullptr, __FILE__, __LINE__,
                           [take]() -> ::testing::Test* { return new ProvokedBudgetUse(take); });
@@ -98,7 +123,8 @@ int main(int argc, char** argv) {
   long budget_ms = -1;
   const std::string budget_flag = "--hc-provoke-budget=";
   const std::string crash_flag = "--hc-provoke-crash=";
-  std::string crash_module;
+  const std::string vanish_flag = "--hc-provoke-vanish=";
+  std::string crash_module, vanish_module;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--hc-provoke-hang") == 0)
       provoke = true;
@@ -106,6 +132,8 @@ int main(int argc, char** argv) {
       budget_ms = std::strtol(argv[i] + budget_flag.size(), nullptr, 10);
     if (std::strncmp(argv[i], crash_flag.c_str(), crash_flag.size()) == 0)
       crash_module = argv[i] + crash_flag.size();
+    if (std::strncmp(argv[i], vanish_flag.c_str(), vanish_flag.size()) == 0)
+      vanish_module = argv[i] + vanish_flag.size();
   }
   ::testing::InitGoogleTest(&argc, argv);
   if (budget_ms >= 0)
@@ -117,6 +145,13 @@ int main(int argc, char** argv) {
   if (!crash_module.empty()) {
     ::testing::RegisterTest("HcCrashProvoked", "CrashesOnAWorkerThread", nullptr, nullptr, __FILE__, __LINE__,
                             [crash_module]() -> ::testing::Test* { return new ProvokedCrash(crash_module); });
+    ::testing::RegisterTest("HcCrashProvoked", "StartsAfterTheCrash", nullptr, nullptr, __FILE__, __LINE__,
+                            []() -> ::testing::Test* { return new MustNotRun; });
+  }
+  if (!vanish_module.empty()) {
+    ::testing::RegisterTest(
+        "HcCrashProvoked", "VanishesWhileADivergenceIsInForce", nullptr, nullptr, __FILE__, __LINE__,
+        [vanish_module]() -> ::testing::Test* { return new ProvokedVanish(vanish_module); });
     ::testing::RegisterTest("HcCrashProvoked", "StartsAfterTheCrash", nullptr, nullptr, __FILE__, __LINE__,
                             []() -> ::testing::Test* { return new MustNotRun; });
   }
