@@ -6,7 +6,6 @@ through unchanged.
 
   test_wine_run.py WINE_RUN PREFIX FIXTURES_SELFTEST_EXE   (registered with ctest by WineSuites.cmake)
 """
-import glob
 import json
 import os
 import subprocess
@@ -18,14 +17,19 @@ KNOWN_CRASH_EXIT = 87  # hc::kKnownCrashExitCode
 
 
 def run(*args, env=None):
-    out = subprocess.run([WINE_RUN, "--prefix", PREFIX, SELFTEST, *args], capture_output=True, text=True,
-                         timeout=60, check=False, env=dict(os.environ, **(env or {})))
+    """(exit status, output) of the selftest under wine-run; fails if wine-run left its crash mark
+    behind (named by wine-run's pid, which the shell's exec keeps: other tests' marks may exist)."""
+    out = subprocess.run(["bash", "-c", 'echo "pid=$$"; exec "$@"', "bash", WINE_RUN, "--prefix", PREFIX,
+                          SELFTEST, *args], capture_output=True, text=True, timeout=60, check=False,
+                         env=dict(os.environ, **(env or {})))
+    pid = out.stdout.split("\n", 1)[0].removeprefix("pid=")
+    mark = os.path.join(PREFIX, f"hc-crash-mark.{pid}")
+    if os.path.exists(mark):
+        raise AssertionError(f"wine-run left its crash mark {mark} behind")
     return out.returncode, out.stdout + out.stderr
 
 
 class CrashMark(unittest.TestCase):
-    def tearDown(self):
-        self.assertEqual(glob.glob(os.path.join(PREFIX, "hc-crash-mark.*")), [], "a crash mark was left behind")
 
     def test_a_death_while_the_divergence_is_in_force_is_the_divergence(self):
         rc, out = run("--hc-provoke-vanish=secur32.dll", "--gtest_filter=HcCrashProvoked.VanishesWhileADivergenceIsInForce")
