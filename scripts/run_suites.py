@@ -2,6 +2,9 @@
 """Runs every suite binary once (under Wine on Linux) against one localserver; writes the report.
 
 Binaries run --jobs at a time (default 2), the longest first, one of the unsafe lab at a time.
+A binary that mostly waited in the last run (its processor time under a third of its wall time:
+parked requests, stalled handshakes, held gates) may run in --wait-slots extra slots (default 1),
+so that the CPUs do not idle while it waits; at most --jobs others run beside it.
 
 Used by `scripts/conformance run`. Each binary writes GoogleTest JSON into the results directory;
 a binary that crashes or hangs is recorded with its exit code, so the report still says so and
@@ -25,6 +28,9 @@ SUITE_TIMEOUT_S = 150
 DEFAULT_JOBS = 2
 # How long a binary the last run did not time is taken to last: (other, unsafe lab).
 UNKNOWN_DURATION_S = (5.0, 20.0)
+DEFAULT_WAIT_SLOTS = 1
+# A binary whose processor time was less than this share of its wall time waited more than it ran.
+WAITING_SHARE = 1 / 3
 
 
 # fixtures/include/hc/exit_codes.h: a crash a marked divergence names ended the process with tests
@@ -65,16 +71,44 @@ def merge_results(run, resumed):
     return run
 
 
-def previous_durations(run_json):
-    """{binary: seconds} of the last run in the results directory, {} if there is none."""
+def previous_run(run_json):
+    """({binary: seconds}, {binary: processor seconds}) of the last run in the results directory
+    (empty where it did not record them)."""
     try:
-        return {s["name"]: float(s["duration_s"]) for s in json.loads(run_json.read_text())["suites"]}
+        suites = json.loads(run_json.read_text())["suites"]
+        return ({s["name"]: float(s["duration_s"]) for s in suites},
+                {s["name"]: float(s["cpu_s"]) for s in suites if s.get("cpu_s") is not None})
     except (OSError, ValueError, KeyError, TypeError):
-        return {}
+        return {}, {}
 
 
 def sh(args, **kw):
     return subprocess.run(args, check=False, **kw)
+
+
+def run_measured(args, timeout, **kw):
+    """(exit code or "timeout", processor seconds of the process and its waited-for descendants, or
+    None where the OS does not tell)."""
+    if not hasattr(os, "wait4"):
+        try:
+            return subprocess.run(args, check=False, timeout=timeout, **kw).returncode, None
+        except subprocess.TimeoutExpired:
+            return "timeout", None
+    proc = subprocess.Popen(args, **kw)
+    killed = threading.Event()
+
+    def kill():
+        killed.set()
+        proc.kill()
+
+    timer = threading.Timer(timeout, kill)
+    timer.start()
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+    return ("timeout" if killed.is_set() else proc.returncode), round(usage.ru_utime + usage.ru_stime, 3)
 
 
 def os_release(root):
@@ -170,9 +204,14 @@ def main():
     ap.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
                     help=f"suite binaries run at once (default: {DEFAULT_JOBS}, as ctest -j in "
                          "`conformance test`; 1: one after the other)")
+    ap.add_argument("--wait-slots", type=int, default=DEFAULT_WAIT_SLOTS,
+                    help=f"extra slots for binaries that mostly waited in the last run (default: "
+                         f"{DEFAULT_WAIT_SLOTS}; none with --jobs 1)")
     args = ap.parse_args()
     if args.jobs < 1:
         ap.error("--jobs must be 1 or more")
+    if args.wait_slots < 0:
+        ap.error("--wait-slots must be 0 or more")
     build, source = args.build.resolve(), args.source.resolve()
     paths_file = build / f"hc_paths-{args.config}.json"
     if not paths_file.exists():
@@ -191,7 +230,8 @@ def main():
     results = args.results.resolve() if args.results else build / "results"
     report_dir = args.report.resolve() if args.report else build / "report"
     results.mkdir(parents=True, exist_ok=True)
-    previous = previous_durations(results / "run.json")
+    previous, previous_cpu = previous_run(results / "run.json")
+    wait_slots = 0 if args.jobs == 1 else args.wait_slots
     for old in results.glob("*"):
         old.unlink()
     port_file = run_dir / "localserver.json"
@@ -215,13 +255,13 @@ def main():
         t0 = time.time()
         resumed = []  # the tests whose known crash ended a process of this binary
 
+        cpu = [0.0]  # processor seconds of the binary's processes (None: not measured)
+
         def run_binary(args, json_path, log_file):
             cmd = wine_run + [suite["path"], "--gtest_output=json:" + win_path(json_path)] + args
-            try:
-                return sh(cmd, stdout=log_file, stderr=subprocess.STDOUT, env=env,
-                          timeout=SUITE_TIMEOUT_S).returncode
-            except subprocess.TimeoutExpired:
-                return "timeout"
+            rc, used = run_measured(cmd, SUITE_TIMEOUT_S, stdout=log_file, stderr=subprocess.STDOUT, env=env)
+            cpu[0] = None if used is None or cpu[0] is None else cpu[0] + used
+            return rc
 
         with open(log, "wb") as log_file:
             rc = run_binary([], out_json, log_file)
@@ -256,7 +296,7 @@ def main():
             print(f"[{len(done)}/{len(manifest)}] {suite['name']}: {passed} passed, {failed} failed, "
                   f"exit {rc} ({duration:.1f} s{after})", flush=True)
         entry = {"name": suite["name"], "label": suite["label"], "exit_code": rc,
-                 "duration_s": round(duration, 3),
+                 "duration_s": round(duration, 3), "cpu_s": cpu[0],
                  "json": out_json.name if out_json.exists() else None, "log": log.name}
         if resumed:
             entry["resumed_after_known_crash"] = resumed
@@ -268,6 +308,21 @@ def main():
     pending = sorted(manifest, key=lambda s: -previous.get(s["name"], UNKNOWN_DURATION_S[s["label"] == "unsafe"]))
     lock, done, ran, errors = threading.Condition(), [], {}, []
     lab_running = [False]
+    running = {"computing": 0, "waiting": 0}
+
+    def waits(suite):
+        """Did the binary mostly wait in the last run? (Unknown: it is taken to compute.)"""
+        name = suite["name"]
+        return (suite["label"] != "unsafe" and name in previous_cpu and previous.get(name, 0) > 0
+                and previous_cpu[name] < WAITING_SHARE * previous[name])
+
+    def may_start(suite):
+        if suite["label"] == "unsafe" and lab_running[0]:
+            return False
+        if waits(suite):
+            return running["waiting"] < wait_slots or sum(running.values()) < args.jobs
+        # The computing binaries take --jobs slots at most, waiting ones beside them or not.
+        return running["computing"] < args.jobs and sum(running.values()) < args.jobs + wait_slots
 
     def worker():
         while True:
@@ -275,13 +330,15 @@ def main():
                 while True:
                     if not pending:
                         return
-                    suite = next((x for x in pending if x["label"] != "unsafe" or not lab_running[0]), None)
+                    suite = next((x for x in pending if may_start(x)), None)
                     if suite:
                         break
                     lock.wait()
                 pending.remove(suite)
                 heavy = suite["label"] == "unsafe"
                 lab_running[0] = lab_running[0] or heavy
+                kind = "waiting" if waits(suite) else "computing"
+                running[kind] += 1
             try:
                 entry = run_suite(suite)
             except BaseException as e:  # re-raised by main once every worker has stopped
@@ -294,10 +351,11 @@ def main():
                 ran[suite["name"]] = entry
                 if heavy:
                     lab_running[0] = False
+                running[kind] -= 1
                 lock.notify_all()
 
     try:
-        workers = [threading.Thread(target=worker) for _ in range(args.jobs)]
+        workers = [threading.Thread(target=worker) for _ in range(args.jobs + wait_slots)]
         for w in workers:
             w.start()
         for w in workers:
