@@ -7,10 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "hc/child_process.h"
+#include "hc/crash_report.h"
 #include "hc/exit_codes.h"
 
 #include "child_results.h"
@@ -109,6 +111,24 @@ TEST(HcCrashReport, ACrashNoDivergenceNamesFailsTheTestWithItsStack) {
                 .find("not run: the process crashed while HcCrashProvoked.CrashesOnAWorkerThread ran"),
             std::string::npos)
       << run.dump(2);
+}
+
+TEST(HcCrashReport, ACrashInTheHeapIsOneInsideNtdllEnteredFromAnAllocator) {
+  using Frames = std::vector<std::string>;
+  // The Wine 8.0 crash this recognises: ntdll's heap code, from ucrtbase's free, from WinHTTP.
+  EXPECT_TRUE(hc::CrashIsInTheHeap(Frames{"ntdll.dll", "ntdll.dll", "ucrtbase.dll", "winhttp.dll"},
+                                   EXCEPTION_ACCESS_VIOLATION));
+  EXPECT_TRUE(
+      hc::CrashIsInTheHeap(Frames{"ntdll.dll", "kernelbase.dll", "crypt32.dll"}, EXCEPTION_ACCESS_VIOLATION));
+  EXPECT_TRUE(hc::CrashIsInTheHeap(Frames{"winhttp.dll"}, 0xC0000374ul));  // STATUS_HEAP_CORRUPTION
+  // ntdll called by anything else (a wait, the loader) is not the heap; nor is a crash elsewhere
+  // that has an allocator somewhere on its stack.
+  EXPECT_FALSE(
+      hc::CrashIsInTheHeap(Frames{"ntdll.dll", "winhttp.dll", "ucrtbase.dll"}, EXCEPTION_ACCESS_VIOLATION));
+  EXPECT_FALSE(
+      hc::CrashIsInTheHeap(Frames{"winhttp.dll", "ntdll.dll", "ucrtbase.dll"}, EXCEPTION_ACCESS_VIOLATION));
+  EXPECT_FALSE(hc::CrashIsInTheHeap(Frames{"ntdll.dll"}, EXCEPTION_ACCESS_VIOLATION));
+  EXPECT_FALSE(hc::CrashIsInTheHeap(Frames{}, EXCEPTION_ACCESS_VIOLATION));
 }
 
 }  // namespace
