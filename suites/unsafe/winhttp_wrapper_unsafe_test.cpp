@@ -109,7 +109,12 @@ TEST(UnsafeWinHttp, StatusCallbackClearedWhileACallbackIsDispatched) {
       "WinHttpSetStatusCallback(NULL) racing a dispatched callback never makes WinHTTP call through NULL",
       run.hazard);
   // A call through a NULL callback pointer is an access violation at address 0.
-  EXPECT_EQ(run.hazard.Count("crash 0xC0000005"), 0) << run.hazard.Summary();
+  hc::CheckExpecting(
+      hc::Intermittent(hc::OnWine(
+          "Wine 8.0: now and then WinHTTP calls the callback after WinHttpSetStatusCallback(NULL) "
+          "cleared it: the trial's process crashes executing address 0 (1 of 100 trials in one run, "
+          "none in the runs before)")),
+      [&] { EXPECT_EQ(run.hazard.Count("crash 0xC0000005"), 0) << run.hazard.Summary(); });
 }
 
 TEST(UnsafeWinHttp, WorkerThreadCountIsSetOnceBeforeAnyAsyncOperation) {
